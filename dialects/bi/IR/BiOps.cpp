@@ -1,0 +1,616 @@
+//===- BiOps.cpp - bi operations ------------------------------------------===//
+//
+// Syntax and verification of kernels, row programs and ordered reductions.
+// The verifier is the first line of the batch-invariance guarantee: every
+// floating-point reduction must carry a contract that depends only on its
+// reduction extent.
+//
+//===----------------------------------------------------------------------===//
+#include "bi/IR/BiOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/FunctionImplementation.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace mlir::bi;
+
+/// `order #bi.order<...>`, optional. The attribute is parsed with an
+/// explicit none type so that the `: type` after it stays the op's.
+static ParseResult parseOrderContract(OpAsmParser &parser,
+                                      ReductionOrderAttr &order) {
+  if (failed(parser.parseOptionalKeyword("order")))
+    return success();
+  SMLoc loc = parser.getCurrentLocation();
+  Attribute attr;
+  if (parser.parseAttribute(attr, NoneType::get(parser.getContext())))
+    return failure();
+  order = dyn_cast<ReductionOrderAttr>(attr);
+  if (!order)
+    return parser.emitError(loc) << "expected an order contract #bi.order<...>";
+  return success();
+}
+
+static void printOrderContract(OpAsmPrinter &p, Operation *,
+                               ReductionOrderAttr order) {
+  if (!order)
+    return;
+  p << "order ";
+  p.printAttributeWithoutType(order);
+}
+
+#define GET_OP_CLASSES
+#include "bi/IR/BiOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// KernelOp
+//===----------------------------------------------------------------------===//
+
+ParseResult KernelOp::parse(OpAsmParser &parser, OperationState &result) {
+  StringAttr name;
+  if (parser.parseSymbolName(name, SymbolTable::getSymbolAttrName(),
+                             result.attributes))
+    return failure();
+  SMLoc signatureLoc = parser.getCurrentLocation();
+  SmallVector<OpAsmParser::Argument> args;
+  SmallVector<Type> resultTypes;
+  SmallVector<DictionaryAttr> resultAttrs;
+  bool isVariadic = false;
+  if (function_interface_impl::parseFunctionSignatureWithArguments(
+          parser, /*allowVariadic=*/false, args, isVariadic, resultTypes,
+          resultAttrs))
+    return failure();
+  if (!resultTypes.empty())
+    return parser.emitError(signatureLoc)
+           << "a bi.kernel returns nothing; write results through buffer "
+              "arguments";
+  SmallVector<Type> argTypes;
+  for (OpAsmParser::Argument &arg : args)
+    argTypes.push_back(arg.type);
+  Builder &builder = parser.getBuilder();
+  result.addAttribute(getFunctionTypeAttrName(result.name),
+                      TypeAttr::get(builder.getFunctionType(argTypes, {})));
+  call_interface_impl::addArgAndResultAttrs(
+      builder, result, args, resultAttrs, getArgAttrsAttrName(result.name),
+      getResAttrsAttrName(result.name));
+
+  ArrayAttr dims;
+  if (parser.parseKeyword("dims") || parser.parseAttribute(dims))
+    return failure();
+  result.addAttribute(getDimsAttrName(result.name), dims);
+  if (succeeded(parser.parseOptionalKeyword("math"))) {
+    MathModeAttr math;
+    if (parser.parseAttribute(math))
+      return failure();
+    result.addAttribute(getMathAttrName(result.name), math);
+  }
+  if (parser.parseOptionalAttrDictWithKeyword(result.attributes))
+    return failure();
+  return parser.parseRegion(*result.addRegion(), args);
+}
+
+void KernelOp::print(OpAsmPrinter &p) {
+  p << ' ';
+  p.printSymbolName(getSymName());
+  function_interface_impl::printFunctionSignature(
+      p, *this, getArgumentTypes(), /*isVariadic=*/false, {});
+  p << " dims ";
+  p.printAttribute(getDims());
+  if (getMathAttr()) {
+    p << " math ";
+    p.printAttribute(getMathAttr());
+  }
+  function_interface_impl::printFunctionAttributes(
+      p, *this,
+      {getDimsAttrName(), getMathAttrName(), getFunctionTypeAttrName(),
+       getArgAttrsAttrName(), getResAttrsAttrName()});
+  p << ' ';
+  p.printRegion(getBody(), /*printEntryBlockArgs=*/false,
+                /*printBlockTerminators=*/true);
+}
+
+DimAttr KernelOp::lookupDim(StringRef name) {
+  for (Attribute attr : getDims())
+    if (auto dim = dyn_cast<DimAttr>(attr); dim && dim.getName() == name)
+      return dim;
+  return {};
+}
+
+SmallVector<StringRef> KernelOp::getArgAxes(unsigned index) {
+  SmallVector<StringRef> axes;
+  if (auto names = getArgAttrOfType<ArrayAttr>(index, getAxesAttrName()))
+    for (Attribute name : names)
+      if (auto str = dyn_cast<StringAttr>(name))
+        axes.push_back(str.getValue());
+  return axes;
+}
+
+MathModeAttr KernelOp::getEffectiveMath() {
+  if (MathModeAttr math = getMathAttr())
+    return math;
+  return MathModeAttr::get(getContext(), FmaMode::off, FnMode::portable);
+}
+
+LogicalResult KernelOp::verify() {
+  llvm::StringSet<> names;
+  for (Attribute attr : getDims()) {
+    auto dim = cast<DimAttr>(attr);
+    if (!names.insert(dim.getName()).second)
+      return emitOpError() << "declares dimension '" << dim.getName()
+                           << "' twice";
+  }
+  if (!getFunctionType().getResults().empty())
+    return emitOpError() << "returns nothing; write results through buffer "
+                            "arguments";
+
+  for (auto [index, type] : llvm::enumerate(getArgumentTypes())) {
+    Attribute axesAttr = getArgAttr(index, getAxesAttrName());
+    auto memref = dyn_cast<MemRefType>(type);
+    if (!memref) {
+      if (!type.isIntOrIndexOrFloat())
+        return emitOpError() << "argument #" << index << " has type " << type
+                             << "; expected a memref buffer or a scalar";
+      if (axesAttr)
+        return emitOpError() << "scalar argument #" << index
+                             << " cannot have '" << getAxesAttrName() << "'";
+      continue;
+    }
+    auto axes = dyn_cast_or_null<ArrayAttr>(axesAttr);
+    if (!axes || !llvm::all_of(axes, llvm::IsaPred<StringAttr>))
+      return emitOpError() << "buffer argument #" << index << " needs '"
+                           << getAxesAttrName()
+                           << "' naming each axis, e.g. {bi.axes = [\"M\", "
+                              "\"H\"]}";
+    if (static_cast<int64_t>(axes.size()) != memref.getRank())
+      return emitOpError() << "buffer argument #" << index << " has rank "
+                           << memref.getRank() << " but '" << getAxesAttrName()
+                           << "' names " << axes.size() << " axes";
+    if (!memref.getLayout().isIdentity())
+      return emitOpError() << "buffer argument #" << index
+                           << " must have the identity layout; strides of "
+                              "batch axes are passed at launch";
+    for (auto [axis, nameAttr] : llvm::enumerate(axes)) {
+      StringRef axisName = cast<StringAttr>(nameAttr).getValue();
+      DimAttr dim = lookupDim(axisName);
+      if (!dim)
+        return emitOpError() << "buffer argument #" << index
+                             << " names undeclared dimension '" << axisName
+                             << "'";
+      if (dim.getKind() == DimKind::batch && axis != 0)
+        return emitOpError() << "buffer argument #" << index
+                             << ": batch dimension '" << axisName
+                             << "' must be the leading axis";
+      int64_t extent = memref.getDimSize(axis);
+      if (!ShapedType::isDynamic(extent) &&
+          (!dim.getSize() || *dim.getSize() != extent))
+        return emitOpError() << "buffer argument #" << index << " axis "
+                             << axis << " has static extent " << extent
+                             << " but dimension '" << axisName << "' is "
+                             << (dim.getSize()
+                                     ? "declared " + std::to_string(
+                                                         *dim.getSize())
+                                     : std::string("dynamic"));
+    }
+  }
+  return success();
+}
+
+LogicalResult KernelOp::verifyRegions() {
+  Block &entry = getBody().front();
+  if (entry.getArgumentTypes() != getArgumentTypes())
+    return emitOpError() << "entry block arguments must match the signature";
+  for (Operation &op : entry)
+    if (!isa<MapRowsOp, ReturnOp>(op))
+      return op.emitOpError()
+             << "is not allowed at the top level of a bi.kernel; expected "
+                "'bi.map_rows' or 'bi.return'";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MapRowsOp
+//===----------------------------------------------------------------------===//
+
+ParseResult MapRowsOp::parse(OpAsmParser &parser, OperationState &result) {
+  OpAsmParser::Argument rowIndex;
+  StringAttr over, row;
+  if (parser.parseArgument(rowIndex) || parser.parseKeyword("over") ||
+      parser.parseAttribute(over) || parser.parseKeyword("row") ||
+      parser.parseAttribute(row))
+    return failure();
+  rowIndex.type = parser.getBuilder().getIndexType();
+  result.addAttribute(getOverAttrName(result.name), over);
+  result.addAttribute(getRowAttrName(result.name), row);
+  if (succeeded(parser.parseOptionalKeyword("schedule"))) {
+    ScheduleAttr schedule;
+    if (parser.parseAttribute(schedule))
+      return failure();
+    result.addAttribute(getScheduleAttrName(result.name), schedule);
+  }
+  if (parser.parseOptionalAttrDictWithKeyword(result.attributes))
+    return failure();
+  Region *body = result.addRegion();
+  if (parser.parseRegion(*body, {rowIndex}))
+    return failure();
+  MapRowsOp::ensureTerminator(*body, parser.getBuilder(), result.location);
+  return success();
+}
+
+void MapRowsOp::print(OpAsmPrinter &p) {
+  p << ' ';
+  p.printRegionArgument(getRowIndex());
+  p << " over ";
+  p.printAttribute(getOverAttr());
+  p << " row ";
+  p.printAttribute(getRowAttr());
+  if (getScheduleAttr()) {
+    p << " schedule ";
+    p.printAttribute(getScheduleAttr());
+  }
+  p.printOptionalAttrDictWithKeyword(
+      (*this)->getAttrs(),
+      {getOverAttrName(), getRowAttrName(), getScheduleAttrName()});
+  p << ' ';
+  p.printRegion(getBody(), /*printEntryBlockArgs=*/false,
+                /*printBlockTerminators=*/false);
+}
+
+/// Ops that fold many values into few without a contract.
+static bool isUncontractedReduction(Operation &op) {
+  StringRef name = op.getName().getStringRef();
+  if (name.contains("reduc") || name.starts_with("linalg."))
+    return true;
+  // A loop carrying a value accumulates across iterations.
+  return op.getNumRegions() > 0 && op.getNumResults() > 0;
+}
+
+static constexpr arith::FastMathFlags kReorderingFlags =
+    arith::FastMathFlags::reassoc | arith::FastMathFlags::contract |
+    arith::FastMathFlags::arcp | arith::FastMathFlags::afn;
+
+LogicalResult MapRowsOp::verifyRegions() {
+  KernelOp kernel = getKernel();
+  DimAttr overDim = kernel.lookupDim(getOver());
+  if (!overDim)
+    return emitOpError() << "iterates undeclared dimension '" << getOver()
+                         << "'";
+  if (overDim.getKind() != DimKind::batch)
+    return emitOpError() << "must iterate a batch dimension, but '"
+                         << getOver() << "' is declared "
+                         << stringifyDimKind(overDim.getKind());
+  DimAttr rowDim = kernel.lookupDim(getRow());
+  if (!rowDim)
+    return emitOpError() << "has rows along undeclared dimension '"
+                         << getRow() << "'";
+  if (rowDim.getKind() == DimKind::batch)
+    return emitOpError() << "rows cannot run along batch dimension '"
+                         << getRow() << "'";
+  Block &body = getBody().front();
+  if (body.getNumArguments() != 1 || !body.getArgument(0).getType().isIndex())
+    return emitOpError() << "body must take one index argument (the row)";
+
+  for (Operation &op : body.without_terminator()) {
+    Dialect *dialect = op.getDialect();
+    StringRef ns = dialect ? dialect->getNamespace() : "";
+    if (ns != "bi" && ns != "arith" && ns != "math") {
+      if (isUncontractedReduction(op))
+        return op.emitOpError()
+               << "is a reduction without an order contract; rule: every "
+                  "floating-point reduction in a bi kernel must be a "
+                  "'bi.reduce' with '#bi.order<...>'";
+      return op.emitOpError()
+             << "is not allowed in a row program; use bi, arith and math ops";
+    }
+    auto fmf = dyn_cast<arith::ArithFastMathInterface>(op);
+    if (arith::FastMathFlagsAttr attr =
+            fmf ? fmf.getFastMathFlagsAttr() : arith::FastMathFlagsAttr()) {
+      arith::FastMathFlags flags = attr.getValue();
+      if (arith::bitEnumContainsAny(flags, kReorderingFlags))
+        return op.emitOpError()
+               << "has fast-math flags '"
+               << arith::stringifyFastMathFlags(flags & kReorderingFlags)
+               << "' that let the compiler reorder, fuse or approximate "
+                  "floating-point operations; rule: a batch-invariant kernel "
+                  "states these choices in '#bi.math' instead";
+    }
+    for (Type type : op.getResultTypes()) {
+      auto tensor = dyn_cast<RankedTensorType>(type);
+      if (!tensor)
+        continue;
+      if (tensor.getRank() != 1)
+        return op.emitOpError() << "produces " << type
+                                << "; rows are 1-D tensors";
+      if (!tensor.isDynamicDim(0) &&
+          (!rowDim.getSize() || *rowDim.getSize() != tensor.getDimSize(0)))
+        return op.emitOpError()
+               << "produces a row of " << tensor.getDimSize(0)
+               << " elements but rows along '" << getRow() << "' have "
+               << (rowDim.getSize() ? std::to_string(*rowDim.getSize())
+                                    : std::string("a dynamic extent"));
+    }
+  }
+  if (ScheduleAttr schedule = getScheduleAttr()) {
+    WalkResult walk = getBody().walk([&](ReduceOp reduce) -> WalkResult {
+      ReductionOrderAttr order = reduce.getOrderAttr();
+      if (!order || ShapedType::isDynamic(order.getLanes()))
+        return WalkResult::advance();
+      if (order.getLanes() % schedule.getThreads() != 0) {
+        emitOpError() << "schedule uses " << schedule.getThreads()
+                      << " threads per row, which does not divide the "
+                      << order.getLanes() << " lanes of a reduction's contract";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// DimOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DimOp::verify() {
+  auto kernel = (*this)->getParentOfType<KernelOp>();
+  if (!kernel || !kernel.lookupDim(getName()))
+    return emitOpError() << "refers to undeclared dimension '" << getName()
+                         << "'";
+  return success();
+}
+
+OpFoldResult DimOp::fold(FoldAdaptor) {
+  auto kernel = (*this)->getParentOfType<KernelOp>();
+  if (!kernel)
+    return {};
+  if (DimAttr dim = kernel.lookupDim(getName()); dim && dim.getSize())
+    return IntegerAttr::get(IndexType::get(getContext()), *dim.getSize());
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Row loads and stores
+//===----------------------------------------------------------------------===//
+
+/// The axes of `buffer`, which must be an argument of the enclosing kernel.
+static FailureOr<SmallVector<StringRef>> getBufferAxes(Operation *op,
+                                                       Value buffer) {
+  auto arg = dyn_cast<BlockArgument>(buffer);
+  auto kernel = op->getParentOfType<KernelOp>();
+  if (!arg || !kernel || arg.getOwner() != &kernel.getBody().front())
+    return op->emitOpError() << "buffer must be an argument of the kernel";
+  return kernel.getArgAxes(arg.getArgNumber());
+}
+
+/// Checks that `buffer` has axes `[batch, row]` (with a row index) or `[row]`.
+static LogicalResult verifyRowAccess(Operation *op, Value buffer, bool hasRow,
+                                     Type elementType) {
+  FailureOr<SmallVector<StringRef>> axes = getBufferAxes(op, buffer);
+  if (failed(axes))
+    return failure();
+  auto mapRows = op->getParentOfType<MapRowsOp>();
+  SmallVector<StringRef> expected;
+  if (hasRow)
+    expected.push_back(mapRows.getOver());
+  expected.push_back(mapRows.getRow());
+  if (*axes != ArrayRef<StringRef>(expected)) {
+    InFlightDiagnostic diag = op->emitOpError() << "expects a buffer with axes [";
+    llvm::interleaveComma(expected, diag);
+    diag << "], got [";
+    llvm::interleaveComma(*axes, diag);
+    return diag << "]";
+  }
+  Type bufferElement = cast<MemRefType>(buffer.getType()).getElementType();
+  if (bufferElement != elementType)
+    return op->emitOpError() << "element type " << elementType
+                             << " does not match the buffer's "
+                             << bufferElement;
+  return success();
+}
+
+LogicalResult LoadRowOp::verify() {
+  return verifyRowAccess(*this, getBuffer(), static_cast<bool>(getRow()),
+                         getResult().getType().getElementType());
+}
+
+LogicalResult StoreRowOp::verify() {
+  return verifyRowAccess(*this, getBuffer(), /*hasRow=*/true,
+                         getValue().getType().getElementType());
+}
+
+LogicalResult StoreScalarOp::verify() {
+  FailureOr<SmallVector<StringRef>> axes = getBufferAxes(*this, getBuffer());
+  if (failed(axes))
+    return failure();
+  auto mapRows = (*this)->getParentOfType<MapRowsOp>();
+  if (axes->size() != 1 || axes->front() != mapRows.getOver())
+    return emitOpError() << "expects a buffer whose only axis is the batch "
+                            "dimension '"
+                         << mapRows.getOver() << "'";
+  Type bufferElement = cast<MemRefType>(getBuffer().getType()).getElementType();
+  if (bufferElement != getValue().getType())
+    return emitOpError() << "value type " << getValue().getType()
+                         << " does not match the buffer's " << bufferElement;
+  return success();
+}
+
+LogicalResult BroadcastOp::verify() {
+  if (getResult().getType().getElementType() != getScalar().getType())
+    return emitOpError() << "result element type must be "
+                         << getScalar().getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ReduceOp
+//===----------------------------------------------------------------------===//
+
+MathModeAttr ReduceOp::getEffectiveMath() {
+  MathModeAttr kernelMath =
+      (*this)->getParentOfType<KernelOp>().getEffectiveMath();
+  ReductionOrderAttr order = getOrderAttr();
+  if (!order)
+    return kernelMath;
+  return MathModeAttr::get(getContext(),
+                           order.getFma().value_or(kernelMath.getFma()),
+                           order.getFn().value_or(kernelMath.getFn()));
+}
+
+LogicalResult ReduceOp::verify() {
+  Type element = getInput().getType().getElementType();
+  Type result = getResult().getType();
+  bool isFloat = isa<FloatType>(element);
+  if (isFloat != isa<FloatType>(result) ||
+      result.getIntOrFloatBitWidth() < element.getIntOrFloatBitWidth())
+    return emitOpError() << "accumulator type " << result
+                         << " cannot hold elements of type " << element;
+
+  ReductionOrderAttr order = getOrderAttr();
+  if (isFloat && !order)
+    return emitOpError()
+           << "is a floating-point reduction without an order contract; rule: "
+              "every floating-point reduction declares its order, e.g. "
+              "'order #bi.order<lanes = 256, vector = 8, combine = tree>'";
+
+  auto kernel = (*this)->getParentOfType<KernelOp>();
+  auto mapRows = (*this)->getParentOfType<MapRowsOp>();
+  DimAttr dim = kernel ? kernel.lookupDim(getOver()) : DimAttr();
+  if (!dim)
+    return emitOpError() << "reduces over undeclared dimension '" << getOver()
+                         << "'";
+  if (dim.getKind() == DimKind::batch)
+    return emitOpError() << "reduces over batch dimension '" << getOver()
+                         << "'; rule: a batch extent must never shape a "
+                            "reduction; reduce over a reduction dimension";
+  if (dim.getKind() != DimKind::reduction)
+    return emitOpError() << "reduces over '" << getOver()
+                         << "', which is declared parallel; declare it "
+                            "'reduction'";
+  if (mapRows && mapRows.getRow() != getOver())
+    return emitOpError() << "reduces over '" << getOver()
+                         << "' but rows of this row program run along '"
+                         << mapRows.getRow() << "'";
+
+  if (std::optional<arith::FastMathFlags> fmf = getFastmath()) {
+    arith::FastMathFlags flags = *fmf;
+    if (arith::bitEnumContainsAny(flags, kReorderingFlags))
+      return emitOpError()
+             << "has fast-math flags '"
+             << arith::stringifyFastMathFlags(flags & kReorderingFlags)
+             << "' that allow reassociating the reduction; rule: the order "
+                "contract alone decides the order";
+  }
+
+  if (!order) {
+    if (!getParams().empty())
+      return emitOpError() << "has contract parameters but no contract";
+    return success();
+  }
+  if (order.getUnit() != HardwareUnit::none && getKind() != ReductionKind::add)
+    return emitOpError() << "hardware unit '"
+                         << stringifyHardwareUnit(order.getUnit())
+                         << "' only reduces with 'add'";
+  SmallVector<StringRef> dynamicNames = order.getDynamicParamNames();
+  if (dynamicNames.size() != getParams().size())
+    return emitOpError() << "order contract has " << dynamicNames.size()
+                         << " parameter(s) written '?' but "
+                         << getParams().size() << " operand(s) are given";
+  if (!kernel)
+    return success();
+  for (auto [name, param] : llvm::zip(dynamicNames, getParams())) {
+    ContractParamDiagnosis diag =
+        diagnoseContractParam(param, getOver(), kernel);
+    switch (diag.kind) {
+    case ContractParamDiagnosis::Kind::Ok:
+      break;
+    case ContractParamDiagnosis::Kind::BatchExtent:
+      return emitOpError()
+             << "order-contract parameter '" << name
+             << "' depends on batch extent '" << diag.source
+             << "' (via " << diag.chain
+             << "); rule: a contract depends only on the reduction extent '"
+             << getOver() << "' and constants";
+    case ContractParamDiagnosis::Kind::OtherRuntimeValue:
+      return emitOpError()
+             << "order-contract parameter '" << name
+             << "' depends on run-time value " << diag.source << " (via "
+             << diag.chain
+             << "); rule: a contract depends only on the reduction extent '"
+             << getOver() << "' and constants";
+    }
+  }
+  return success();
+}
+
+ContractParamDiagnosis mlir::bi::diagnoseContractParam(Value param,
+                                                       StringRef reductionDim,
+                                                       KernelOp kernel) {
+  // Depth-first over the definition chain; `path` holds the op names from
+  // the parameter down to the value being looked at.
+  SmallVector<std::string> path;
+  SmallPtrSet<Value, 8> visited;
+  ContractParamDiagnosis result;
+  std::function<bool(Value)> visit = [&](Value value) -> bool {
+    if (!visited.insert(value).second)
+      return true;
+    auto chain = [&] {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      llvm::interleave(path, os, " <- ");
+      return text;
+    };
+    Operation *def = value.getDefiningOp();
+    if (!def) {
+      result.kind = ContractParamDiagnosis::Kind::OtherRuntimeValue;
+      auto arg = cast<BlockArgument>(value);
+      result.source = arg.getOwner()->getParentOp() == kernel.getOperation()
+                          ? "kernel argument #" +
+                                std::to_string(arg.getArgNumber())
+                          : "block argument #" +
+                                std::to_string(arg.getArgNumber()) + " of '" +
+                                arg.getOwner()
+                                    ->getParentOp()
+                                    ->getName()
+                                    .getStringRef()
+                                    .str() +
+                                "'";
+      result.chain = chain();
+      return false;
+    }
+    path.push_back(def->getName().getStringRef().str());
+    bool ok = true;
+    if (auto dim = dyn_cast<DimOp>(def)) {
+      if (dim.getName() != reductionDim) {
+        DimAttr decl = kernel.lookupDim(dim.getName());
+        bool batch = decl && decl.getKind() == DimKind::batch;
+        result.kind = batch ? ContractParamDiagnosis::Kind::BatchExtent
+                            : ContractParamDiagnosis::Kind::OtherRuntimeValue;
+        result.source = batch ? dim.getName().str()
+                              : "'bi.dim \"" + dim.getName().str() + "\"'";
+        result.chain = chain();
+        ok = false;
+      }
+    } else if (def->hasTrait<OpTrait::ConstantLike>()) {
+      // Constants decide nothing at run time.
+    } else if (def->getDialect() &&
+               def->getDialect()->getNamespace() == "arith" &&
+               isMemoryEffectFree(def) && def->getNumRegions() == 0) {
+      for (Value operand : def->getOperands())
+        if (!(ok = visit(operand)))
+          break;
+    } else {
+      result.kind = ContractParamDiagnosis::Kind::OtherRuntimeValue;
+      result.source = "'" + def->getName().getStringRef().str() + "'";
+      result.chain = chain();
+      ok = false;
+    }
+    path.pop_back();
+    return ok;
+  };
+  visit(param);
+  return result;
+}
