@@ -36,6 +36,24 @@ struct Offence {
   std::string chain; // hops from the loop control to the source
 };
 
+/// The dimension kind and name an argument carries, from its `bi.dim_kind`
+/// and `bi.dim` attributes or, after conversion to LLVM, from the function's
+/// `bi.arg_dims` list ("kind:name" per argument).
+std::pair<std::string, std::string> getArgumentDim(FunctionOpInterface func,
+                                                   unsigned index) {
+  if (auto kind = func.getArgAttrOfType<StringAttr>(index, "bi.dim_kind")) {
+    auto name = func.getArgAttrOfType<StringAttr>(index, "bi.dim");
+    return {kind.getValue().str(), name ? name.getValue().str() : ""};
+  }
+  if (auto dims = func->getAttrOfType<ArrayAttr>("bi.arg_dims"))
+    if (index < dims.size())
+      if (auto entry = dyn_cast<StringAttr>(dims[index])) {
+        auto [kind, name] = entry.getValue().split(':');
+        return {kind.str(), name.str()};
+      }
+  return {"", ""};
+}
+
 class ControlTracer {
 public:
   /// Returns the first forbidden source `value` derives from, if any.
@@ -58,15 +76,12 @@ private:
     Operation *parent = block->getParentOp();
     // Function arguments: allowed only when marked as a reduction extent.
     if (block->isEntryBlock() && isa<FunctionOpInterface>(parent)) {
-      auto func = cast<FunctionOpInterface>(parent);
-      auto kind = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                    "bi.dim_kind");
-      auto name =
-          func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "bi.dim");
-      if (kind && kind.getValue() == "reduction")
+      auto [kind, name] = getArgumentDim(cast<FunctionOpInterface>(parent),
+                                         arg.getArgNumber());
+      if (kind == "reduction")
         return std::nullopt;
-      if (kind && kind.getValue() == "batch")
-        return fail("batch extent '" + name.getValue().str() + "'");
+      if (kind == "batch")
+        return fail("batch extent '" + name + "'");
       return fail("kernel argument #" + std::to_string(arg.getArgNumber()) +
                   " (not marked as a reduction extent)");
     }

@@ -92,6 +92,12 @@ static LogicalResult lowerOp(Operation *op, FnMode mode) {
       return ptx(b, loc, "ex2.approx.f32",
                  {ptx(b, loc, "mul.rn.f32", {x[0], log2e})});
     });
+  } else if (isa<math::FmaOp>(op)) {
+    // Fused multiply-add is exact by definition; pin the instruction so no
+    // libdevice call or contraction choice is involved.
+    result = scalarize(b, loc, operands, [&](ValueRange x) {
+      return ptx(b, loc, "fma.rn.f32", x);
+    });
   } else if (isa<arith::DivFOp>(op)) {
     result = scalarize(b, loc, operands, [&](ValueRange x) {
       return ptx(b, loc, fast ? "div.full.f32" : "div.rn.f32", x);
@@ -99,7 +105,7 @@ static LogicalResult lowerOp(Operation *op, FnMode mode) {
   } else {
     return op->emitOpError()
            << "has no batch-invariant GPU lowering; bi supports math.exp, "
-              "math.sqrt and math.rsqrt";
+              "math.fma, math.sqrt and math.rsqrt";
   }
   op->getResult(0).replaceAllUsesWith(result);
   op->erase();
@@ -114,7 +120,7 @@ struct BiLowerMathPass
     getOperation()->walk([&](Operation *op) {
       bool isMath = op->getDialect() &&
                     op->getDialect()->getNamespace() == "math" &&
-                    !isa<math::FmaOp>(op);
+                    !isa<math::CopySignOp>(op);
       if (!isMath && !isa<arith::DivFOp>(op))
         return;
       FnMode mode = FnMode::portable;

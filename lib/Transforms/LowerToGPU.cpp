@@ -142,6 +142,15 @@ LogicalResult KernelLowering::buildSignature() {
   if (Attribute fingerprint = kernel->getAttr("bi.fingerprint"))
     func->setAttr("bi.fingerprint", fingerprint);
 
+  // Argument attributes do not survive convert-gpu-to-nvvm; the invariance
+  // analysis reads the extent kinds from this function attribute instead.
+  SmallVector<Attribute> argKinds(inputs.size(), b.getStringAttr(""));
+  for (auto [offset, dim] : llvm::enumerate(dynamicDims))
+    argKinds[firstExtent + offset] =
+        b.getStringAttr(stringifyDimKind(dim.getKind()).str() + ":" +
+                        dim.getName().str());
+  func->setAttr("bi.arg_dims", b.getArrayAttr(argKinds));
+
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
   for (auto [index, type] : llvm::enumerate(kernel.getArgumentTypes())) {

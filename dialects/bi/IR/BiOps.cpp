@@ -18,10 +18,12 @@
 using namespace mlir;
 using namespace mlir::bi;
 
-/// `order #bi.order<...>`, optional. The attribute is parsed with an
-/// explicit none type so that the `: type` after it stays the op's.
-static ParseResult parseOrderContract(OpAsmParser &parser,
-                                      ReductionOrderAttr &order) {
+/// `order #bi.order<...> (%params)?`, optional. The attribute is parsed
+/// with an explicit none type so that the `: type` syntax around stays the
+/// op's.
+static ParseResult parseOrderContract(
+    OpAsmParser &parser, ReductionOrderAttr &order,
+    SmallVectorImpl<OpAsmParser::UnresolvedOperand> &params) {
   if (failed(parser.parseOptionalKeyword("order")))
     return success();
   SMLoc loc = parser.getCurrentLocation();
@@ -31,15 +33,20 @@ static ParseResult parseOrderContract(OpAsmParser &parser,
   order = dyn_cast<ReductionOrderAttr>(attr);
   if (!order)
     return parser.emitError(loc) << "expected an order contract #bi.order<...>";
+  if (succeeded(parser.parseOptionalLParen()) &&
+      (parser.parseOperandList(params) || parser.parseRParen()))
+    return failure();
   return success();
 }
 
 static void printOrderContract(OpAsmPrinter &p, Operation *,
-                               ReductionOrderAttr order) {
+                               ReductionOrderAttr order, OperandRange params) {
   if (!order)
     return;
   p << "order ";
   p.printAttributeWithoutType(order);
+  if (!params.empty())
+    p << " (" << params << ")";
 }
 
 #define GET_OP_CLASSES
@@ -241,7 +248,7 @@ ParseResult MapRowsOp::parse(OpAsmParser &parser, OperationState &result) {
 
 void MapRowsOp::print(OpAsmPrinter &p) {
   p << ' ';
-  p.printRegionArgument(getRowIndex());
+  p << getRowIndex();
   p << " over ";
   p.printAttribute(getOverAttr());
   p << " row ";
@@ -581,7 +588,7 @@ ContractParamDiagnosis mlir::bi::diagnoseContractParam(Value param,
       result.chain = chain();
       return false;
     }
-    path.push_back(def->getName().getStringRef().str());
+    path.push_back("'" + def->getName().getStringRef().str() + "'");
     bool ok = true;
     if (auto dim = dyn_cast<DimOp>(def)) {
       if (dim.getName() != reductionDim) {

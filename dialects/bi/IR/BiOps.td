@@ -23,7 +23,7 @@ def Bi_RowTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger], [HasAnyRankOfP
 //===----------------------------------------------------------------------===//
 
 def Bi_KernelOp : Bi_Op<"kernel", [
-    FunctionOpInterface, IsolatedFromAbove, Symbol, OpAsmOpInterface]> {
+    FunctionOpInterface, IsolatedFromAbove, Symbol]> {
   let summary = "a batch-invariant GPU kernel";
   let description = [{
     A kernel with named, classified dimensions. Buffer arguments are memrefs
@@ -78,7 +78,6 @@ def Bi_KernelOp : Bi_Op<"kernel", [
     /// The kernel's math mode, with the default filled in.
     MathModeAttr getEffectiveMath();
     static ::llvm::StringRef getAxesAttrName() { return "bi.axes"; }
-    static ::llvm::StringRef getDefaultDialect() { return "bi"; }
   }];
 }
 
@@ -267,7 +266,7 @@ def Bi_ReduceOp : Bi_Op<"reduce", [Pure]> {
   let results = (outs AnyTypeOf<[AnyFloat, AnySignlessInteger]>:$result);
   let assemblyFormat = [{
     $kind $input `:` type($input) `->` type($result) `over` $over
-    custom<OrderContract>($order) (`(` $params^ `)`)? (`fastmath` $fastmath^)?
+    custom<OrderContract>($order, $params) (`fastmath` $fastmath^)?
     attr-dict
   }];
   let hasVerifier = 1;
