@@ -26,7 +26,7 @@ using namespace mlir::bi;
 /// One PTX instruction on f32 registers, free of side effects so that the
 /// optimiser may still move or merge it.
 static Value ptx(OpBuilder &b, Location loc, StringRef instruction,
-                 ValueRange operands) {
+                 ArrayRef<Value> operands) {
   std::string text = instruction.str() + " $0";
   std::string constraints = "=f";
   for (unsigned i = 0; i < operands.size(); ++i) {
@@ -45,20 +45,21 @@ static Value ptx(OpBuilder &b, Location loc, StringRef instruction,
 }
 
 /// Applies a scalar f32 lowering elementwise to a scalar or vector value.
-static Value scalarize(OpBuilder &b, Location loc, ValueRange operands,
-                       function_ref<Value(ValueRange)> scalar) {
+template <typename ScalarFn>
+static Value scalarize(OpBuilder &b, Location loc, ArrayRef<Value> operands,
+                       ScalarFn scalar) {
   auto vectorType = dyn_cast<VectorType>(operands[0].getType());
   if (!vectorType)
     return scalar(operands);
-  Value result = arith::ConstantOp::create(b, loc, vectorType,
-                                           b.getZeroAttr(vectorType));
+  SmallVector<Value> results;
   for (int64_t i = 0; i < vectorType.getNumElements(); ++i) {
     SmallVector<Value> elements;
     for (Value operand : operands)
-      elements.push_back(vector::ExtractOp::create(b, loc, operand, i));
-    result = vector::InsertOp::create(b, loc, scalar(elements), result, i);
+      elements.push_back(
+          vector::ExtractOp::create(b, loc, operand, i).getResult());
+    results.push_back(scalar(ArrayRef<Value>(elements)));
   }
-  return result;
+  return vector::FromElementsOp::create(b, loc, vectorType, results);
 }
 
 static LogicalResult lowerOp(Operation *op, FnMode mode) {
@@ -69,37 +70,37 @@ static LogicalResult lowerOp(Operation *op, FnMode mode) {
     return op->emitOpError() << "bi lowers math functions on f32 only, got "
                              << element << "; extend to f32 first";
   bool fast = mode == FnMode::fast;
-  ValueRange operands = op->getOperands();
+  SmallVector<Value> operands(op->getOperands());
   Value result;
   if (isa<math::SqrtOp>(op)) {
-    result = scalarize(b, loc, operands, [&](ValueRange x) {
+    result = scalarize(b, loc, operands, [&](ArrayRef<Value> x) {
       return ptx(b, loc, fast ? "sqrt.approx.f32" : "sqrt.rn.f32", x);
     });
   } else if (isa<math::RsqrtOp>(op)) {
-    result = scalarize(b, loc, operands, [&](ValueRange x) -> Value {
+    result = scalarize(b, loc, operands, [&](ArrayRef<Value> x) -> Value {
       if (fast)
         return ptx(b, loc, "rsqrt.approx.f32", x);
       Value one = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f));
-      return ptx(b, loc, "div.rn.f32",
-                 {one, ptx(b, loc, "sqrt.rn.f32", x)});
+      Value root = ptx(b, loc, "sqrt.rn.f32", x);
+      return ptx(b, loc, "div.rn.f32", {one, root});
     });
   } else if (isa<math::ExpOp>(op)) {
-    result = scalarize(b, loc, operands, [&](ValueRange x) -> Value {
+    result = scalarize(b, loc, operands, [&](ArrayRef<Value> x) -> Value {
       if (!fast)
         return buildPortableExp(b, loc, x[0]);
       Value log2e =
           arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.44269504f));
-      return ptx(b, loc, "ex2.approx.f32",
-                 {ptx(b, loc, "mul.rn.f32", {x[0], log2e})});
+      Value scaled = ptx(b, loc, "mul.rn.f32", {x[0], log2e});
+      return ptx(b, loc, "ex2.approx.f32", scaled);
     });
   } else if (isa<math::FmaOp>(op)) {
     // Fused multiply-add is exact by definition; pin the instruction so no
     // libdevice call or contraction choice is involved.
-    result = scalarize(b, loc, operands, [&](ValueRange x) {
+    result = scalarize(b, loc, operands, [&](ArrayRef<Value> x) {
       return ptx(b, loc, "fma.rn.f32", x);
     });
   } else if (isa<arith::DivFOp>(op)) {
-    result = scalarize(b, loc, operands, [&](ValueRange x) {
+    result = scalarize(b, loc, operands, [&](ArrayRef<Value> x) {
       return ptx(b, loc, fast ? "div.full.f32" : "div.rn.f32", x);
     });
   } else {
@@ -116,22 +117,27 @@ namespace {
 struct BiLowerMathPass
     : public mlir::bi::impl::BiLowerMathBase<BiLowerMathPass> {
   void runOnOperation() override {
-    SmallVector<std::pair<Operation *, FnMode>> work;
-    getOperation()->walk([&](Operation *op) {
-      bool isMath = op->getDialect() &&
-                    op->getDialect()->getNamespace() == "math" &&
-                    !isa<math::CopySignOp>(op);
-      if (!isMath && !isa<arith::DivFOp>(op))
+    // Lowering exp emits math.fma, so repeat until no math op is left.
+    for (;;) {
+      SmallVector<std::pair<Operation *, FnMode>> work;
+      getOperation()->walk([&](Operation *op) {
+        bool isMath = op->getDialect() &&
+                      op->getDialect()->getNamespace() == "math" &&
+                      !isa<math::CopySignOp>(op);
+        if (!isMath && !isa<arith::DivFOp>(op))
+          return;
+        FnMode mode = FnMode::portable;
+        if (auto func = op->getParentOfType<gpu::GPUFuncOp>())
+          if (auto math = func->getAttrOfType<MathModeAttr>("bi.math"))
+            mode = math.getFn();
+        work.emplace_back(op, mode);
+      });
+      if (work.empty())
         return;
-      FnMode mode = FnMode::portable;
-      if (auto func = op->getParentOfType<gpu::GPUFuncOp>())
-        if (auto math = func->getAttrOfType<MathModeAttr>("bi.math"))
-          mode = math.getFn();
-      work.emplace_back(op, mode);
-    });
-    for (auto [op, mode] : work)
-      if (failed(lowerOp(op, mode)))
-        return signalPassFailure();
+      for (auto [op, mode] : work)
+        if (failed(lowerOp(op, mode)))
+          return signalPassFailure();
+    }
   }
 };
 } // namespace
