@@ -21,7 +21,8 @@ config.substitutions.append(("%bi_src_root", config.bi_src_root))
 config.substitutions.append(("%kernels", os.path.join(config.bi_src_root, "lib", "Kernels")))
 
 tool_dirs = [config.bi_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["bi-opt"], tool_dirs)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(["bi-opt", "not", "FileCheck", "split-file"], tool_dirs)
 
 # Tests that assemble cubins need the CUDA toolkit's nvJitLink.
 cuda = os.environ.get("BI_CUDA_PATH") or "/usr/local/cuda"

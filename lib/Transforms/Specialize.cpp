@@ -61,11 +61,17 @@ struct BiSpecializePass
     kernel.setDimsAttr(ArrayAttr::get(ctx, newDims));
 
     // bi.dim folds to a constant now; fold the contract-parameter chains.
+    // Constants stay where they are: hoisting them out of a row program
+    // would make the row program refer to values outside it.
     RewritePatternSet patterns(ctx);
     for (Dialect *dialect : ctx->getLoadedDialects())
       dialect->getCanonicalizationPatterns(patterns);
-    if (failed(applyPatternsGreedily(kernel, std::move(patterns))))
-      return kernel.emitOpError() << "specialisation did not converge";
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    GreedyRewriteConfig config;
+    config.enableConstantCSE(false);
+    for (MapRowsOp rows : kernel.getOps<MapRowsOp>())
+      if (failed(applyPatternsGreedily(rows.getBody(), frozen, config)))
+        return kernel.emitOpError() << "specialisation did not converge";
 
     WalkResult walk = kernel.walk([&](ReduceOp reduce) -> WalkResult {
       ReductionOrderAttr order = reduce.getOrderAttr();

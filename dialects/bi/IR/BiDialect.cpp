@@ -15,3 +15,9 @@ void BiDialect::initialize() {
       >();
   registerAttributes();
 }
+
+Operation *BiDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                          Type type, Location loc) {
+  // bi.dim of a static dimension folds to an index constant.
+  return arith::ConstantOp::materialize(builder, value, type, loc);
+}

@@ -1,0 +1,9 @@
+// REQUIRES: cuda-toolkit
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: bi-opt %kernels/rms_norm.mlir --bi-specialize="dims=H=4096" --bi-lower-to-ptx --bi-export-binary="dir=%t cubin" -o /dev/null
+// RUN: od -An -c -N4 %t/rms_norm.cubin | FileCheck %s --check-prefix=ELF
+// RUN: FileCheck %s --check-prefix=PTX --input-file=%t/rms_norm.ptx
+//
+// nvJitLink assembles the PTX into an sm_90a ELF cubin in-process.
+// ELF: 177   E   L   F
+// PTX: .target sm_90a
