@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (installing and building first if needed).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BI_BUILD_DIR:-$root/build}
+"$root/scripts/setup.sh"
+
+log=$(mktemp)
+status=0
+/usr/lib/llvm-22/bin/lit -sv "$build/test" | tee "$log" || status=$?
+passed=$(awk '/Passed *:/ {print $2}' "$log"); passed=${passed:-0}
+failed=$(awk '/Failed *:/ {print $2}' "$log"); failed=${failed:-0}
+skipped=$(awk '/Unsupported *:/ {print $2}' "$log"); skipped=${skipped:-0}
+rm -f "$log"
+echo "lit: $passed passed, $failed failed, $skipped skipped"
+exit $status
