@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs the whole test suite (installing and building first if needed).
+# Runs the whole test suite (installing and building first if needed): the
+# lit/FileCheck suite, the C++ unit tests (CTest) and the embedding example.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BI_BUILD_DIR:-$root/build}
 "$root/scripts/setup.sh"
+ninja -C "$build"
 
 log=$(mktemp)
 status=0
@@ -14,4 +16,9 @@ failed=$(awk '/Failed *:/ {print $2}' "$log"); failed=${failed:-0}
 skipped=$(awk '/Unsupported *:/ {print $2}' "$log"); skipped=${skipped:-0}
 rm -f "$log"
 echo "lit: $passed passed, $failed failed, $skipped skipped"
+
+(cd "$build" && ctest --output-on-failure) || status=$?
+
+echo "== example (CPU reference; the GPU part runs where there is a GPU)"
+"$build/examples/rms_norm/bi-rms-norm-example" || status=$?
 exit $status

@@ -32,14 +32,22 @@ struct LowerToPTXOptions : public PassPipelineOptions<LowerToPTXOptions> {
 
 /// The one pipeline from bi kernels to PTX: verify, fingerprint, schedule,
 /// lower to GPU, re-verify invariance at the GPU and LLVM levels, serialize.
-/// bi-opt and the JIT both run exactly this.
+/// bi-opt and the JIT both run exactly this: it is the prepare half followed
+/// by the codegen half (the JIT reads the scheduled kernel in between).
 void buildLowerToPTXPipeline(OpPassManager &pm,
                              const LowerToPTXOptions &options);
+
+/// First half: invariance check, fingerprint and schedule of the bi kernels.
+void buildPreparePipeline(OpPassManager &pm, const LowerToPTXOptions &options);
+
+/// Second half: scheduled bi kernels to gpu.binary ops holding PTX.
+void buildCodegenPipeline(OpPassManager &pm, const LowerToPTXOptions &options);
 
 /// Registers `bi-lower-to-ptx` and every bi pass.
 void registerBiPassesAndPipelines();
 
-/// Registers the dialects, extensions and translations bi needs.
+/// Registers the dialects, extensions and translations the pipeline needs
+/// (and nothing more).
 void registerBiDialects(DialectRegistry &registry);
 } // namespace mlir::bi
 

@@ -17,14 +17,14 @@
 #endif
 
 std::vector<std::string> bi::getCudaToolkitCandidates() {
-  std::vector<std::string> dirs;
-  for (const char *var : {"BI_CUDA_PATH", "CUDA_HOME", "CUDA_PATH"})
-    if (const char *value = std::getenv(var); value && *value)
-      dirs.push_back(value);
   // An explicit BI_CUDA_PATH is the only place looked at: a user who names
   // a toolkit wants that one, and tests rely on it.
   if (const char *value = std::getenv("BI_CUDA_PATH"); value && *value)
     return {value};
+  std::vector<std::string> dirs;
+  for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
+    if (const char *value = std::getenv(var); value && *value)
+      dirs.push_back(value);
   dirs.push_back(BI_DEFAULT_CUDA_ROOT);
   return dirs;
 }

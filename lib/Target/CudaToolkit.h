@@ -8,8 +8,9 @@
 #include <vector>
 
 namespace bi {
-/// Directories searched for the CUDA toolkit, in order: $BI_CUDA_PATH,
-/// $CUDA_HOME, $CUDA_PATH, then the build-time default.
+/// Directories searched for the CUDA toolkit: $BI_CUDA_PATH alone when it is
+/// set; otherwise $CUDA_HOME, $CUDA_PATH, then the build-time default (and
+/// finally the loader's search path).
 std::vector<std::string> getCudaToolkitCandidates();
 
 /// Opens a toolkit shared library (e.g. "libnvJitLink.so.13") from the first

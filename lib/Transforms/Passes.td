@@ -68,7 +68,7 @@ def BiSchedule : Pass<"bi-schedule", "ModuleOp"> {
     and `rows`, when non-zero, force a schedule (for testing that schedules
     never change bits); otherwise the largest power of two that divides
     every reduction's lanes (at most 1024) is used with one row per block,
-    or 8 threads per row for row programs with no reduction.
+    or 128 threads per row for row programs with no reduction.
 
     Example: `bi-opt --bi-schedule="threads=64 rows=4" k.mlir`
   }];
@@ -112,7 +112,8 @@ def BiLowerMath : Pass<"bi-lower-math"> {
     sequence the kernel's math mode (`bi.math` on the `gpu.func`) names, so
     that neither libdevice nor LLVM picks an implementation. `fn = portable`:
     `sqrt.rn`, `div.rn` and bi's fixed exp polynomial (reproducible on a
-    CPU); `fn = fast`: `rsqrt.approx`, `ex2.approx` and `div.full`.
+    CPU); `fn = fast`: `sqrt.approx`, `rsqrt.approx`, `ex2.approx` and
+    `div.full`.
 
     Example: `bi-opt --bi-lower-math k.gpu.mlir`
   }];
@@ -139,6 +140,41 @@ def BiExportBinary : Pass<"bi-export-binary", "ModuleOp"> {
            "also assemble a cubin with nvJitLink">,
     Option<"chip", "chip", "std::string", "\"sm_90a\"",
            "target chip for the cubin">
+  ];
+}
+
+def BiEmitCUDA : Pass<"bi-emit-cuda", "ModuleOp"> {
+  let summary = "emits each scheduled kernel as CUDA C++ (the NVRTC side path)";
+  let description = [{
+    Writes every scheduled, specialised `bi.kernel` as readable CUDA C++: an
+    `extern "C" __global__` function with exactly the parameters of the
+    kernel that `bi-lower-to-gpu` builds (one launcher serves both
+    backends), the same mapping of contract lanes onto threads, and every
+    operation pinned to the instruction the NVVM path uses (`__fadd_rn`,
+    `__fmaf_rn`, `__fdiv_rn`, `__fsqrt_rn`, inline PTX for `max.NaN.f32` and
+    the fast-math approximations, bi's portable exp), so that the two
+    backends give the same bits. Compiled with NVRTC (`--fmad=false`), the
+    result is an independent second cubin for bitwise cross-checks.
+
+    With `dir` empty the source is printed to standard output; otherwise
+    it is written to `<dir>/<kernel>.cu`, and with `cubin` also compiled
+    in-process by the toolkit's NVRTC to `<dir>/<kernel>.nvrtc.cubin`.
+    Unscheduled kernels, contract parameters written `?` and operations
+    without an exact CUDA spelling are errors.
+
+    Example:
+    `bi-opt --bi-specialize="dims=H=4096" --bi-schedule --bi-emit-cuda k.mlir -o /dev/null`
+  }];
+  let options = [
+    Option<"dir", "dir", "std::string", "\"\"",
+           "output directory (empty: stdout)">,
+    Option<"cubin", "cubin", "bool", "false",
+           "also compile with NVRTC to <dir>/<kernel>.nvrtc.cubin">,
+    Option<"chip", "chip", "std::string", "\"sm_90a\"",
+           "target chip for NVRTC">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"
   ];
 }
 

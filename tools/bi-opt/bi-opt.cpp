@@ -6,7 +6,10 @@
 //===----------------------------------------------------------------------===//
 #include "Pipeline/Pipeline.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
@@ -14,6 +17,10 @@ int main(int argc, char **argv) {
   mlir::bi::registerBiPassesAndPipelines();
   mlir::DialectRegistry registry;
   mlir::bi::registerBiDialects(registry);
+  // The whole of MLIR, so every intermediate stage can be replayed here.
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllToLLVMIRTranslations(registry);
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "bi: batch-invariant kernel compiler driver\n", registry));
 }

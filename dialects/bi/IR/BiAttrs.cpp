@@ -132,9 +132,14 @@ Attribute ReductionOrderAttr::parse(AsmParser &parser, Type) {
       return {};
     }
     ParseResult result = success();
-    if (key == "chunk")
+    if (key == "chunk") {
       result = parseParam(chunk);
-    else if (key == "lanes")
+      if (succeeded(result) && chunk == 0) {
+        parser.emitError(keyLoc) << "order contract: 'chunk' must be >= 1, "
+                                    "got 0; omit 'chunk' for no chunks";
+        return {};
+      }
+    } else if (key == "lanes")
       result = parseParam(lanes);
     else if (key == "vector")
       result = parseParam(vector);

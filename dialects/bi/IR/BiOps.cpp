@@ -544,9 +544,9 @@ LogicalResult ReduceOp::verify() {
     case ContractParamDiagnosis::Kind::OtherRuntimeValue:
       return emitOpError()
              << "order-contract parameter '" << name
-             << "' depends on run-time value " << diag.source << " (via "
-             << diag.chain
-             << "); rule: a contract depends only on the reduction extent '"
+             << "' depends on run-time value " << diag.source
+             << (diag.chain.empty() ? "" : " (via " + diag.chain + ")")
+             << "; rule: a contract depends only on the reduction extent '"
              << getOver() << "' and constants";
     }
   }

@@ -1,0 +1,141 @@
+//===- CAPI.cpp - the C API over bi/JIT.h ---------------------------------===//
+#include "bi/JIT.h"
+#include "bi/bi_c.h"
+#include <sstream>
+
+struct bi_compiler {
+  bi::Compiler compiler;
+  explicit bi_compiler(bi::CompilerOptions options) : compiler(options) {}
+};
+struct bi_kernel {
+  std::shared_ptr<const bi::Kernel> kernel;
+};
+
+namespace {
+thread_local std::string lastError;
+
+template <typename Fn> int guarded(Fn fn) {
+  try {
+    fn();
+    return 0;
+  } catch (const bi::Error &error) {
+    lastError = error.what();
+    if (!error.log().empty())
+      lastError += "\n" + error.log();
+  } catch (const std::exception &error) {
+    lastError = error.what();
+  }
+  return 1;
+}
+
+bi::Specialization parseSpec(const char *dims, int64_t threads, int64_t rows,
+                             int32_t backend) {
+  bi::Specialization spec;
+  spec.threads = threads;
+  spec.rows = rows;
+  spec.backend = backend == BI_NVRTC ? bi::Backend::NVRTC : bi::Backend::NVVM;
+  std::istringstream in(dims ? dims : "");
+  for (std::string entry; std::getline(in, entry, ',');) {
+    if (entry.empty())
+      continue;
+    size_t eq = entry.find('=');
+    if (eq == std::string::npos)
+      throw bi::Error("bad dims entry '" + entry + "'; expected NAME=EXTENT");
+    spec.dims[entry.substr(0, eq)] = std::stoll(entry.substr(eq + 1));
+  }
+  return spec;
+}
+
+std::vector<bi::Arg> toArgs(const bi_arg *args, int32_t count) {
+  std::vector<bi::Arg> out;
+  for (int32_t i = 0; i < count; ++i) {
+    const bi_arg &a = args[i];
+    if (a.kind == BI_ARG_FLOAT) {
+      out.push_back(bi::Arg::f32(float(a.float_value)));
+      out.back().floatValue = a.float_value;
+    } else if (a.kind == BI_ARG_INT) {
+      out.push_back(bi::Arg::i64(a.int_value));
+    } else {
+      if (a.rank < 0 || a.rank > 4)
+        throw bi::Error("argument #" + std::to_string(i) + " has rank " +
+                        std::to_string(a.rank) + "; at most 4");
+      std::vector<int64_t> shape(a.shape, a.shape + a.rank);
+      std::vector<int64_t> strides(a.strides, a.strides + a.rank);
+      bool dense = true;
+      for (int64_t s : strides)
+        dense = dense && s == 0;
+      if (dense)
+        strides.clear();
+      out.push_back(bi::Arg::buffer(a.data, bi::DType(a.dtype), shape,
+                                    strides));
+    }
+  }
+  return out;
+}
+} // namespace
+
+extern "C" {
+const char *bi_last_error(void) { return lastError.c_str(); }
+
+int bi_compiler_create(const char *cacheDir, int useCache, bi_compiler **out) {
+  return guarded([&] {
+    bi::CompilerOptions options;
+    if (cacheDir)
+      options.cacheDir = cacheDir;
+    options.useDiskCache = useCache != 0;
+    *out = new bi_compiler(options);
+  });
+}
+
+void bi_compiler_destroy(bi_compiler *compiler) { delete compiler; }
+
+int bi_compiler_stats(bi_compiler *compiler, int64_t out[4]) {
+  return guarded([&] {
+    bi::CacheStats stats = compiler->compiler.cacheStats();
+    out[0] = stats.memoryHits;
+    out[1] = stats.diskHits;
+    out[2] = stats.compiles;
+    out[3] = stats.corruptEntries;
+  });
+}
+
+int bi_compile_builtin(bi_compiler *compiler, const char *name,
+                       const char *dims, int64_t threads, int64_t rows,
+                       int32_t backend, bi_kernel **out) {
+  return guarded([&] {
+    auto kernel = compiler->compiler.compileBuiltin(
+        name, parseSpec(dims, threads, rows, backend));
+    *out = new bi_kernel{kernel};
+  });
+}
+
+int bi_compile_source(bi_compiler *compiler, const char *source,
+                      const char *dims, int64_t threads, int64_t rows,
+                      int32_t backend, bi_kernel **out) {
+  return guarded([&] {
+    auto kernel = compiler->compiler.compileSource(
+        source, parseSpec(dims, threads, rows, backend));
+    *out = new bi_kernel{kernel};
+  });
+}
+
+void bi_kernel_destroy(bi_kernel *kernel) { delete kernel; }
+const char *bi_kernel_name(const bi_kernel *k) { return k->kernel->name().c_str(); }
+const char *bi_kernel_fingerprint(const bi_kernel *k) {
+  return k->kernel->fingerprint().c_str();
+}
+const char *bi_kernel_code(const bi_kernel *k) { return k->kernel->code().c_str(); }
+int bi_kernel_from_disk_cache(const bi_kernel *k) {
+  return k->kernel->fromDiskCache();
+}
+
+int bi_kernel_launch(const bi_kernel *kernel, const bi_arg *args,
+                     int32_t numArgs, void *stream) {
+  return guarded([&] { kernel->kernel->launch(toArgs(args, numArgs), stream); });
+}
+
+int bi_kernel_run_reference(const bi_kernel *kernel, const bi_arg *args,
+                            int32_t numArgs) {
+  return guarded([&] { kernel->kernel->runReference(toArgs(args, numArgs)); });
+}
+}

@@ -1,0 +1,41 @@
+//===- KernelData.h - what a compiled kernel is made of ----------*- C++ -*-===//
+#ifndef BI_JIT_KERNELDATA_H
+#define BI_JIT_KERNELDATA_H
+
+#include "JIT/CudaDriver.h"
+#include "bi/JIT.h"
+#include <map>
+#include <mutex>
+
+namespace bi {
+struct Kernel::Data {
+  std::string name;
+  std::string fingerprint;
+  /// PTX (NVVM backend) or CUDA C++ (NVRTC backend).
+  std::string code;
+  std::string cubin;
+  /// The specialised, scheduled bi kernel, for the CPU reference.
+  std::string scheduledSource;
+  std::vector<Param> params;
+  std::vector<Dim> dims;
+  int64_t threads = 0;
+  int64_t rows = 0;
+  Backend backend = Backend::NVVM;
+  bool fromDiskCache = false;
+
+  /// Keeps the compiler (and its MLIR context) alive for reference runs.
+  std::shared_ptr<CompilerImpl> compiler;
+
+  /// Loaded functions, one per CUDA context.
+  mutable std::mutex loadMutex;
+  mutable std::map<cuda::Context, cuda::Function> functions;
+};
+
+/// Serialises what a cache entry stores (everything but the live state).
+std::string serializeKernel(const Kernel::Data &data);
+/// Parses a cache entry; returns false (and why) if it is corrupt.
+bool deserializeKernel(const std::string &bytes, Kernel::Data &data,
+                       std::string &why);
+} // namespace bi
+
+#endif // BI_JIT_KERNELDATA_H

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine, in the repository root, with .device/ carried
+# (scripts/build-device-bundle.sh): every GPU check and benchmark in one
+# call. Writes JSON under $OUT (or ./out) and prints a short table last.
+set -uo pipefail
+export PYTHONUNBUFFERED=1
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${OUT:-$root/out}
+mkdir -p "$out" /tmp/bi
+cd "$root"
+cat /etc/os-release 2>/dev/null | grep PRETTY_NAME
+ldd --version 2>&1 | head -1
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+xz -dc .device/libbi.so.xz > /tmp/bi/libbi.so
+cp .device/bi-rms-norm-example /tmp/bi/
+commit=$(cat .device/COMMIT)
+export BI_CACHE_DIR=/tmp/bi/cache
+
+echo "== C++ example (embeds the JIT, checks invariance, host launch overhead)"
+LD_LIBRARY_PATH=/tmp/bi:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-} /tmp/bi/bi-rms-norm-example --bench-launch \
+  | tee "$out/example.txt"
+
+echo "== GPU check and benchmark"
+python3 bench/gpu_check.py --lib /tmp/bi/libbi.so --out "$out/gpu-check.json" \
+  --commit "$commit" "$@"
