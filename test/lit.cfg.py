@@ -22,7 +22,7 @@ config.substitutions.append(("%kernels", os.path.join(config.bi_src_root, "lib",
 
 tool_dirs = [config.bi_tools_dir, config.llvm_tools_dir]
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["bi-opt", "not", "FileCheck", "split-file"], tool_dirs)
+llvm_config.add_tool_substitutions(["bi-opt", "bi-jit", "not", "FileCheck", "split-file"], tool_dirs)
 
 # Tests that assemble cubins need the CUDA toolkit's nvJitLink.
 cuda = os.environ.get("BI_CUDA_PATH") or "/usr/local/cuda"

@@ -85,6 +85,7 @@ struct Param {
   bool isBuffer = false;
   DType dtype = DType::f32;
   std::vector<std::string> axes; // dimension names, buffers only
+  bool isOutput = false;          // the kernel writes this buffer
 };
 
 /// A dimension as the kernel declares it (after specialisation).

@@ -191,6 +191,10 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
       param.dtype = toDType(memref.getElementType());
       for (StringRef axis : kernel.getArgAxes(index))
         param.axes.push_back(axis.str());
+      Value buffer = kernel.getBody().getArgument(index);
+      param.isOutput = llvm::any_of(buffer.getUsers(), [](Operation *user) {
+        return isa<mlir::bi::StoreRowOp, mlir::bi::StoreScalarOp>(user);
+      });
     } else {
       param.dtype = toDType(type);
     }

@@ -205,6 +205,44 @@ Bound bindArguments(const Kernel::Data &kernel, const std::vector<Arg> &args,
       throw fail(where + " is not " + std::to_string(alignment) +
                  "-byte aligned (address " + std::to_string(address) + ")");
   }
+  // Outputs must not overlap any other buffer: the kernel re-reads inputs
+  // after writing outputs, so in-place updates would change the bits.
+  auto span = [&](size_t i) {
+    const Arg &arg = args[i];
+    int64_t last = 0;
+    std::vector<int64_t> strides = arg.strides;
+    for (size_t d = 0; d < arg.shape.size(); ++d) {
+      int64_t stride = strides.empty() ? 1 : strides[d];
+      if (strides.empty())
+        for (size_t e = d + 1; e < arg.shape.size(); ++e)
+          stride *= arg.shape[e];
+      last += (arg.shape[d] - 1) * stride;
+    }
+    uintptr_t begin = reinterpret_cast<uintptr_t>(arg.data);
+    return std::make_pair(begin, begin + uintptr_t((last + 1) * byteSize(arg.dtype)));
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (!kernel.params[i].isBuffer || !kernel.params[i].isOutput)
+      continue;
+    bool empty = false;
+    for (int64_t extent : args[i].shape)
+      empty = empty || extent == 0;
+    if (empty)
+      continue;
+    for (size_t j = 0; j < args.size(); ++j) {
+      if (j == i || !kernel.params[j].isBuffer)
+        continue;
+      auto [b1, e1] = span(i);
+      auto [b2, e2] = span(j);
+      bool emptyOther = false;
+      for (int64_t extent : args[j].shape)
+        emptyOther = emptyOther || extent == 0;
+      if (!emptyOther && b1 < e2 && b2 < e1)
+        throw fail("output argument #" + std::to_string(i) +
+                   " overlaps argument #" + std::to_string(j) +
+                   "; bi kernels do not update buffers in place");
+    }
+  }
   for (const Dim &dim : kernel.dims)
     if (!bound.extents.count(dim.name))
       throw fail("no argument gives the extent of dimension '" + dim.name +
@@ -354,7 +392,7 @@ std::string bi::serializeKernel(const Kernel::Data &data) {
   std::string params;
   for (const Param &p : data.params) {
     params += p.name + " " + std::to_string(p.isBuffer) + " " +
-              std::to_string(int(p.dtype));
+              std::to_string(p.isOutput) + " " + std::to_string(int(p.dtype));
     for (const std::string &axis : p.axes)
       params += " " + axis;
     params += "\n";
@@ -391,12 +429,13 @@ bool bi::deserializeKernel(const std::string &bytes, Kernel::Data &data,
   for (std::string line; std::getline(paramsIn, line);) {
     std::istringstream in(line);
     Param p;
-    int isBuffer = 0, dtype = 0;
-    if (!(in >> p.name >> isBuffer >> dtype)) {
+    int isBuffer = 0, isOutput = 0, dtype = 0;
+    if (!(in >> p.name >> isBuffer >> isOutput >> dtype)) {
       why = "bad parameter list";
       return false;
     }
     p.isBuffer = isBuffer;
+    p.isOutput = isOutput;
     p.dtype = DType(dtype);
     for (std::string axis; in >> axis;)
       p.axes.push_back(axis);

@@ -1,0 +1,376 @@
+//===- JITTest.cpp - the embedding API, its cache and its checks ----------===//
+//
+// Uses only the public API (bi/JIT.h). Nothing here needs a GPU: argument
+// checks happen before the driver is touched, and the no-GPU path is tested
+// where there is none.
+//
+//===----------------------------------------------------------------------===//
+#include "bi/JIT.h"
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bi::Specialization h4096() {
+  bi::Specialization spec;
+  spec.dims["H"] = 4096;
+  return spec;
+}
+
+/// A fresh, empty directory under the test's temp dir.
+std::string freshDir(const std::string &name) {
+  fs::path dir = fs::temp_directory_path() /
+                 ("bi-jit-test-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir.string();
+}
+
+std::vector<fs::path> cacheFiles(const std::string &dir) {
+  std::vector<fs::path> files;
+  for (const auto &entry : fs::recursive_directory_iterator(dir))
+    if (entry.is_regular_file())
+      files.push_back(entry.path());
+  return files;
+}
+
+/// Throws the error message of `fn`, or "" if it did not throw.
+template <typename Fn> std::string errorOf(Fn fn) {
+  try {
+    fn();
+  } catch (const bi::Error &error) {
+    return std::string(error.what()) + "\n" + error.log();
+  }
+  return "";
+}
+
+bi::CompilerOptions cacheIn(const std::string &dir) {
+  bi::CompilerOptions options;
+  options.cacheDir = dir;
+  return options;
+}
+
+TEST(JIT, BuiltinSignature) {
+  bi::Compiler compiler(cacheIn(freshDir("signature")));
+  auto kernel = compiler.compileBuiltin("rms_norm", h4096());
+  EXPECT_EQ(kernel->name(), "rms_norm");
+  EXPECT_EQ(kernel->fingerprint().size(), 16u);
+  EXPECT_NE(kernel->code().find(".entry rms_norm("), std::string::npos);
+  ASSERT_EQ(kernel->params().size(), 4u);
+  EXPECT_TRUE(kernel->params()[0].isBuffer);
+  EXPECT_FALSE(kernel->params()[0].isOutput);
+  EXPECT_TRUE(kernel->params()[2].isOutput);
+  EXPECT_EQ(kernel->params()[3].dtype, bi::DType::f32);
+  EXPECT_EQ(kernel->threadsPerRow(), 256);
+  ASSERT_EQ(kernel->dims().size(), 2u);
+  EXPECT_EQ(kernel->dims()[1].extent, 4096);
+}
+
+TEST(JIT, SchedulesKeepTheFingerprint) {
+  bi::Compiler compiler(cacheIn(freshDir("schedules")));
+  auto base = compiler.compileBuiltin("rms_norm", h4096());
+  bi::Specialization forced = h4096();
+  forced.threads = 64;
+  forced.rows = 4;
+  auto other = compiler.compileBuiltin("rms_norm", forced);
+  EXPECT_EQ(base->fingerprint(), other->fingerprint());
+  EXPECT_NE(base->code(), other->code());
+  EXPECT_EQ(other->rowsPerBlock(), 4);
+}
+
+TEST(JIT, VerifierDiagnosticsReachTheCaller) {
+  bi::Compiler compiler(cacheIn(freshDir("verify")));
+  std::string source = R"(bi.kernel @k(%x: memref<?x?xf32> {bi.axes = ["M", "H"]},
+             %s: memref<?xf32> {bi.axes = ["M"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"H" : reduction>] {
+  bi.map_rows %r over "M" row "H" {
+    %v = bi.load_row %x[%r] : memref<?x?xf32> -> tensor<?xf32>
+    %t = bi.reduce add %v : tensor<?xf32> -> f32 over "H"
+    bi.store_scalar %t, %s[%r] : f32, memref<?xf32>
+  }
+  bi.return
+})";
+  std::string error = errorOf([&] { compiler.compileSource(source, {}); });
+  EXPECT_NE(error.find("<source>:6:10: error: 'bi.reduce' op is a "
+                       "floating-point reduction without an order contract"),
+            std::string::npos)
+      << error;
+  std::string parse = errorOf([&] { compiler.compileSource("bi.kernel @", {}); });
+  EXPECT_NE(parse.find("<source>:1:"), std::string::npos) << parse;
+  std::string unknown =
+      errorOf([&] { compiler.compileBuiltin("layer_norm", {}); });
+  EXPECT_NE(unknown.find("built-ins: fused_add_rms_norm"), std::string::npos);
+  bi::Specialization batch;
+  batch.dims["M"] = 8;
+  std::string special =
+      errorOf([&] { compiler.compileBuiltin("rms_norm", batch); });
+  EXPECT_NE(special.find("cannot specialise batch dimension 'M'"),
+            std::string::npos)
+      << special;
+}
+
+TEST(JIT, DiskCacheHitAcrossCompilers) {
+  std::string dir = freshDir("hit");
+  std::string code;
+  {
+    bi::Compiler compiler(cacheIn(dir));
+    auto kernel = compiler.compileBuiltin("rms_norm", h4096());
+    EXPECT_FALSE(kernel->fromDiskCache());
+    code = kernel->code();
+    auto again = compiler.compileBuiltin("rms_norm", h4096());
+    EXPECT_EQ(again, kernel); // memory cache
+    bi::CacheStats stats = compiler.cacheStats();
+    EXPECT_EQ(stats.compiles, 1);
+    EXPECT_EQ(stats.memoryHits, 1);
+  }
+  ASSERT_EQ(cacheFiles(dir).size(), 1u);
+  bi::Compiler second(cacheIn(dir));
+  auto kernel = second.compileBuiltin("rms_norm", h4096());
+  EXPECT_TRUE(kernel->fromDiskCache());
+  EXPECT_EQ(kernel->code(), code);
+  EXPECT_EQ(second.cacheStats().diskHits, 1);
+  EXPECT_EQ(second.cacheStats().compiles, 0);
+  // Another specialisation is another entry.
+  bi::Specialization h8192;
+  h8192.dims["H"] = 8192;
+  EXPECT_FALSE(second.compileBuiltin("rms_norm", h8192)->fromDiskCache());
+  EXPECT_EQ(cacheFiles(dir).size(), 2u);
+}
+
+void damageAndRecompile(const std::string &name,
+                        void (*damage)(const fs::path &)) {
+  std::string dir = freshDir(name);
+  std::string code;
+  {
+    bi::Compiler compiler(cacheIn(dir));
+    code = compiler.compileBuiltin("row_sum", h4096())->code();
+  }
+  std::vector<fs::path> files = cacheFiles(dir);
+  ASSERT_EQ(files.size(), 1u);
+  damage(files[0]);
+  {
+    bi::Compiler compiler(cacheIn(dir));
+    auto kernel = compiler.compileBuiltin("row_sum", h4096());
+    EXPECT_FALSE(kernel->fromDiskCache());
+    EXPECT_EQ(kernel->code(), code);
+    EXPECT_EQ(compiler.cacheStats().corruptEntries, 1);
+    EXPECT_EQ(compiler.cacheStats().compiles, 1);
+  }
+  // The recompiled entry replaced the damaged one.
+  bi::Compiler compiler(cacheIn(dir));
+  EXPECT_TRUE(compiler.compileBuiltin("row_sum", h4096())->fromDiskCache());
+}
+
+TEST(JIT, CorruptEntryIsRecompiled) {
+  damageAndRecompile("corrupt", [](const fs::path &file) {
+    std::fstream stream(file, std::ios::in | std::ios::out | std::ios::binary);
+    stream.seekp(100);
+    stream.write("garbage!", 8);
+  });
+}
+
+TEST(JIT, TruncatedEntryIsRecompiled) {
+  damageAndRecompile("truncated", [](const fs::path &file) {
+    fs::resize_file(file, fs::file_size(file) / 2);
+  });
+}
+
+TEST(JIT, ForeignFileIsRecompiled) {
+  damageAndRecompile("foreign", [](const fs::path &file) {
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << "not a cache";
+  });
+}
+
+TEST(JIT, UnwritableCacheFallsBack) {
+  bi::Compiler compiler(cacheIn("/proc/bi-cannot-write-here"));
+  auto kernel = compiler.compileBuiltin("row_sum", h4096());
+  EXPECT_FALSE(kernel->code().empty());
+  EXPECT_EQ(compiler.cacheDir(), ""); // disabled after the failed write
+  EXPECT_EQ(compiler.compileBuiltin("row_sum", h4096()), kernel);
+}
+
+TEST(JIT, EnvironmentControlsTheCache) {
+  std::string dir = freshDir("env");
+  ::setenv("BI_CACHE_DIR", dir.c_str(), 1);
+  {
+    bi::Compiler compiler;
+    EXPECT_EQ(compiler.cacheDir(), dir);
+    compiler.compileBuiltin("row_sum", h4096());
+  }
+  EXPECT_EQ(cacheFiles(dir).size(), 1u);
+  ::setenv("BI_DISABLE_CACHE", "1", 1);
+  {
+    bi::Compiler compiler;
+    EXPECT_EQ(compiler.cacheDir(), "");
+    bi::Specialization spec = h4096();
+    spec.threads = 32;
+    compiler.compileBuiltin("row_sum", spec);
+    compiler.compileBuiltin("row_sum", spec);
+    EXPECT_EQ(compiler.cacheStats().compiles, 2); // no memory cache either
+  }
+  EXPECT_EQ(cacheFiles(dir).size(), 1u);
+  ::unsetenv("BI_DISABLE_CACHE");
+  ::unsetenv("BI_CACHE_DIR");
+}
+
+TEST(JIT, ThreadsCompilingTheSameKernel) {
+  bi::Compiler compiler(cacheIn(freshDir("threads")));
+  std::vector<std::shared_ptr<const bi::Kernel>> kernels(8);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back(
+        [&, i] { kernels[i] = compiler.compileBuiltin("softmax", {{{"N", 1024}}}); });
+  for (std::thread &t : threads)
+    t.join();
+  for (const auto &kernel : kernels)
+    EXPECT_EQ(kernel, kernels[0]);
+  EXPECT_EQ(compiler.cacheStats().compiles, 1);
+}
+
+TEST(JIT, ProcessesCompilingTheSameKernel) {
+  std::string dir = freshDir("processes");
+  std::vector<pid_t> children;
+  for (int i = 0; i < 4; ++i) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      int status = 0;
+      try {
+        bi::Compiler compiler(cacheIn(dir));
+        status = compiler.compileBuiltin("rms_norm", h4096())->code().empty();
+      } catch (...) {
+        status = 1;
+      }
+      ::_exit(status);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  std::vector<fs::path> files = cacheFiles(dir);
+  ASSERT_EQ(files.size(), 1u) << "temporary files must not be left behind";
+  bi::Compiler compiler(cacheIn(dir));
+  EXPECT_TRUE(compiler.compileBuiltin("rms_norm", h4096())->fromDiskCache());
+}
+
+/// Launch arguments for rms_norm over fake (host) buffers: the checks run
+/// before the driver is touched.
+struct RmsArgs {
+  alignas(16) static inline uint16_t x[8 * 4096 + 64], w[4096 + 64],
+      y[8 * 4096 + 64];
+  std::vector<bi::Arg> args = {
+      bi::Arg::buffer(x, bi::DType::bf16, {8, 4096}),
+      bi::Arg::buffer(w, bi::DType::bf16, {4096}),
+      bi::Arg::buffer(y, bi::DType::bf16, {8, 4096}), bi::Arg::f32(1e-6f)};
+};
+
+TEST(JIT, LaunchChecksArgumentsFirst) {
+  bi::Compiler compiler(cacheIn(freshDir("launch")));
+  auto kernel = compiler.compileBuiltin("rms_norm", h4096());
+  auto expectError = [&](std::vector<bi::Arg> args, const std::string &what) {
+    std::string error = errorOf([&] { kernel->launch(args); });
+    EXPECT_NE(error.find(what), std::string::npos)
+        << "expected '" << what << "', got: " << error;
+  };
+  RmsArgs a;
+  auto with = [&](int index, bi::Arg arg) {
+    std::vector<bi::Arg> args = a.args;
+    args[index] = arg;
+    return args;
+  };
+  expectError({a.args[0]}, "rms_norm: expects 4 arguments, got 1");
+  expectError(with(0, bi::Arg::buffer(a.x, bi::DType::f16, {8, 4096})),
+              "argument #0 must have dtype bf16, got f16");
+  expectError(with(0, bi::Arg::buffer(a.x, bi::DType::bf16, {8 * 4096})),
+              "argument #0 must have rank 2, got rank 1");
+  expectError(with(0, bi::Arg::buffer(a.x, bi::DType::bf16, {8, 2048})),
+              "argument #0 axis 1 ('H') must be 4096, got 2048");
+  expectError(with(2, bi::Arg::buffer(a.y, bi::DType::bf16, {7, 4096})),
+              "dimension 'M' is 8 from argument #0 but 7 from argument #2");
+  expectError(with(0, bi::Arg::buffer(nullptr, bi::DType::bf16, {8, 4096})),
+              "argument #0 is a null pointer");
+  expectError(with(1, bi::Arg::buffer(a.w + 1, bi::DType::bf16, {4096})),
+              "argument #1 is not 16-byte aligned");
+  expectError(
+      with(0, bi::Arg::buffer(a.x, bi::DType::bf16, {8, 4096}, {4100, 1})),
+      "row stride of 4100 elements is not a multiple of 16 bytes");
+  expectError(
+      with(0, bi::Arg::buffer(a.x, bi::DType::bf16, {8, 4096}, {4096, 2})),
+      "must be contiguous along its last axis");
+  expectError(
+      with(0, bi::Arg::buffer(a.x, bi::DType::bf16, {8, 4096}, {2048, 1})),
+      "row stride 2048 is smaller than its row length 4096");
+  expectError(with(3, bi::Arg::i64(1)), "argument #3 must be a f32 scalar");
+  expectError(with(1, bi::Arg::f32(1.0f)),
+              "argument #1 must be a bf16 buffer, got a scalar");
+  expectError(with(2, bi::Arg::buffer(a.x, bi::DType::bf16, {8, 4096})),
+              "output argument #2 overlaps argument #0");
+}
+
+bool driverWorks() {
+  void *handle = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    return false;
+  auto init = reinterpret_cast<int (*)(unsigned)>(dlsym(handle, "cuInit"));
+  return init && init(0) == 0;
+}
+
+TEST(JIT, NoGpuIsAClearErrorAtLaunch) {
+  if (driverWorks())
+    GTEST_SKIP() << "a GPU driver is present; the no-GPU path is not "
+                    "reachable here";
+  bi::Compiler compiler(cacheIn(freshDir("nogpu")));
+  auto kernel = compiler.compileBuiltin("rms_norm", h4096()); // still compiles
+  RmsArgs a;
+  std::string error = errorOf([&] { kernel->launch(a.args); });
+  EXPECT_TRUE(error.find("libcuda.so.1") != std::string::npos ||
+              error.find("cuInit failed") != std::string::npos)
+      << error;
+}
+
+TEST(JIT, ReferenceThroughTheAPI) {
+  bi::Compiler compiler(cacheIn(freshDir("reference")));
+  bi::Specialization spec;
+  spec.dims["H"] = 256;
+  auto kernel = compiler.compileBuiltin("row_sum", spec);
+  std::vector<uint16_t> x(5 * 256);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = uint16_t(0x3f80 + (i % 7)); // bf16 values near 1
+  std::vector<float> all(5), one(5);
+  kernel->runReference({bi::Arg::buffer(x.data(), bi::DType::bf16, {5, 256}),
+                        bi::Arg::buffer(all.data(), bi::DType::f32, {5})});
+  for (int row = 0; row < 5; ++row)
+    kernel->runReference(
+        {bi::Arg::buffer(x.data() + row * 256, bi::DType::bf16, {1, 256}),
+         bi::Arg::buffer(one.data() + row, bi::DType::f32, {1})});
+  EXPECT_EQ(std::memcmp(all.data(), one.data(), sizeof(float) * 5), 0);
+  EXPECT_GT(all[0], 255.0f);
+}
+
+TEST(JIT, NvrtcBackendEmitsCuda) {
+  if (!fs::exists("/usr/local/cuda/lib64/libnvrtc.so.13") &&
+      !std::getenv("BI_CUDA_PATH"))
+    GTEST_SKIP() << "no CUDA toolkit (NVRTC)";
+  bi::Compiler compiler(cacheIn(freshDir("nvrtc")));
+  bi::Specialization spec = h4096();
+  spec.backend = bi::Backend::NVRTC;
+  auto kernel = compiler.compileBuiltin("rms_norm", spec);
+  EXPECT_EQ(kernel->backend(), bi::Backend::NVRTC);
+  EXPECT_NE(kernel->code().find("__global__"), std::string::npos);
+  EXPECT_EQ(kernel->fingerprint(),
+            compiler.compileBuiltin("rms_norm", h4096())->fingerprint());
+}
+
+} // namespace
