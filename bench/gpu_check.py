@@ -153,7 +153,7 @@ def check_case(compiler, name, dims, make, max_m, seed, log):
                 same[label] = all(torch.equal(o, f) for o, f in zip(outs, full))
             except bi_ctypes.BiError as error:
                 first = str(error).splitlines()[0]
-                same[label] = "not applicable" if "does not divide" in first else f"error: {first}"
+                same[label] = "not applicable" if "does not divide" in str(error) else f"error: {first}"
     result["schedules_and_backends_equal"] = same
 
     # (d) CPU reference, portable math: a block of rows and an odd batch.
@@ -259,35 +259,43 @@ def benchmarks(compiler, log):
     return out
 
 
-def jit_figures(lib_path, log):
-    cache = tempfile.mkdtemp(prefix="bi-cache-")
-    lib = bi_ctypes.Library(lib_path)
-    compiler = bi_ctypes.Compiler(lib, cache_dir=cache)
-    t0 = time.perf_counter()
-    k = compiler.compile("rms_norm", {"H": 4096})
-    cold_ms = (time.perf_counter() - t0) * 1e3
-    # First call with a warm disk cache, in a fresh process.
-    code = f"""
-import sys, time, torch
-sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})
-import bi_ctypes
-x = torch.randn(1, 4096, device='cuda').to(torch.bfloat16); w = torch.ones(4096, device='cuda', dtype=torch.bfloat16)
-y = torch.empty_like(x); torch.cuda.synchronize()
+JIT_PROBE = """
+import sys, time
 t0 = time.perf_counter()
-lib = bi_ctypes.Library({lib_path!r}); c = bi_ctypes.Compiler(lib, cache_dir={cache!r})
+sys.path.insert(0, {bench!r})
+import bi_ctypes
+lib = bi_ctypes.Library({lib!r}); c = bi_ctypes.Compiler(lib, cache_dir={cache!r})
 t1 = time.perf_counter()
 k = c.compile('rms_norm', {{'H': 4096}})
-k.launch([x, w, y, 1e-6], torch.cuda.current_stream().cuda_stream); torch.cuda.synchronize()
 t2 = time.perf_counter()
-print((t2 - t1) * 1e3, int(k.from_disk_cache), (t1 - t0) * 1e3)
+import torch
+x = torch.randn(1, 4096, device='cuda').to(torch.bfloat16); w = torch.ones(4096, device='cuda', dtype=torch.bfloat16)
+y = torch.empty_like(x); torch.cuda.synchronize()
+t3 = time.perf_counter()
+k.launch([x, w, y, 1e-6], torch.cuda.current_stream().cuda_stream); torch.cuda.synchronize()
+t4 = time.perf_counter()
+print((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t4 - t3) * 1e3, int(k.from_disk_cache))
 """
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    warm = proc.stdout.split() if proc.returncode == 0 else ["nan", "0", "nan"]
-    log(f"jit: cold compile {cold_ms:.1f} ms; warm-cache first call (compile + first launch) {warm[0]} ms "
-        f"(disk hit {warm[1]}); library load + compiler creation {warm[2]} ms"
-        + ("" if proc.returncode == 0 else f" [{proc.stderr.strip()[-300:]}]"))
-    return {"cold_compile_ms": cold_ms, "warm_cache_first_call_ms": float(warm[0]),
-            "warm_cache_was_disk_hit": warm[1] == "1", "library_load_and_compiler_create_ms": float(warm[2])}
+
+
+def jit_figures(lib_path, log):
+    """Compile times in fresh processes: empty cache (cold), then warm."""
+    cache = tempfile.mkdtemp(prefix="bi-cache-")
+    code = JIT_PROBE.format(bench=os.path.dirname(os.path.abspath(__file__)), lib=lib_path, cache=cache)
+    runs = []
+    for _ in range(2):
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        if proc.returncode != 0:
+            log(f"jit probe failed: {proc.stderr.strip()[-400:]}")
+            return {"error": proc.stderr.strip()[-400:]}
+        load_ms, compile_ms, launch_ms, hit = proc.stdout.split()
+        runs.append((float(load_ms), float(compile_ms), float(launch_ms), hit == "1"))
+    (load0, cold, launch0, hit0), (load1, warm, launch1, hit1) = runs
+    log(f"jit: cold compile {cold:.1f} ms (disk hit {hit0}); warm-cache compile {warm:.2f} ms + first launch "
+        f"{launch1:.2f} ms (disk hit {hit1}); library load + compiler creation {load1:.1f} ms")
+    return {"cold_compile_ms": cold, "cold_was_disk_hit": hit0, "warm_cache_compile_ms": warm,
+            "warm_cache_first_launch_ms": launch1, "warm_cache_first_call_ms": warm + launch1,
+            "warm_cache_was_disk_hit": hit1, "library_load_and_compiler_create_ms": load1}
 
 
 def main():
@@ -306,7 +314,7 @@ def main():
 
     lib = bi_ctypes.Library(args.lib)
     compiler = bi_ctypes.Compiler(lib, use_cache=False)
-    report = {"device": torch.cuda.get_device_name(), "date": datetime.datetime.utcnow().isoformat() + "Z",
+    report = {"device": torch.cuda.get_device_name(), "date": datetime.datetime.now(datetime.timezone.utc).isoformat(),
               "commit": args.commit, "torch": torch.__version__, "checks": [], "bench": [], "jit": {}}
     for i, (name, dims, make) in enumerate(CASES):
         try:

@@ -187,6 +187,9 @@ public:
       used.insert(reserved);
   }
 
+  /// Takes `name` for the caller, who spells it itself.
+  void reserve(StringRef name) { used.insert(name); }
+
   /// `base` made a valid identifier, with a numeric suffix if already taken.
   std::string fresh(StringRef base) {
     std::string name;
@@ -292,7 +295,6 @@ private:
   DenseMap<Value, std::string> scalars;      // scalar SSA value -> expression
   DenseMap<Value, std::string> bufferParam;  // buffer argument -> pointer
   DenseMap<Value, std::string> bufferStride; // buffer argument -> row stride
-  DenseMap<Value, Type> bufferElement;       // buffer argument -> element
   llvm::StringMap<std::string> extents;      // dimension name -> expression
   llvm::SetVector<Helper> helpers;
 };
@@ -350,6 +352,7 @@ LogicalResult CudaKernelEmitter::emitSignature(llvm::raw_ostream &out) {
   for (auto [index, type] : llvm::enumerate(kernel.getArgumentTypes())) {
     Value arg = entry.getArgument(index);
     std::string name = "arg" + std::to_string(index);
+    names.reserve(name);
     std::string text;
     llvm::raw_string_ostream abiText(text);
     if (auto memref = dyn_cast<MemRefType>(type)) {
@@ -364,7 +367,6 @@ LogicalResult CudaKernelEmitter::emitSignature(llvm::raw_ostream &out) {
       abiText << "ptr " << memref.getElementType() << " " << name << " ["
               << llvm::join(kernel.getArgAxes(index), ", ") << "]";
       bufferParam[arg] = name;
-      bufferElement[arg] = memref.getElementType();
     } else {
       // Scalars cross the ABI as PTX parameters of their own width; only the
       // types whose CUDA spelling has the same width and layout are taken.
@@ -408,6 +410,7 @@ LogicalResult CudaKernelEmitter::emitSignature(llvm::raw_ostream &out) {
     if (!lead || lead.getKind() != DimKind::batch)
       continue;
     std::string name = "row_stride_arg" + std::to_string(index);
+    names.reserve(name);
     bufferStride[entry.getArgument(index)] = name;
     params.push_back("long long " + name);
     abi.push_back("i64 row_stride arg" + std::to_string(index));
@@ -489,8 +492,13 @@ CudaKernelEmitter::getFloatExpression(Operation *op, ArrayRef<std::string> x) {
       .Case([&](arith::MaxNumFOp) { return binary("fmaxf", "__hmax"); })
       .Case([&](arith::MinNumFOp) { return binary("fminf", "__hmin"); })
       .Case([&](arith::NegFOp) -> FailureOr<std::string> {
+        // A literal is parenthesised so that `-` and its sign do not make
+        // `--`.
+        bool isName = llvm::all_of(x[0], [](char c) {
+          return llvm::isAlnum(c) || c == '_' || c == '[' || c == ']';
+        });
         if (isF32)
-          return "-" + x[0];
+          return isName ? "-" + x[0] : "-(" + x[0] + ")";
         return binary("", "__hneg");
       })
       .Case([&](arith::DivFOp) -> FailureOr<std::string> {
@@ -535,6 +543,9 @@ CudaKernelEmitter::getIntegerExpression(Operation *op,
   Type operandType = getElementTypeOrSelf(op->getOperand(0).getType());
   std::string t = getCudaType(type).value_or(""), u = getUnsignedCudaType(type),
               ou = getUnsignedCudaType(operandType);
+  // On i1 only the bitwise operations read the same in C++ and LLVM.
+  if (type.isInteger(1) && !isa<arith::AndIOp, arith::OrIOp, arith::XOrIOp>(op))
+    return emitNoEmission(op);
   // Integer arithmetic wraps in LLVM; in C++ only unsigned arithmetic does.
   auto wrapping = [&](StringRef symbol) {
     return "(" + t + ")((" + u + ")" + x[0] + " " + symbol.str() + " (" + u +
@@ -689,7 +700,7 @@ CudaKernelEmitter::getExpression(Operation *op, ArrayRef<std::string> x) {
                              << " is not handled by the CUDA emitter";
   };
   // Conversions: every one is a single, exactly specified cvt.
-  if (auto ext = dyn_cast<arith::ExtFOp>(op)) {
+  if (isa<arith::ExtFOp>(op)) {
     if (type.isF32() && from.isBF16())
       return call("__bfloat162float", x);
     if (type.isF32() && from.isF16())
@@ -1420,6 +1431,13 @@ FailureOr<std::string> CudaKernelEmitter::run() {
 }
 
 FailureOr<std::string> mlir::bi::emitCUDA(KernelOp kernel) {
+  StringRef name = kernel.getSymName();
+  if (name.empty() || llvm::isDigit(name.front()) ||
+      !llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; }))
+    return kernel.emitOpError()
+           << "name '" << name
+           << "' is not a C identifier; the CUDA function must carry the "
+              "kernel's name";
   SmallVector<MapRowsOp> programs(kernel.getOps<MapRowsOp>());
   if (programs.size() != 1)
     return kernel.emitOpError()

@@ -22,6 +22,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/SaveAndRestore.h"
+#include <map>
 
 namespace mlir::bi {
 #define GEN_PASS_DEF_BILOWERTOGPU
@@ -48,8 +50,22 @@ private:
   LogicalResult emitReduce(ReduceOp reduce);
   LogicalResult emitStoreRow(StoreRowOp store);
   void emitStoreScalar(StoreScalarOp store);
+  /// A first-element index known to be `thread * perThread + offset`,
+  /// which lets loads of the same elements be shared across consumers.
+  struct StaticIndex {
+    int64_t perThread;
+    int64_t offset;
+  };
   FailureOr<Value> materialize(Value tensor, Value firstElement, int64_t width,
-                               DenseMap<Value, Value> &cache);
+                               DenseMap<Value, Value> &cache,
+                               std::optional<StaticIndex> key = std::nullopt);
+  /// `thread * perThread + offset` as an index value.
+  Value threadIndex(StaticIndex index) {
+    return arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, threadX, constIndex(index.perThread)),
+        constIndex(index.offset));
+  }
 
   Value constIndex(int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v);
@@ -64,7 +80,19 @@ private:
   gpu::GPUFuncOp func;
   int64_t threads = 0, rowsPerBlock = 0;
   Value threadX, rowValid, rowIndex;
+  /// True while code is emitted at the kernel's top level, where loads may
+  /// be recorded in sharedLoads.
+  bool sharingLoads = false;
+  /// Unroll a fold or store loop with at most this many rounds.
+  static constexpr int64_t kMaxUnrolledRounds = 16;
   DenseMap<Value, Value> bufferPointer;  // kernel buffer arg -> pointer
+  DenseSet<Value> writtenBuffers;        // kernel buffer args stored to
+  /// Vectors loaded from read-only buffers at the top level of the kernel
+  /// (so they dominate everything after), by (load, perThread, offset, width):
+  /// a row read for a reduction is reused by the stores instead of being
+  /// read from memory again.
+  std::map<std::tuple<Operation *, int64_t, int64_t, int64_t>, Value>
+      sharedLoads;
   DenseMap<Value, Value> bufferStride;   // kernel buffer arg -> row stride
   llvm::StringMap<Value> extents;        // dimension name -> index value
   IRMapping scalars;                     // row-program scalars -> lowered
@@ -153,10 +181,20 @@ LogicalResult KernelLowering::buildSignature() {
 
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
+  kernel.walk([&](Operation *op) {
+    if (auto store = dyn_cast<StoreRowOp>(op))
+      writtenBuffers.insert(store.getBuffer());
+    else if (auto store = dyn_cast<StoreScalarOp>(op))
+      writtenBuffers.insert(store.getBuffer());
+  });
   for (auto [index, type] : llvm::enumerate(kernel.getArgumentTypes())) {
     Value kernelArg = kernel.getBody().getArgument(index);
-    if (isa<MemRefType>(type))
+    if (isa<MemRefType>(type)) {
       bufferPointer[kernelArg] = entry.getArgument(index);
+      // Buffers never overlap an output (checked at launch): restrict.
+      func.setArgAttr(index, LLVM::LLVMDialect::getNoAliasAttrName(),
+                      b.getUnitAttr());
+    }
     else
       scalars.map(kernelArg, entry.getArgument(index));
   }
@@ -242,7 +280,8 @@ LogicalResult KernelLowering::emitRowProgram() {
 
 FailureOr<Value> KernelLowering::materialize(Value tensor, Value firstElement,
                                              int64_t width,
-                                             DenseMap<Value, Value> &cache) {
+                                             DenseMap<Value, Value> &cache,
+                                             std::optional<StaticIndex> key) {
   if (Value cached = cache.lookup(tensor))
     return cached;
   auto tensorType = cast<RankedTensorType>(tensor.getType());
@@ -250,7 +289,13 @@ FailureOr<Value> KernelLowering::materialize(Value tensor, Value firstElement,
   auto vectorType = VectorType::get({width}, element);
   Operation *def = tensor.getDefiningOp();
   Value result;
-  if (auto load = dyn_cast_or_null<LoadRowOp>(def)) {
+  auto sharedKey = [&](Operation *op) {
+    return std::make_tuple(op, key->perThread, key->offset, width);
+  };
+  if (auto load = dyn_cast_or_null<LoadRowOp>(def);
+      load && key && sharedLoads.count(sharedKey(load))) {
+    result = sharedLoads[sharedKey(load)];
+  } else if (auto load = dyn_cast_or_null<LoadRowOp>(def)) {
     Value offset = firstElement;
     if (load.getRow())
       offset = arith::AddIOp::create(
@@ -266,7 +311,16 @@ FailureOr<Value> KernelLowering::materialize(Value tensor, Value firstElement,
     unsigned alignment = llvm::isPowerOf2_64(bytes) && bytes <= 16
                              ? bytes
                              : element.getIntOrFloatBitWidth() / 8;
-    result = LLVM::LoadOp::create(b, loc, vectorType, address, alignment);
+    // A buffer the kernel never writes is read-only for the whole launch
+    // (the launcher rejects outputs that overlap inputs), so its loads are
+    // invariant: LLVM may reuse a vector loaded for a reduction when a store
+    // needs the same elements again, instead of reading memory twice.
+    bool readOnly = !writtenBuffers.contains(load.getBuffer());
+    result = LLVM::LoadOp::create(b, loc, vectorType, address, alignment,
+                                  /*isVolatile=*/false, /*isNonTemporal=*/false,
+                                  /*isInvariant=*/readOnly);
+    if (key && readOnly && sharingLoads)
+      sharedLoads[sharedKey(load)] = result;
   } else if (auto broadcast = dyn_cast_or_null<BroadcastOp>(def)) {
     result = vector::BroadcastOp::create(
         b, loc, vectorType, scalars.lookup(broadcast.getScalar()));
@@ -287,7 +341,7 @@ FailureOr<Value> KernelLowering::materialize(Value tensor, Value firstElement,
         continue;
       }
       FailureOr<Value> lowered =
-          materialize(operand, firstElement, width, cache);
+          materialize(operand, firstElement, width, cache, key);
       if (failed(lowered))
         return failure();
       operands.push_back(*lowered);
@@ -393,73 +447,117 @@ LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
       arith::DivUIOp::create(b, loc, extent, constIndex(vectorWidth));
   Value rounds = arith::CeilDivUIOp::create(b, loc, numVectors,
                                             constIndex(lanes));
+  std::optional<int64_t> staticExtent = getConstantIntValue(extent);
+  bool everyLaneFull =
+      staticExtent && (*staticExtent / vectorWidth) % lanes == 0;
   Value init = identity(kind, accType);
   SmallVector<Value> inits(lanesPerThread, init);
-  auto loop = scf::ForOp::create(b, loc, constIndex(0), rounds, constIndex(1),
-                                 inits);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value round = loop.getInductionVar();
-    Value firstLane = arith::MulIOp::create(b, loc, threadX,
-                                            constIndex(lanesPerThread));
-    Value roundBase = arith::MulIOp::create(b, loc, round, constIndex(lanes));
-    SmallVector<Value> next;
-    for (int64_t slot = 0; slot < lanesPerThread; ++slot) {
-      Value acc = loop.getRegionIterArg(slot);
-      Value vectorIndex = arith::AddIOp::create(
-          b, loc, roundBase,
-          arith::AddIOp::create(b, loc, firstLane, constIndex(slot)));
-      Value inBounds = arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::ult, vectorIndex, numVectors);
-      auto ifOp = scf::IfOp::create(b, loc, TypeRange{accType}, inBounds,
-                                    /*withElseRegion=*/true);
-      {
-        OpBuilder::InsertionGuard inner(b);
-        b.setInsertionPointToStart(ifOp.thenBlock());
-        Value first = arith::MulIOp::create(b, loc, vectorIndex,
-                                            constIndex(vectorWidth));
-        DenseMap<Value, Value> cache;
-        Value lhs, rhs, values;
-        if (fused) {
-          FailureOr<Value> a =
-              materialize(product.getLhs(), first, vectorWidth, cache);
-          FailureOr<Value> c =
-              materialize(product.getRhs(), first, vectorWidth, cache);
-          if (failed(a) || failed(c))
-            return failure();
-          lhs = *a;
-          rhs = *c;
-        } else {
-          FailureOr<Value> v =
-              materialize(reduce.getInput(), first, vectorWidth, cache);
-          if (failed(v))
-            return failure();
-          values = *v;
-        }
-        Value folded = acc;
-        for (int64_t j = 0; j < vectorWidth; ++j) {
-          if (fused) {
-            Value x = extendTo(b, loc, vector::ExtractOp::create(b, loc, lhs, j),
-                               accType);
-            Value y = extendTo(b, loc, vector::ExtractOp::create(b, loc, rhs, j),
-                               accType);
-            folded = math::FmaOp::create(b, loc, x, y, folded);
-          } else {
-            Value x = extendTo(
-                b, loc, vector::ExtractOp::create(b, loc, values, j), accType);
-            folded = combine(kind, folded, x);
-          }
-        }
-        scf::YieldOp::create(b, loc, folded);
-        b.setInsertionPointToStart(ifOp.elseBlock());
-        scf::YieldOp::create(b, loc, acc);
-      }
-      next.push_back(ifOp.getResult(0));
+  // Folds the `vector`-element vector `vectorIndex` into `acc`, in order.
+  auto foldVector = [&](Value acc, Value vectorIndex,
+                        std::optional<StaticIndex> key =
+                            std::nullopt) -> FailureOr<Value> {
+    Value first =
+        key ? threadIndex(*key)
+            : arith::MulIOp::create(b, loc, vectorIndex,
+                                    constIndex(vectorWidth))
+                  .getResult();
+    DenseMap<Value, Value> cache;
+    Value lhs, rhs, values;
+    if (fused) {
+      FailureOr<Value> a =
+          materialize(product.getLhs(), first, vectorWidth, cache, key);
+      FailureOr<Value> c =
+          materialize(product.getRhs(), first, vectorWidth, cache, key);
+      if (failed(a) || failed(c))
+        return failure();
+      lhs = *a;
+      rhs = *c;
+    } else {
+      FailureOr<Value> v =
+          materialize(reduce.getInput(), first, vectorWidth, cache, key);
+      if (failed(v))
+        return failure();
+      values = *v;
     }
-    scf::YieldOp::create(b, loc, next);
+    Value folded = acc;
+    for (int64_t j = 0; j < vectorWidth; ++j) {
+      if (fused) {
+        Value x = extendTo(b, loc, vector::ExtractOp::create(b, loc, lhs, j),
+                           accType);
+        Value y = extendTo(b, loc, vector::ExtractOp::create(b, loc, rhs, j),
+                           accType);
+        folded = math::FmaOp::create(b, loc, x, y, folded);
+      } else {
+        Value x = extendTo(
+            b, loc, vector::ExtractOp::create(b, loc, values, j), accType);
+        folded = combine(kind, folded, x);
+      }
+    }
+    return folded;
+  };
+  SmallVector<Value> partials;
+  int64_t staticRounds =
+      staticExtent ? llvm::divideCeil(*staticExtent / vectorWidth, lanes) : 0;
+  if (everyLaneFull && staticRounds <= kMaxUnrolledRounds) {
+    // Straight-line code at the kernel's top level: every round of every
+    // lane, in order. Thread t's slot s in round r folds the elements from
+    // (r * lanes + t * k + s) * vector on.
+    partials = inits;
+    llvm::SaveAndRestore<bool> share(sharingLoads, true);
+    for (int64_t round = 0; round < staticRounds; ++round)
+      for (int64_t slot = 0; slot < lanesPerThread; ++slot) {
+        StaticIndex key{lanesPerThread * vectorWidth,
+                        (round * lanes + slot) * vectorWidth};
+        FailureOr<Value> folded = foldVector(partials[slot], Value(), key);
+        if (failed(folded))
+          return failure();
+        partials[slot] = *folded;
+      }
+  } else {
+    auto loop = scf::ForOp::create(b, loc, constIndex(0), rounds, constIndex(1),
+                                   inits);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value round = loop.getInductionVar();
+      Value firstLane = arith::MulIOp::create(b, loc, threadX,
+                                              constIndex(lanesPerThread));
+      Value roundBase = arith::MulIOp::create(b, loc, round, constIndex(lanes));
+      SmallVector<Value> next;
+      for (int64_t slot = 0; slot < lanesPerThread; ++slot) {
+        Value acc = loop.getRegionIterArg(slot);
+        Value vectorIndex = arith::AddIOp::create(
+            b, loc, roundBase,
+            arith::AddIOp::create(b, loc, firstLane, constIndex(slot)));
+        if (everyLaneFull) {
+          // Every lane owns the same number of vectors: no bounds check, so
+          // the loads dominate later uses of the same elements.
+          FailureOr<Value> folded = foldVector(acc, vectorIndex);
+          if (failed(folded))
+            return failure();
+          next.push_back(*folded);
+          continue;
+        }
+        Value inBounds = arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::ult, vectorIndex, numVectors);
+        auto ifOp = scf::IfOp::create(b, loc, TypeRange{accType}, inBounds,
+                                      /*withElseRegion=*/true);
+        {
+          OpBuilder::InsertionGuard inner(b);
+          b.setInsertionPointToStart(ifOp.thenBlock());
+          FailureOr<Value> folded = foldVector(acc, vectorIndex);
+          if (failed(folded))
+            return failure();
+          scf::YieldOp::create(b, loc, *folded);
+          b.setInsertionPointToStart(ifOp.elseBlock());
+          scf::YieldOp::create(b, loc, acc);
+        }
+        next.push_back(ifOp.getResult(0));
+      }
+      scf::YieldOp::create(b, loc, next);
+    }
+    partials.assign(loop.getResults().begin(), loop.getResults().end());
   }
-  SmallVector<Value> partials(loop.getResults());
 
   Value result;
   MLIRContext *ctx = b.getContext();
@@ -554,6 +652,42 @@ LogicalResult KernelLowering::emitStoreRow(StoreRowOp store) {
     while (width > 1 && *size % width)
       width /= 2;
   Value numVectors = arith::DivUIOp::create(b, loc, extent, constIndex(width));
+  std::optional<int64_t> staticExtent = getConstantIntValue(extent);
+  auto storeVector = [&](Value first,
+                         std::optional<StaticIndex> key) -> LogicalResult {
+    DenseMap<Value, Value> cache;
+    FailureOr<Value> value =
+        materialize(store.getValue(), first, width, cache, key);
+    if (failed(value))
+      return failure();
+    Value offset = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, rowIndex,
+                              bufferStride.lookup(store.getBuffer())),
+        first);
+    Value offset64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), offset);
+    Value address = LLVM::GEPOp::create(
+        b, loc, getPointerType(b.getContext()), element,
+        bufferPointer.lookup(store.getBuffer()), ValueRange{offset64});
+    LLVM::StoreOp::create(b, loc, *value, address, width * elementBytes);
+    return success();
+  };
+
+  // A static extent the threads cover evenly: straight-line code under one
+  // row check, reusing vectors the reductions already loaded.
+  if (staticExtent && (*staticExtent / width) % threads == 0 &&
+      *staticExtent / width / threads <= kMaxUnrolledRounds) {
+    auto ifOp = scf::IfOp::create(b, loc, rowValid, /*withElse=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    for (int64_t round = 0; round < *staticExtent / width / threads; ++round) {
+      StaticIndex key{width, round * threads * width};
+      if (failed(storeVector(threadIndex(key), key)))
+        return failure();
+    }
+    return success();
+  }
+
   Value rounds =
       arith::CeilDivUIOp::create(b, loc, numVectors, constIndex(threads));
   auto loop = scf::ForOp::create(b, loc, constIndex(0), rounds, constIndex(1));
@@ -571,22 +705,7 @@ LogicalResult KernelLowering::emitStoreRow(StoreRowOp store) {
   auto ifOp = scf::IfOp::create(b, loc, inBounds, /*withElse=*/false);
   b.setInsertionPointToStart(ifOp.thenBlock());
   Value first = arith::MulIOp::create(b, loc, vectorIndex, constIndex(width));
-  DenseMap<Value, Value> cache;
-  FailureOr<Value> value = materialize(store.getValue(), first, width, cache);
-  if (failed(value))
-    return failure();
-  Value offset = arith::AddIOp::create(
-      b, loc,
-      arith::MulIOp::create(b, loc, rowIndex,
-                            bufferStride.lookup(store.getBuffer())),
-      first);
-  Value offset64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), offset);
-  Value address = LLVM::GEPOp::create(b, loc, getPointerType(b.getContext()),
-                                      element,
-                                      bufferPointer.lookup(store.getBuffer()),
-                                      ValueRange{offset64});
-  LLVM::StoreOp::create(b, loc, *value, address, width * elementBytes);
-  return success();
+  return storeVector(first, std::nullopt);
 }
 
 void KernelLowering::emitStoreScalar(StoreScalarOp store) {

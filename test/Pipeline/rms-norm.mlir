@@ -13,10 +13,12 @@
 // CHECK: .target sm_90a
 // CHECK-LABEL: .visible .entry rms_norm(
 // CHECK: .maxntid 256, 1, 1
-// 16-byte vector loads of x for the two rounds of every lane's fold.
-// CHECK: ld.global.v4.b32
-// Each lane folds 2 x 8 elements with fused multiply-adds, in order.
-// CHECK-COUNT-16: fma.rn.f32
+// Every lane folds 2 x 8 elements with fused multiply-adds, in order, from
+// 16-byte read-only vector loads of x.
+// CHECK: ld.global.nc.v4.b32
+// CHECK-COUNT-8: fma.rn.f32
+// CHECK: ld.global.nc.v4.b32
+// CHECK-COUNT-8: fma.rn.f32
 // CHECK-NOT: fma.rn.f32
 // The pairwise tree over lanes: 5 butterfly steps in a warp, then 8 warps.
 // CHECK-COUNT-5: shfl.sync.bfly.b32
@@ -27,7 +29,13 @@
 // CHECK: div.rn.f32
 // CHECK: sqrt.rn.f32
 // CHECK: div.rn.f32
+// The stores reuse the x vectors already in registers: only the weight is
+// read again, so every byte of x is read once.
+// CHECK: ld.global.nc.v4.b32
 // CHECK: st.global.v4.b32
+// CHECK: ld.global.nc.v4.b32
+// CHECK: st.global.v4.b32
+// CHECK-NOT: ld.global
 // CHECK-NOT: atom.
 // CHECK-NOT: red.
 // CHECK-NOT: approx

@@ -4,15 +4,17 @@
 
 // Static extent, 256 lanes of 8-element vectors, tree combine, fma = on.
 // CHECK-LABEL: gpu.module @sum_squares
-// CHECK: gpu.func @sum_squares(%[[X:.*]]: !llvm.ptr<1>, %[[S:.*]]: !llvm.ptr<1>, %[[M:.*]]: i64 {bi.dim = "M", bi.dim_kind = "batch"}, %[[STRIDE:.*]]: i64 {bi.row_stride_of = 0 : i64})
+// CHECK: gpu.func @sum_squares(%[[X:[a-z0-9]+]]: !llvm.ptr<1> {llvm.noalias}, %[[S:[a-z0-9]+]]: !llvm.ptr<1> {llvm.noalias}, %[[M:[a-z0-9]+]]: i64 {bi.dim = "M", bi.dim_kind = "batch"}, %[[STRIDE:[a-z0-9]+]]: i64 {bi.row_stride_of = 0 : i64})
 // CHECK-SAME: workgroup(%[[SMEM:.*]] : memref<1x8xf32, #gpu.address_space<workgroup>>)
 // CHECK-SAME: kernel
 // CHECK-SAME: bi.arg_dims = ["", "", "batch:M", ""]
 // CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
-// Every lane folds its vectors sequentially: 4096 / 8 / 256 = 2 rounds.
-// CHECK: %[[ROUNDS:.*]] = arith.ceildivui %{{.*}}, %c256
-// CHECK: scf.for %{{.*}} = %{{.*}} to %[[ROUNDS]] step %{{.*}} iter_args(%[[ACC:.*]] = %cst) -> (f32)
-// CHECK: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// Every lane folds its vectors in order: 4096 / 8 / 256 = 2 rounds, unrolled;
+// thread t's lane reads elements t*8.. and then 2048 + t*8..
+// CHECK: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK-COUNT-8: math.fma
+// CHECK: arith.constant 2048 : index
+// CHECK: llvm.load %{{.*}} invariant {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
 // CHECK-COUNT-8: math.fma
 // CHECK-NOT: math.fma
 // Lanes combine as a pairwise tree: shuffles with strides 1..16, then 8 warps.
@@ -33,11 +35,8 @@
 // FORCED-LABEL: gpu.module @sum_squares
 // FORCED: workgroup(%{{.*}} : memref<4x2xf32, #gpu.address_space<workgroup>>)
 // FORCED: known_block_size = array<i32: 64, 4, 1>
-// FORCED: scf.for {{.*}} iter_args(%{{.*}} = %cst, %{{.*}} = %cst, %{{.*}} = %cst, %{{.*}} = %cst) -> (f32, f32, f32, f32)
 // FORCED-COUNT-32: math.fma
-// FORCED: %[[P01:.*]] = arith.addf %[[R:.*]]#0, %[[R]]#1
-// FORCED: %[[P23:.*]] = arith.addf %[[R]]#2, %[[R]]#3
-// FORCED: arith.addf %[[P01]], %[[P23]]
+// FORCED-COUNT-3: arith.addf %{{.*}}, %{{.*}} : f32
 // FORCED-COUNT-5: gpu.shuffle xor
 // FORCED: gpu.barrier
 bi.kernel @sum_squares(%x: memref<?x4096xbf16> {bi.axes = ["M", "H"]},
