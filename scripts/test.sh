@@ -21,4 +21,16 @@ echo "lit: $passed passed, $failed failed, $skipped skipped"
 
 echo "== example (CPU reference; the GPU part runs where there is a GPU)"
 "$build/examples/rms_norm/bi-rms-norm-example" || status=$?
+
+echo "== the example builds standalone against the bi CMake package"
+standalone=$(mktemp -d)
+if cmake -G Ninja -S "$root/examples/rms_norm" -B "$standalone" \
+     -Dbi_DIR="$build/lib/cmake/bi" >/dev/null &&
+   ninja -C "$standalone" >/dev/null; then
+  echo "find_package(bi): ok"
+else
+  echo "find_package(bi): FAILED"
+  status=1
+fi
+rm -rf "$standalone"
 exit $status
