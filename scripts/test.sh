@@ -17,7 +17,12 @@ skipped=$(awk '/Unsupported *:/ {print $2}' "$log"); skipped=${skipped:-0}
 rm -f "$log"
 echo "lit: $passed passed, $failed failed, $skipped skipped"
 
-(cd "$build" && ctest --output-on-failure) || status=$?
+ctest_log=$(mktemp)
+(cd "$build" && ctest --output-on-failure) | tee "$ctest_log" || status=$?
+unit_total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$ctest_log" | tail -1)
+unit_failed=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' "$ctest_log" | tail -1)
+unit_total=${unit_total:-0}; unit_failed=${unit_failed:-0}
+rm -f "$ctest_log"
 
 echo "== example (CPU reference; the GPU part runs where there is a GPU)"
 "$build/examples/rms_norm/bi-rms-norm-example" || status=$?
@@ -33,4 +38,6 @@ else
   status=1
 fi
 rm -rf "$standalone"
+
+echo "suite: $((passed + unit_total - unit_failed)) passed, $((failed + unit_failed)) failed, $skipped skipped"
 exit $status
