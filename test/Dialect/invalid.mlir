@@ -41,6 +41,19 @@ bi.kernel @k(%x: memref<?x?xf32> {bi.axes = ["M", "H"]}, %s: memref<?xf32> {bi.a
 
 // -----
 
+// chunk zero is not 'no chunks'
+bi.kernel @k(%x: memref<?x?xf32> {bi.axes = ["M", "H"]}, %s: memref<?xf32> {bi.axes = ["M"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"H" : reduction>] {
+  bi.map_rows %r over "M" row "H" {
+    %v = bi.load_row %x[%r] : memref<?x?xf32> -> tensor<?xf32>
+    // expected-error @+1 {{order contract: 'chunk' must be >= 1, got 0; omit 'chunk' for no chunks}}
+    %t = bi.reduce add %v : tensor<?xf32> -> f32 over "H" order #bi.order<chunk = 0, lanes = 4>
+    bi.store_scalar %t, %s[%r] : f32, memref<?xf32>
+  }
+  bi.return
+}
+
+// -----
+
 // tree needs a power of two
 bi.kernel @k(%x: memref<?x?xf32> {bi.axes = ["M", "H"]}, %s: memref<?xf32> {bi.axes = ["M"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"H" : reduction>] {
   bi.map_rows %r over "M" row "H" {
