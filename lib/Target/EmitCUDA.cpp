@@ -932,19 +932,7 @@ LogicalResult CudaKernelEmitter::emitScalarOp(Operation *op) {
 }
 
 std::string CudaKernelEmitter::getIdentity(ReductionKind kind, Type type) {
-  if (auto floatType = dyn_cast<FloatType>(type)) {
-    const llvm::fltSemantics &sem = floatType.getFloatSemantics();
-    APFloat value = kind == ReductionKind::add ? APFloat::getZero(sem)
-                    : kind == ReductionKind::max
-                        ? APFloat::getInf(sem, /*Negative=*/true)
-                        : APFloat::getInf(sem, /*Negative=*/false);
-    return *getLiteral(FloatAttr::get(type, value), type);
-  }
-  unsigned width = type.getIntOrFloatBitWidth();
-  APInt value = kind == ReductionKind::add   ? APInt::getZero(width)
-                : kind == ReductionKind::max ? APInt::getSignedMinValue(width)
-                                             : APInt::getSignedMaxValue(width);
-  return *getLiteral(IntegerAttr::get(type, value), type);
+  return *getLiteral(getReductionIdentity(kind, type), type);
 }
 
 std::string CudaKernelEmitter::combine(ReductionKind kind, Type type,

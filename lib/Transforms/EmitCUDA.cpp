@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "Target/EmitCUDA.h"
 #include "Target/Nvrtc.h"
+#include "Transforms/OutputFile.h"
 #include "Transforms/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -23,17 +24,6 @@ namespace mlir::bi {
 
 using namespace mlir;
 using namespace mlir::bi;
-
-static LogicalResult writeFile(Operation *anchor, StringRef path,
-                               StringRef contents) {
-  std::string message;
-  auto file = openOutputFile(path, &message);
-  if (!file)
-    return anchor->emitError() << "cannot write '" << path << "': " << message;
-  file->os() << contents;
-  file->keep();
-  return success();
-}
 
 namespace {
 struct BiEmitCUDAPass : public mlir::bi::impl::BiEmitCUDABase<BiEmitCUDAPass> {
@@ -63,7 +53,7 @@ struct BiEmitCUDAPass : public mlir::bi::impl::BiEmitCUDABase<BiEmitCUDAPass> {
       }
       llvm::SmallString<256> base(dir);
       llvm::sys::path::append(base, kernel.getSymName());
-      if (failed(writeFile(kernel, (base + ".cu").str(), *source)))
+      if (failed(writeOutputFile(kernel, (base + ".cu").str(), *source)))
         return signalPassFailure();
       if (!cubin)
         continue;
@@ -75,7 +65,7 @@ struct BiEmitCUDAPass : public mlir::bi::impl::BiEmitCUDABase<BiEmitCUDAPass> {
                            << llvm::toString(image.takeError());
         return signalPassFailure();
       }
-      if (failed(writeFile(kernel, (base + ".nvrtc.cubin").str(), *image)))
+      if (failed(writeOutputFile(kernel, (base + ".nvrtc.cubin").str(), *image)))
         return signalPassFailure();
     }
     if (emitted == 0) {

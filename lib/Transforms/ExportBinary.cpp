@@ -1,5 +1,6 @@
 //===- ExportBinary.cpp - write PTX and cubin files -----------------------===//
 #include "Target/CudaToolkit.h"
+#include "Transforms/OutputFile.h"
 #include "Transforms/Passes.h"
 #include "mlir/Dialect/GPU/IR/CompilationInterfaces.h"
 #include "mlir/Support/FileUtilities.h"
@@ -13,17 +14,6 @@ namespace mlir::bi {
 } // namespace mlir::bi
 
 using namespace mlir;
-
-static LogicalResult writeFile(Operation *anchor, StringRef path,
-                               StringRef contents) {
-  std::string message;
-  auto file = openOutputFile(path, &message);
-  if (!file)
-    return anchor->emitError() << "cannot write '" << path << "': " << message;
-  file->os() << contents;
-  file->keep();
-  return success();
-}
 
 namespace {
 struct BiExportBinaryPass
@@ -48,7 +38,7 @@ struct BiExportBinaryPass
         StringRef ptx = object.getObject().getValue();
         llvm::SmallString<256> base(dir);
         llvm::sys::path::append(base, binary.getSymName());
-        if (failed(writeFile(binary, (base + ".ptx").str(), ptx)))
+        if (failed(mlir::bi::writeOutputFile(binary, (base + ".ptx").str(), ptx)))
           return signalPassFailure();
         if (cubin) {
           llvm::Expected<std::string> image = ::bi::assembleCubin(ptx, chip);
@@ -58,7 +48,7 @@ struct BiExportBinaryPass
                                << "': " << llvm::toString(image.takeError());
             return signalPassFailure();
           }
-          if (failed(writeFile(binary, (base + ".cubin").str(), *image)))
+          if (failed(mlir::bi::writeOutputFile(binary, (base + ".cubin").str(), *image)))
             return signalPassFailure();
         }
         ++written;

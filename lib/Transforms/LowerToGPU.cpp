@@ -362,21 +362,7 @@ FailureOr<Value> KernelLowering::materialize(Value tensor, Value firstElement,
 }
 
 Value KernelLowering::identity(ReductionKind kind, Type type) {
-  if (auto floatType = dyn_cast<FloatType>(type)) {
-    const llvm::fltSemantics &sem = floatType.getFloatSemantics();
-    APFloat value = kind == ReductionKind::add ? APFloat::getZero(sem)
-                    : kind == ReductionKind::max
-                        ? APFloat::getInf(sem, /*Negative=*/true)
-                        : APFloat::getInf(sem, /*Negative=*/false);
-    return arith::ConstantOp::create(b, loc, type,
-                                     b.getFloatAttr(type, value));
-  }
-  unsigned width = type.getIntOrFloatBitWidth();
-  APInt value = kind == ReductionKind::add ? APInt::getZero(width)
-                : kind == ReductionKind::max
-                    ? APInt::getSignedMinValue(width)
-                    : APInt::getSignedMaxValue(width);
-  return arith::ConstantOp::create(b, loc, type, b.getIntegerAttr(type, value));
+  return arith::ConstantOp::create(b, loc, getReductionIdentity(kind, type));
 }
 
 Value KernelLowering::combine(ReductionKind kind, Value lhs, Value rhs) {

@@ -553,6 +553,22 @@ LogicalResult ReduceOp::verify() {
   return success();
 }
 
+TypedAttr mlir::bi::getReductionIdentity(ReductionKind kind, Type type) {
+  if (auto floatType = dyn_cast<FloatType>(type)) {
+    const llvm::fltSemantics &sem = floatType.getFloatSemantics();
+    APFloat value = kind == ReductionKind::add ? APFloat::getZero(sem)
+                    : kind == ReductionKind::max
+                        ? APFloat::getInf(sem, /*Negative=*/true)
+                        : APFloat::getInf(sem, /*Negative=*/false);
+    return FloatAttr::get(type, value);
+  }
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt value = kind == ReductionKind::add   ? APInt::getZero(width)
+                : kind == ReductionKind::max ? APInt::getSignedMinValue(width)
+                                             : APInt::getSignedMaxValue(width);
+  return IntegerAttr::get(type, value);
+}
+
 ContractParamDiagnosis mlir::bi::diagnoseContractParam(Value param,
                                                        StringRef reductionDim,
                                                        KernelOp kernel) {

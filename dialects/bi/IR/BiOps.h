@@ -25,6 +25,10 @@ struct ContractParamDiagnosis {
   std::string chain;
 };
 
+/// The identity a reduction of `kind` folds from: 0 for add, -inf (or the
+/// smallest integer) for max, +inf (or the largest integer) for min.
+TypedAttr getReductionIdentity(ReductionKind kind, Type type);
+
 /// Walks the definition chain of an order-contract parameter and checks that
 /// it derives only from constants and the extent of `reductionDim`.
 ContractParamDiagnosis diagnoseContractParam(Value param,
