@@ -1,4 +1,5 @@
-//===- main.cpp - embedding bi: RMSNorm from source, checked for invariance ===//
+//===- main.cpp - embedding bi: RMSNorm from source, checked for invariance
+//===//
 //
 // What an engine author copies first: compile a kernel from DSL source with
 // the bi JIT, run it, and check that a row's bits do not depend on how many
@@ -64,13 +65,12 @@ static bf16 toBf16(float value) {
 static void runBatch(const bi::Kernel &kernel, const std::vector<bf16> &x,
                      const std::vector<bf16> &w, std::vector<bf16> &y,
                      int64_t hidden, int64_t first, int64_t count) {
-  kernel.runReference(
-      {bi::Arg::buffer(x.data() + first * hidden, bi::DType::bf16,
-                       {count, hidden}),
-       bi::Arg::buffer(w.data(), bi::DType::bf16, {hidden}),
-       bi::Arg::buffer(y.data() + first * hidden, bi::DType::bf16,
-                       {count, hidden}),
-       bi::Arg::f32(1e-6f)});
+  kernel.runReference({bi::Arg::buffer(x.data() + first * hidden,
+                                       bi::DType::bf16, {count, hidden}),
+                       bi::Arg::buffer(w.data(), bi::DType::bf16, {hidden}),
+                       bi::Arg::buffer(y.data() + first * hidden,
+                                       bi::DType::bf16, {count, hidden}),
+                       bi::Arg::f32(1e-6f)});
 }
 
 int main(int argc, char **argv) {
@@ -158,7 +158,8 @@ int main(int argc, char **argv) {
     return 0;
 #endif
   } catch (const bi::Error &error) {
-    std::fprintf(stderr, "bi error: %s\n%s\n", error.what(), error.log().c_str());
+    std::fprintf(stderr, "bi error: %s\n%s\n", error.what(),
+                 error.log().c_str());
     return 1;
   }
 }

@@ -1,4 +1,5 @@
-//===- bi/JIT.h - embedding the bi compiler ----------------------*- C++ -*-===//
+//===- bi/JIT.h - embedding the bi compiler ----------------------*- C++
+//-*-===//
 //
 // The public C++ API for engines: compile a batch-invariant kernel from DSL
 // source or a built-in name into a loaded CUDA function, and launch it on the
@@ -85,13 +86,13 @@ struct Param {
   bool isBuffer = false;
   DType dtype = DType::f32;
   std::vector<std::string> axes; // dimension names, buffers only
-  bool isOutput = false;          // the kernel writes this buffer
+  bool isOutput = false;         // the kernel writes this buffer
 };
 
 /// A dimension as the kernel declares it (after specialisation).
 struct Dim {
   std::string name;
-  std::string kind; // "batch", "parallel" or "reduction"
+  std::string kind;    // "batch", "parallel" or "reduction"
   int64_t extent = -1; // -1: given at launch
   /// A launch-time extent must be a multiple of this (vector width).
   int64_t multipleOf = 1;

@@ -23,8 +23,8 @@ enum bi_arg_kind { BI_ARG_BUFFER = 0, BI_ARG_FLOAT, BI_ARG_INT };
 enum bi_backend { BI_NVVM = 0, BI_NVRTC = 1 };
 
 typedef struct bi_arg {
-  int32_t kind;    /* enum bi_arg_kind */
-  int32_t dtype;   /* enum bi_dtype */
+  int32_t kind;  /* enum bi_arg_kind */
+  int32_t dtype; /* enum bi_dtype */
   const void *data;
   int32_t rank;
   int64_t shape[4];

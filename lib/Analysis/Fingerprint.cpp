@@ -39,9 +39,8 @@ std::string mlir::bi::getFingerprintText(KernelOp kernel) {
 
 std::string mlir::bi::computeFingerprint(KernelOp kernel) {
   std::string text = getFingerprintText(kernel);
-  std::array<uint8_t, 32> digest = llvm::SHA256::hash(
-      ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(text.data()),
-                        text.size()));
+  std::array<uint8_t, 32> digest = llvm::SHA256::hash(ArrayRef<uint8_t>(
+      reinterpret_cast<const uint8_t *>(text.data()), text.size()));
   std::string hex;
   llvm::raw_string_ostream os(hex);
   for (int i = 0; i < 8; ++i)

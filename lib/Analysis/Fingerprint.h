@@ -1,4 +1,5 @@
-//===- Fingerprint.h - what decides a kernel's bits --------------*- C++ -*-===//
+//===- Fingerprint.h - what decides a kernel's bits --------------*- C++
+//-*-===//
 #ifndef BI_ANALYSIS_FINGERPRINT_H
 #define BI_ANALYSIS_FINGERPRINT_H
 

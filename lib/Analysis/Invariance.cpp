@@ -76,8 +76,8 @@ private:
     Operation *parent = block->getParentOp();
     // Function arguments: allowed only when marked as a reduction extent.
     if (block->isEntryBlock() && isa<FunctionOpInterface>(parent)) {
-      auto [kind, name] = getArgumentDim(cast<FunctionOpInterface>(parent),
-                                         arg.getArgNumber());
+      auto [kind, name] =
+          getArgumentDim(cast<FunctionOpInterface>(parent), arg.getArgNumber());
       if (kind == "reduction")
         return std::nullopt;
       if (kind == "batch")
@@ -89,8 +89,8 @@ private:
     // iteration argument from its init and yielded values.
     if (auto loop = dyn_cast<scf::ForOp>(parent)) {
       if (arg == loop.getInductionVar()) {
-        for (Value v : {loop.getLowerBound(), loop.getUpperBound(),
-                        loop.getStep()})
+        for (Value v :
+             {loop.getLowerBound(), loop.getUpperBound(), loop.getStep()})
           if (auto offence = visit(v))
             return offence;
         return std::nullopt;

@@ -1,4 +1,5 @@
-//===- Invariance.h - batch-invariance analysis ------------------*- C++ -*-===//
+//===- Invariance.h - batch-invariance analysis ------------------*- C++
+//-*-===//
 #ifndef BI_ANALYSIS_INVARIANCE_H
 #define BI_ANALYSIS_INVARIANCE_H
 

@@ -66,8 +66,8 @@ std::vector<bi::Arg> toArgs(const bi_arg *args, int32_t count) {
         dense = dense && s == 0;
       if (dense)
         strides.clear();
-      out.push_back(bi::Arg::buffer(a.data, bi::DType(a.dtype), shape,
-                                    strides));
+      out.push_back(
+          bi::Arg::buffer(a.data, bi::DType(a.dtype), shape, strides));
     }
   }
   return out;
@@ -120,18 +120,23 @@ int bi_compile_source(bi_compiler *compiler, const char *source,
 }
 
 void bi_kernel_destroy(bi_kernel *kernel) { delete kernel; }
-const char *bi_kernel_name(const bi_kernel *k) { return k->kernel->name().c_str(); }
+const char *bi_kernel_name(const bi_kernel *k) {
+  return k->kernel->name().c_str();
+}
 const char *bi_kernel_fingerprint(const bi_kernel *k) {
   return k->kernel->fingerprint().c_str();
 }
-const char *bi_kernel_code(const bi_kernel *k) { return k->kernel->code().c_str(); }
+const char *bi_kernel_code(const bi_kernel *k) {
+  return k->kernel->code().c_str();
+}
 int bi_kernel_from_disk_cache(const bi_kernel *k) {
   return k->kernel->fromDiskCache();
 }
 
 int bi_kernel_launch(const bi_kernel *kernel, const bi_arg *args,
                      int32_t numArgs, void *stream) {
-  return guarded([&] { kernel->kernel->launch(toArgs(args, numArgs), stream); });
+  return guarded(
+      [&] { kernel->kernel->launch(toArgs(args, numArgs), stream); });
 }
 
 int bi_kernel_run_reference(const bi_kernel *kernel, const bi_arg *args,

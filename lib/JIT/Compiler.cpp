@@ -32,7 +32,6 @@
 #include <numeric>
 #include <sys/stat.h>
 
-
 using namespace mlir;
 
 namespace bi {
@@ -124,12 +123,13 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
     throw Error("cannot parse kernel source '" + bufferName + "'", log.take());
   auto kernels = llvm::to_vector(module->getOps<mlir::bi::KernelOp>());
   if (kernels.size() != 1)
-    throw Error("kernel source '" + bufferName + "' must hold exactly one "
-                "bi.kernel, found " + std::to_string(kernels.size()));
+    throw Error("kernel source '" + bufferName +
+                "' must hold exactly one "
+                "bi.kernel, found " +
+                std::to_string(kernels.size()));
 
   // The cache key: compiler build, canonical IR, target and options.
-  std::string keyText = buildId() + "\n" +
-                        mlir::bi::kSemanticsVersion + "\n" +
+  std::string keyText = buildId() + "\n" + mlir::bi::kSemanticsVersion + "\n" +
                         canonicalText(*module) + "\n" + spec.chip + "\n" +
                         std::to_string(spec.threads) + "x" +
                         std::to_string(spec.rows) + "\n" +
@@ -156,8 +156,8 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
         memory[key] = kernel;
       return kernel;
     }
-    corrupt = "unreadable kernel cache entry " + disk.pathFor(key) + " (" +
-              why + ")";
+    corrupt =
+        "unreadable kernel cache entry " + disk.pathFor(key) + " (" + why + ")";
   }
   if (!corrupt.empty()) {
     ++stats.corruptEntries;
@@ -230,7 +230,8 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
       for (Attribute attr : binary.getObjects())
         if (auto object = dyn_cast<gpu::ObjectAttr>(attr))
           data->code = object.getObject().getValue().str();
-    llvm::Expected<std::string> cubin = ::bi::assembleCubin(data->code, spec.chip);
+    llvm::Expected<std::string> cubin =
+        ::bi::assembleCubin(data->code, spec.chip);
     if (!cubin)
       throw Error("cannot assemble kernel '" + data->name + "' into a cubin",
                   llvm::toString(cubin.takeError()));

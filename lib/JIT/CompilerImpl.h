@@ -1,10 +1,11 @@
-//===- CompilerImpl.h - the state behind bi::Compiler ------------*- C++ -*-===//
+//===- CompilerImpl.h - the state behind bi::Compiler ------------*- C++
+//-*-===//
 #ifndef BI_JIT_COMPILERIMPL_H
 #define BI_JIT_COMPILERIMPL_H
 
 #include "JIT/KernelCache.h"
-#include "bi/JIT.h"
 #include "Pipeline/Pipeline.h"
+#include "bi/JIT.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include <iostream>
@@ -35,10 +36,10 @@ public:
                                     : options.cacheDir;
   }
 
-  std::shared_ptr<const Kernel> compile(const std::string &source,
-                                        const std::string &bufferName,
-                                        const Specialization &spec,
-                                        const std::shared_ptr<CompilerImpl> &self);
+  std::shared_ptr<const Kernel>
+  compile(const std::string &source, const std::string &bufferName,
+          const Specialization &spec,
+          const std::shared_ptr<CompilerImpl> &self);
 
   /// Prints `message` to stderr the first time it is seen.
   void warnOnce(const std::string &message) {

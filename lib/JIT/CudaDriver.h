@@ -1,4 +1,5 @@
-//===- CudaDriver.h - the CUDA driver API, loaded lazily ---------*- C++ -*-===//
+//===- CudaDriver.h - the CUDA driver API, loaded lazily ---------*- C++
+//-*-===//
 #ifndef BI_JIT_CUDADRIVER_H
 #define BI_JIT_CUDADRIVER_H
 

@@ -175,17 +175,19 @@ Bound bindArguments(const Kernel::Data &kernel, const std::vector<Arg> &args,
                    std::to_string(extent));
       auto [it, inserted] = bound.extents.emplace(axis, extent);
       if (!inserted && it->second != extent)
-        throw fail("dimension '" + axis + "' is " +
-                   std::to_string(it->second) + " from " + boundBy[axis] +
-                   " but " + std::to_string(extent) + " from " + where);
+        throw fail("dimension '" + axis + "' is " + std::to_string(it->second) +
+                   " from " + boundBy[axis] + " but " + std::to_string(extent) +
+                   " from " + where);
       boundBy.emplace(axis, where);
       if (dim->kind == "batch") {
         bound.batch = extent;
         bound.batchName = axis;
       }
     }
-    bool hasBatchAxis = !param.axes.empty() && dims[param.axes[0]]->kind == "batch";
-    bool hasRowAxis = !param.axes.empty() && dims[param.axes.back()]->kind != "batch";
+    bool hasBatchAxis =
+        !param.axes.empty() && dims[param.axes[0]]->kind == "batch";
+    bool hasRowAxis =
+        !param.axes.empty() && dims[param.axes.back()]->kind != "batch";
     int64_t bytes = byteSize(arg.dtype);
     if (hasBatchAxis && param.axes.size() == 2) {
       int64_t rowStride = strides[0];
@@ -219,7 +221,8 @@ Bound bindArguments(const Kernel::Data &kernel, const std::vector<Arg> &args,
       last += (arg.shape[d] - 1) * stride;
     }
     uintptr_t begin = reinterpret_cast<uintptr_t>(arg.data);
-    return std::make_pair(begin, begin + uintptr_t((last + 1) * byteSize(arg.dtype)));
+    return std::make_pair(begin,
+                          begin + uintptr_t((last + 1) * byteSize(arg.dtype)));
   };
   for (size_t i = 0; i < args.size(); ++i) {
     if (!kernel.params[i].isBuffer || !kernel.params[i].isOutput)
@@ -306,8 +309,7 @@ void Kernel::launch(const std::vector<Arg> &args, void *stream) const {
         storage.push_back(uint64_t(bound.extents[dim.name]));
   for (size_t i = 0; i < args.size(); ++i) {
     const Param &param = d.params[i];
-    if (param.isBuffer && param.axes.size() == 2 &&
-        bound.rowStrides[i] != 0)
+    if (param.isBuffer && param.axes.size() == 2 && bound.rowStrides[i] != 0)
       storage.push_back(uint64_t(bound.rowStrides[i]));
   }
   std::vector<void *> pointers;
@@ -351,8 +353,8 @@ void Kernel::runReference(const std::vector<Arg> &args) const {
   for (const Dim &dim : d.dims)
     if (dim.kind != "batch")
       extents[dim.name] = bound.extents[dim.name];
-  if (llvm::Error error = mlir::bi::reference::run(kernel, refArgs,
-                                                   bound.batch, extents))
+  if (llvm::Error error =
+          mlir::bi::reference::run(kernel, refArgs, bound.batch, extents))
     throw Error(d.name + ": the CPU reference failed: " +
                 llvm::toString(std::move(error)));
 }
@@ -400,8 +402,8 @@ std::string bi::serializeKernel(const Kernel::Data &data) {
   put(out, params);
   std::string dims;
   for (const Dim &dim : data.dims)
-    dims += dim.name + " " + dim.kind + " " + std::to_string(dim.extent) +
-            " " + std::to_string(dim.multipleOf) + "\n";
+    dims += dim.name + " " + dim.kind + " " + std::to_string(dim.extent) + " " +
+            std::to_string(dim.multipleOf) + "\n";
   put(out, dims);
   return out;
 }
@@ -410,9 +412,9 @@ bool bi::deserializeKernel(const std::string &bytes, Kernel::Data &data,
                            std::string &why) {
   size_t offset = 0;
   std::string shape, params, dims;
-  for (std::string *field : {&data.name, &data.fingerprint, &data.code,
-                             &data.cubin, &data.scheduledSource, &shape,
-                             &params, &dims})
+  for (std::string *field :
+       {&data.name, &data.fingerprint, &data.code, &data.cubin,
+        &data.scheduledSource, &shape, &params, &dims})
     if (!get(bytes, offset, *field)) {
       why = "truncated field";
       return false;

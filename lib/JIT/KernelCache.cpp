@@ -11,9 +11,9 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/SHA256.h"
 #include "llvm/Support/raw_ostream.h"
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
-#include <atomic>
 #include <thread>
 #include <unistd.h>
 
@@ -115,14 +115,13 @@ std::optional<std::string> DiskCache::store(const std::string &key,
     return std::nullopt;
   std::string path = pathFor(key);
   auto disable = [&](const std::string &why) {
-    std::string reason = "kernel cache directory " + dir_ +
-                         " is not usable (" + why +
-                         "); continuing without the disk cache";
+    std::string reason = "kernel cache directory " + dir_ + " is not usable (" +
+                         why + "); continuing without the disk cache";
     dir_.clear();
     return reason;
   };
-  if (std::error_code ec = llvm::sys::fs::create_directories(
-          llvm::sys::path::parent_path(path)))
+  if (std::error_code ec =
+          llvm::sys::fs::create_directories(llvm::sys::path::parent_path(path)))
     return disable(ec.message());
   // A name no other writer uses: process, thread and a counter.
   static std::atomic<uint64_t> counter{0};

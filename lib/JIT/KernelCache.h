@@ -1,4 +1,5 @@
-//===- KernelCache.h - the on-disk kernel cache ------------------*- C++ -*-===//
+//===- KernelCache.h - the on-disk kernel cache ------------------*- C++
+//-*-===//
 #ifndef BI_JIT_KERNELCACHE_H
 #define BI_JIT_KERNELCACHE_H
 

@@ -1,4 +1,5 @@
-//===- KernelData.h - what a compiled kernel is made of ----------*- C++ -*-===//
+//===- KernelData.h - what a compiled kernel is made of ----------*- C++
+//-*-===//
 #ifndef BI_JIT_KERNELDATA_H
 #define BI_JIT_KERNELDATA_H
 

@@ -1,4 +1,5 @@
-//===- Pipeline.h - the registered bi pipeline -------------------*- C++ -*-===//
+//===- Pipeline.h - the registered bi pipeline -------------------*- C++
+//-*-===//
 #ifndef BI_PIPELINE_PIPELINE_H
 #define BI_PIPELINE_PIPELINE_H
 
@@ -11,12 +12,11 @@ class DialectRegistry;
 
 namespace mlir::bi {
 struct LowerToPTXOptions : public PassPipelineOptions<LowerToPTXOptions> {
-  PassOptions::Option<std::string> chip{*this, "chip",
-                                        llvm::cl::desc("target GPU"),
-                                        llvm::cl::init("sm_90a")};
-  PassOptions::Option<std::string> features{
-      *this, "features", llvm::cl::desc("PTX features"),
-      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("target GPU"), llvm::cl::init("sm_90a")};
+  PassOptions::Option<std::string> features{*this, "features",
+                                            llvm::cl::desc("PTX features"),
+                                            llvm::cl::init("+ptx80")};
   PassOptions::Option<int> optLevel{*this, "opt-level",
                                     llvm::cl::desc("NVVM optimisation level"),
                                     llvm::cl::init(3)};

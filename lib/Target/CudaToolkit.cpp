@@ -41,7 +41,8 @@ llvm::Expected<void *> bi::openToolkitLibrary(llvm::StringRef soname) {
       tried += "\n  " + std::string(path.str());
     }
   }
-  bool explicitPath = std::getenv("BI_CUDA_PATH") && *std::getenv("BI_CUDA_PATH");
+  bool explicitPath =
+      std::getenv("BI_CUDA_PATH") && *std::getenv("BI_CUDA_PATH");
   if (!explicitPath) {
     if (void *handle = dlopen(soname.str().c_str(), RTLD_NOW | RTLD_LOCAL))
       return handle;
@@ -76,14 +77,13 @@ llvm::Expected<std::string> bi::assembleCubin(llvm::StringRef ptx,
   auto create = reinterpret_cast<CreateFn>(sym("nvJitLinkCreate"));
   auto addData = reinterpret_cast<AddDataFn>(sym("nvJitLinkAddData"));
   auto complete = reinterpret_cast<CompleteFn>(sym("nvJitLinkComplete"));
-  auto cubinSize =
-      reinterpret_cast<SizeFn>(sym("nvJitLinkGetLinkedCubinSize"));
+  auto cubinSize = reinterpret_cast<SizeFn>(sym("nvJitLinkGetLinkedCubinSize"));
   auto getCubin = reinterpret_cast<GetFn>(sym("nvJitLinkGetLinkedCubin"));
   auto logSize = reinterpret_cast<SizeFn>(sym("nvJitLinkGetErrorLogSize"));
   auto getLog = reinterpret_cast<LogFn>(sym("nvJitLinkGetErrorLog"));
   auto destroy = reinterpret_cast<DestroyFn>(sym("nvJitLinkDestroy"));
-  if (!create || !addData || !complete || !cubinSize || !getCubin ||
-      !logSize || !getLog || !destroy)
+  if (!create || !addData || !complete || !cubinSize || !getCubin || !logSize ||
+      !getLog || !destroy)
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
         "libnvJitLink.so.13 lacks the nvJitLink API; is it a CUDA 13 toolkit?");
@@ -107,8 +107,7 @@ llvm::Expected<std::string> bi::assembleCubin(llvm::StringRef ptx,
     destroy(&handle);
     return llvm::createStringError(
         llvm::inconvertibleErrorCode(),
-        llvm::formatv("nvJitLink {0} failed with code {1}:\n{2}", step, rc,
-                      log)
+        llvm::formatv("nvJitLink {0} failed with code {1}:\n{2}", step, rc, log)
             .str());
   };
   std::string source = ptx.str(); // nvJitLink wants a terminating NUL.

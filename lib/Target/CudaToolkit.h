@@ -1,4 +1,5 @@
-//===- CudaToolkit.h - finding and loading the CUDA toolkit ------*- C++ -*-===//
+//===- CudaToolkit.h - finding and loading the CUDA toolkit ------*- C++
+//-*-===//
 #ifndef BI_TARGET_CUDATOOLKIT_H
 #define BI_TARGET_CUDATOOLKIT_H
 

@@ -65,7 +65,8 @@ struct BiEmitCUDAPass : public mlir::bi::impl::BiEmitCUDABase<BiEmitCUDAPass> {
                            << llvm::toString(image.takeError());
         return signalPassFailure();
       }
-      if (failed(writeOutputFile(kernel, (base + ".nvrtc.cubin").str(), *image)))
+      if (failed(
+              writeOutputFile(kernel, (base + ".nvrtc.cubin").str(), *image)))
         return signalPassFailure();
     }
     if (emitted == 0) {

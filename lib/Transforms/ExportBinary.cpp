@@ -22,8 +22,7 @@ struct BiExportBinaryPass
   void runOnOperation() override {
     if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
       getOperation().emitError()
-          << "cannot create output directory '" << dir << "': "
-          << ec.message();
+          << "cannot create output directory '" << dir << "': " << ec.message();
       return signalPassFailure();
     }
     unsigned written = 0;
@@ -38,17 +37,19 @@ struct BiExportBinaryPass
         StringRef ptx = object.getObject().getValue();
         llvm::SmallString<256> base(dir);
         llvm::sys::path::append(base, binary.getSymName());
-        if (failed(mlir::bi::writeOutputFile(binary, (base + ".ptx").str(), ptx)))
+        if (failed(
+                mlir::bi::writeOutputFile(binary, (base + ".ptx").str(), ptx)))
           return signalPassFailure();
         if (cubin) {
           llvm::Expected<std::string> image = ::bi::assembleCubin(ptx, chip);
           if (!image) {
-            binary.emitError() << "cannot assemble a cubin for '"
-                               << binary.getSymName()
-                               << "': " << llvm::toString(image.takeError());
+            binary.emitError()
+                << "cannot assemble a cubin for '" << binary.getSymName()
+                << "': " << llvm::toString(image.takeError());
             return signalPassFailure();
           }
-          if (failed(mlir::bi::writeOutputFile(binary, (base + ".cubin").str(), *image)))
+          if (failed(mlir::bi::writeOutputFile(binary, (base + ".cubin").str(),
+                                               *image)))
             return signalPassFailure();
         }
         ++written;

@@ -85,17 +85,17 @@ private:
   bool sharingLoads = false;
   /// Unroll a fold or store loop with at most this many rounds.
   static constexpr int64_t kMaxUnrolledRounds = 16;
-  DenseMap<Value, Value> bufferPointer;  // kernel buffer arg -> pointer
-  DenseSet<Value> writtenBuffers;        // kernel buffer args stored to
+  DenseMap<Value, Value> bufferPointer; // kernel buffer arg -> pointer
+  DenseSet<Value> writtenBuffers;       // kernel buffer args stored to
   /// Vectors loaded from read-only buffers at the top level of the kernel
   /// (so they dominate everything after), by (load, perThread, offset, width):
   /// a row read for a reduction is reused by the stores instead of being
   /// read from memory again.
   std::map<std::tuple<Operation *, int64_t, int64_t, int64_t>, Value>
       sharedLoads;
-  DenseMap<Value, Value> bufferStride;   // kernel buffer arg -> row stride
-  llvm::StringMap<Value> extents;        // dimension name -> index value
-  IRMapping scalars;                     // row-program scalars -> lowered
+  DenseMap<Value, Value> bufferStride; // kernel buffer arg -> row stride
+  llvm::StringMap<Value> extents;      // dimension name -> index value
+  IRMapping scalars;                   // row-program scalars -> lowered
 };
 
 } // namespace
@@ -174,9 +174,8 @@ LogicalResult KernelLowering::buildSignature() {
   // analysis reads the extent kinds from this function attribute instead.
   SmallVector<Attribute> argKinds(inputs.size(), b.getStringAttr(""));
   for (auto [offset, dim] : llvm::enumerate(dynamicDims))
-    argKinds[firstExtent + offset] =
-        b.getStringAttr(stringifyDimKind(dim.getKind()).str() + ":" +
-                        dim.getName().str());
+    argKinds[firstExtent + offset] = b.getStringAttr(
+        stringifyDimKind(dim.getKind()).str() + ":" + dim.getName().str());
   func->setAttr("bi.arg_dims", b.getArrayAttr(argKinds));
 
   Block &entry = func.getBody().front();
@@ -194,8 +193,7 @@ LogicalResult KernelLowering::buildSignature() {
       // Buffers never overlap an output (checked at launch): restrict.
       func.setArgAttr(index, LLVM::LLVMDialect::getNoAliasAttrName(),
                       b.getUnitAttr());
-    }
-    else
+    } else
       scalars.map(kernelArg, entry.getArgument(index));
   }
   for (auto [offset, dim] : llvm::enumerate(dynamicDims)) {
@@ -268,7 +266,8 @@ LogicalResult KernelLowering::emitRowProgram() {
       scalars.map(dim.getResult(), extents[dim.getName()]);
       continue;
     }
-    bool isRowValue = llvm::any_of(op.getResultTypes(), llvm::IsaPred<TensorType>);
+    bool isRowValue =
+        llvm::any_of(op.getResultTypes(), llvm::IsaPred<TensorType>);
     if (isRowValue)
       continue; // Materialised by its consumers.
     if (isa<LoadRowOp, BroadcastOp>(op))
@@ -322,8 +321,8 @@ FailureOr<Value> KernelLowering::materialize(Value tensor, Value firstElement,
     if (key && readOnly && sharingLoads)
       sharedLoads[sharedKey(load)] = result;
   } else if (auto broadcast = dyn_cast_or_null<BroadcastOp>(def)) {
-    result = vector::BroadcastOp::create(
-        b, loc, vectorType, scalars.lookup(broadcast.getScalar()));
+    result = vector::BroadcastOp::create(b, loc, vectorType,
+                                         scalars.lookup(broadcast.getScalar()));
   } else if (auto constant = dyn_cast_or_null<arith::ConstantOp>(def)) {
     auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
     if (!dense || !dense.isSplat())
@@ -348,8 +347,8 @@ FailureOr<Value> KernelLowering::materialize(Value tensor, Value firstElement,
     }
     SmallVector<Type> resultTypes;
     for (Type type : def->getResultTypes())
-      resultTypes.push_back(VectorType::get(
-          {width}, cast<TensorType>(type).getElementType()));
+      resultTypes.push_back(
+          VectorType::get({width}, cast<TensorType>(type).getElementType()));
     OperationState state(loc, def->getName().getIdentifier(), operands,
                          resultTypes, def->getAttrs());
     result = b.create(state)->getResult(0);
@@ -396,10 +395,9 @@ LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
   ReductionKind kind = reduce.getKind();
   if (!order) {
     // Integer reductions are associative: any order gives the same bits.
-    order = ReductionOrderAttr::get(b.getContext(), 0, CombineOrder::seq,
-                                    threads, 1, FoldOrder::seq,
-                                    CombineOrder::tree, HardwareUnit::none, 1,
-                                    std::nullopt, std::nullopt);
+    order = ReductionOrderAttr::get(
+        b.getContext(), 0, CombineOrder::seq, threads, 1, FoldOrder::seq,
+        CombineOrder::tree, HardwareUnit::none, 1, std::nullopt, std::nullopt);
   }
   if (order.getNumDynamicParams() != 0)
     return reduce.emitOpError()
@@ -410,13 +408,13 @@ LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
            << "row reductions with 'chunk' or a hardware 'unit' are not "
               "lowered yet; use lanes/vector contracts for rows";
   if (accType.getIntOrFloatBitWidth() != 32)
-    return reduce.emitOpError() << "lowering needs a 32-bit accumulator, got "
-                                << accType;
+    return reduce.emitOpError()
+           << "lowering needs a 32-bit accumulator, got " << accType;
   int64_t lanes = order.getLanes(), vectorWidth = order.getVector();
   if (lanes % threads != 0)
-    return reduce.emitOpError() << "schedule's " << threads
-                                << " threads do not divide " << lanes
-                                << " lanes";
+    return reduce.emitOpError()
+           << "schedule's " << threads << " threads do not divide " << lanes
+           << " lanes";
   int64_t lanesPerThread = lanes / threads;
   Value extent = extents[reduce.getOver()];
   if (auto size = getConstantIntValue(extent); size && *size % vectorWidth)
@@ -431,8 +429,8 @@ LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
 
   Value numVectors =
       arith::DivUIOp::create(b, loc, extent, constIndex(vectorWidth));
-  Value rounds = arith::CeilDivUIOp::create(b, loc, numVectors,
-                                            constIndex(lanes));
+  Value rounds =
+      arith::CeilDivUIOp::create(b, loc, numVectors, constIndex(lanes));
   std::optional<int64_t> staticExtent = getConstantIntValue(extent);
   bool everyLaneFull =
       staticExtent && (*staticExtent / vectorWidth) % lanes == 0;
@@ -442,11 +440,10 @@ LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
   auto foldVector = [&](Value acc, Value vectorIndex,
                         std::optional<StaticIndex> key =
                             std::nullopt) -> FailureOr<Value> {
-    Value first =
-        key ? threadIndex(*key)
-            : arith::MulIOp::create(b, loc, vectorIndex,
-                                    constIndex(vectorWidth))
-                  .getResult();
+    Value first = key ? threadIndex(*key)
+                      : arith::MulIOp::create(b, loc, vectorIndex,
+                                              constIndex(vectorWidth))
+                            .getResult();
     DenseMap<Value, Value> cache;
     Value lhs, rhs, values;
     if (fused) {
@@ -474,8 +471,8 @@ LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
                            accType);
         folded = math::FmaOp::create(b, loc, x, y, folded);
       } else {
-        Value x = extendTo(
-            b, loc, vector::ExtractOp::create(b, loc, values, j), accType);
+        Value x = extendTo(b, loc, vector::ExtractOp::create(b, loc, values, j),
+                           accType);
         folded = combine(kind, folded, x);
       }
     }
@@ -500,14 +497,14 @@ LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
         partials[slot] = *folded;
       }
   } else {
-    auto loop = scf::ForOp::create(b, loc, constIndex(0), rounds, constIndex(1),
-                                   inits);
+    auto loop =
+        scf::ForOp::create(b, loc, constIndex(0), rounds, constIndex(1), inits);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       Value round = loop.getInductionVar();
-      Value firstLane = arith::MulIOp::create(b, loc, threadX,
-                                              constIndex(lanesPerThread));
+      Value firstLane =
+          arith::MulIOp::create(b, loc, threadX, constIndex(lanesPerThread));
       Value roundBase = arith::MulIOp::create(b, loc, round, constIndex(lanes));
       SmallVector<Value> next;
       for (int64_t slot = 0; slot < lanesPerThread; ++slot) {
@@ -547,7 +544,8 @@ LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
 
   Value result;
   MLIRContext *ctx = b.getContext();
-  auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   Value threadY = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::y);
   if (order.getCombine() == CombineOrder::seq) {
     // Left to right over all lanes: gather them, then every thread folds
@@ -557,11 +555,11 @@ LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
       for (int64_t i = 1; i < lanesPerThread; ++i)
         result = combine(kind, result, partials[i]);
     } else {
-      auto type = MemRefType::get({rowsPerBlock, lanes}, accType, nullptr,
-                                  workgroup);
+      auto type =
+          MemRefType::get({rowsPerBlock, lanes}, accType, nullptr, workgroup);
       Value smem = func.addWorkgroupAttribution(type, loc);
-      Value firstLane = arith::MulIOp::create(b, loc, threadX,
-                                              constIndex(lanesPerThread));
+      Value firstLane =
+          arith::MulIOp::create(b, loc, threadX, constIndex(lanesPerThread));
       for (int64_t slot = 0; slot < lanesPerThread; ++slot)
         memref::StoreOp::create(
             b, loc, partials[slot], smem,
@@ -571,10 +569,10 @@ LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
       result = memref::LoadOp::create(b, loc, smem,
                                       ValueRange{threadY, constIndex(0)});
       for (int64_t lane = 1; lane < lanes; ++lane)
-        result = combine(
-            kind, result,
-            memref::LoadOp::create(b, loc, smem,
-                                   ValueRange{threadY, constIndex(lane)}));
+        result =
+            combine(kind, result,
+                    memref::LoadOp::create(
+                        b, loc, smem, ValueRange{threadY, constIndex(lane)}));
     }
   } else {
     // Balanced tree over lanes in index order, adjacent pairs first:
@@ -595,11 +593,12 @@ LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
     }
     if (threads > 32) {
       int64_t warps = threads / 32;
-      auto type = MemRefType::get({rowsPerBlock, warps}, accType, nullptr,
-                                  workgroup);
+      auto type =
+          MemRefType::get({rowsPerBlock, warps}, accType, nullptr, workgroup);
       Value smem = func.addWorkgroupAttribution(type, loc);
       Value warp = arith::DivUIOp::create(b, loc, threadX, constIndex(32));
-      Value laneInWarp = arith::RemUIOp::create(b, loc, threadX, constIndex(32));
+      Value laneInWarp =
+          arith::RemUIOp::create(b, loc, threadX, constIndex(32));
       Value isLeader = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                              laneInWarp, constIndex(0));
       auto write = scf::IfOp::create(b, loc, isLeader, /*withElse=*/false);
@@ -703,10 +702,9 @@ void KernelLowering::emitStoreScalar(StoreScalarOp store) {
   b.setInsertionPointToStart(ifOp.thenBlock());
   Value offset64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), rowIndex);
   Type element = store.getValue().getType();
-  Value address = LLVM::GEPOp::create(b, loc, getPointerType(b.getContext()),
-                                      element,
-                                      bufferPointer.lookup(store.getBuffer()),
-                                      ValueRange{offset64});
+  Value address = LLVM::GEPOp::create(
+      b, loc, getPointerType(b.getContext()), element,
+      bufferPointer.lookup(store.getBuffer()), ValueRange{offset64});
   LLVM::StoreOp::create(b, loc, scalars.lookup(store.getValue()), address,
                         element.getIntOrFloatBitWidth() / 8);
 }

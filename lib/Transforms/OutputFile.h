@@ -1,4 +1,5 @@
-//===- OutputFile.h - writing a pass's output files --------------*- C++ -*-===//
+//===- OutputFile.h - writing a pass's output files --------------*- C++
+//-*-===//
 #ifndef BI_TRANSFORMS_OUTPUTFILE_H
 #define BI_TRANSFORMS_OUTPUTFILE_H
 

@@ -1,4 +1,5 @@
-//===- Passes.h - bi passes --------------------------------------*- C++ -*-===//
+//===- Passes.h - bi passes --------------------------------------*- C++
+//-*-===//
 #ifndef BI_TRANSFORMS_PASSES_H
 #define BI_TRANSFORMS_PASSES_H
 

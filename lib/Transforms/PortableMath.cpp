@@ -22,9 +22,8 @@ Value mlir::bi::buildPortableExp(OpBuilder &b, Location loc, Value x) {
   Value negK = arith::NegFOp::create(b, loc, kf);
   Value r = math::FmaOp::create(b, loc, negK, f(0.693145751953125f), x);
   r = math::FmaOp::create(b, loc, negK, f(1.428606765330187045e-06f), r);
-  const float coefficients[] = {1.0f / 5040, 1.0f / 720, 1.0f / 120,
-                                1.0f / 24,   1.0f / 6,   0.5f,
-                                1.0f,        1.0f};
+  const float coefficients[] = {1.0f / 5040, 1.0f / 720, 1.0f / 120, 1.0f / 24,
+                                1.0f / 6,    0.5f,       1.0f,       1.0f};
   Value p = f(coefficients[0]);
   for (float c : ArrayRef<float>(coefficients).drop_front())
     p = math::FmaOp::create(b, loc, p, r, f(c));
@@ -42,8 +41,7 @@ Value mlir::bi::buildPortableExp(OpBuilder &b, Location loc, Value x) {
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, f(88.72284f));
   Value tooSmall = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x,
                                          f(-103.97208f));
-  Value isNaN =
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+  Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
   result = arith::SelectOp::create(
       b, loc, tooLarge, f(std::numeric_limits<float>::infinity()), result);
   result = arith::SelectOp::create(b, loc, tooSmall, f(0.0f), result);

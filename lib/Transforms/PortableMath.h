@@ -1,4 +1,5 @@
-//===- PortableMath.h - math a CPU reproduces bit for bit --------*- C++ -*-===//
+//===- PortableMath.h - math a CPU reproduces bit for bit --------*- C++
+//-*-===//
 #ifndef BI_TRANSFORMS_PORTABLEMATH_H
 #define BI_TRANSFORMS_PORTABLEMATH_H
 

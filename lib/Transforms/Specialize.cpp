@@ -53,8 +53,7 @@ struct BiSpecializePass
       if (dim.getSize() && *dim.getSize() != it->second)
         return kernel.emitOpError()
                << "dimension '" << dim.getName() << "' is already "
-               << *dim.getSize() << ", cannot specialise it to "
-               << it->second;
+               << *dim.getSize() << ", cannot specialise it to " << it->second;
       newDims.push_back(
           DimAttr::get(ctx, dim.getName(), dim.getKind(), it->second));
     }

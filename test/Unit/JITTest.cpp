@@ -90,7 +90,8 @@ TEST(JIT, SchedulesKeepTheFingerprint) {
 
 TEST(JIT, VerifierDiagnosticsReachTheCaller) {
   bi::Compiler compiler(cacheIn(freshDir("verify")));
-  std::string source = R"(bi.kernel @k(%x: memref<?x?xf32> {bi.axes = ["M", "H"]},
+  std::string source =
+      R"(bi.kernel @k(%x: memref<?x?xf32> {bi.axes = ["M", "H"]},
              %s: memref<?xf32> {bi.axes = ["M"]})
     dims [#bi.dim<"M" : batch>, #bi.dim<"H" : reduction>] {
   bi.map_rows %r over "M" row "H" {
@@ -105,7 +106,8 @@ TEST(JIT, VerifierDiagnosticsReachTheCaller) {
                        "floating-point reduction without an order contract"),
             std::string::npos)
       << error;
-  std::string parse = errorOf([&] { compiler.compileSource("bi.kernel @", {}); });
+  std::string parse =
+      errorOf([&] { compiler.compileSource("bi.kernel @", {}); });
   EXPECT_NE(parse.find("<source>:1:"), std::string::npos) << parse;
   std::string unknown =
       errorOf([&] { compiler.compileBuiltin("layer_norm", {}); });
@@ -228,8 +230,9 @@ TEST(JIT, ThreadsCompilingTheSameKernel) {
   std::vector<std::shared_ptr<const bi::Kernel>> kernels(8);
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i)
-    threads.emplace_back(
-        [&, i] { kernels[i] = compiler.compileBuiltin("softmax", {{{"N", 1024}}}); });
+    threads.emplace_back([&, i] {
+      kernels[i] = compiler.compileBuiltin("softmax", {{{"N", 1024}}});
+    });
   for (std::thread &t : threads)
     t.join();
   for (const auto &kernel : kernels)
@@ -270,10 +273,10 @@ TEST(JIT, ProcessesCompilingTheSameKernel) {
 struct RmsArgs {
   alignas(16) static inline uint16_t x[8 * 4096 + 64], w[4096 + 64],
       y[8 * 4096 + 64];
-  std::vector<bi::Arg> args = {
-      bi::Arg::buffer(x, bi::DType::bf16, {8, 4096}),
-      bi::Arg::buffer(w, bi::DType::bf16, {4096}),
-      bi::Arg::buffer(y, bi::DType::bf16, {8, 4096}), bi::Arg::f32(1e-6f)};
+  std::vector<bi::Arg> args = {bi::Arg::buffer(x, bi::DType::bf16, {8, 4096}),
+                               bi::Arg::buffer(w, bi::DType::bf16, {4096}),
+                               bi::Arg::buffer(y, bi::DType::bf16, {8, 4096}),
+                               bi::Arg::f32(1e-6f)};
 };
 
 TEST(JIT, LaunchChecksArgumentsFirst) {

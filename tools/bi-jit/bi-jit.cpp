@@ -4,7 +4,8 @@
 // gets for a kernel, printed. Lit tests use it to check that the JIT and
 // bi-opt produce the same PTX.
 //
-//   bi-jit <builtin-name | file.mlir> [--dims H=4096,...] [--backend nvvm|nvrtc]
+//   bi-jit <builtin-name | file.mlir> [--dims H=4096,...] [--backend
+//   nvvm|nvrtc]
 //          [--threads N] [--rows R] [--print code|fingerprint|signature]
 //
 //===----------------------------------------------------------------------===//

@@ -61,9 +61,8 @@ LogicalResult DimAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 // ScheduleAttr
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                     int64_t threads, int64_t rows) {
+LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   int64_t threads, int64_t rows) {
   if (threads < 1 || threads > 1024 || !llvm::isPowerOf2_64(threads))
     return emitError() << "schedule threads must be a power of two in "
                           "[1, 1024], got "
@@ -113,8 +112,8 @@ Attribute ReductionOrderAttr::parse(AsmParser &parser, Type) {
     auto parsed = symbolize(word);
     if (!parsed)
       return parser.emitError(loc)
-             << "invalid value '" << word << "' for order-contract key '"
-             << key << "'";
+             << "invalid value '" << word << "' for order-contract key '" << key
+             << "'";
     value = *parsed;
     return success();
   };
@@ -127,8 +126,8 @@ Attribute ReductionOrderAttr::parse(AsmParser &parser, Type) {
     if (parser.parseKeyword(&key) || parser.parseEqual())
       return {};
     if (!seen.insert(key).second) {
-      parser.emitError(keyLoc) << "order-contract key '" << key
-                               << "' given twice";
+      parser.emitError(keyLoc)
+          << "order-contract key '" << key << "' given twice";
       return {};
     }
     ParseResult result = success();
@@ -146,20 +145,26 @@ Attribute ReductionOrderAttr::parse(AsmParser &parser, Type) {
     else if (key == "step")
       result = parseParam(step);
     else if (key == "chunk_combine")
-      result = parseEnum([](StringRef w) { return symbolizeCombineOrder(w); }, chunkCombine, key);
+      result = parseEnum([](StringRef w) { return symbolizeCombineOrder(w); },
+                         chunkCombine, key);
     else if (key == "combine")
-      result = parseEnum([](StringRef w) { return symbolizeCombineOrder(w); }, combine, key);
+      result = parseEnum([](StringRef w) { return symbolizeCombineOrder(w); },
+                         combine, key);
     else if (key == "fold")
-      result = parseEnum([](StringRef w) { return symbolizeFoldOrder(w); }, fold, key);
+      result = parseEnum([](StringRef w) { return symbolizeFoldOrder(w); },
+                         fold, key);
     else if (key == "unit")
-      result = parseEnum([](StringRef w) { return symbolizeHardwareUnit(w); }, unit, key);
+      result = parseEnum([](StringRef w) { return symbolizeHardwareUnit(w); },
+                         unit, key);
     else if (key == "fma") {
       FmaMode mode;
-      result = parseEnum([](StringRef w) { return symbolizeFmaMode(w); }, mode, key);
+      result =
+          parseEnum([](StringRef w) { return symbolizeFmaMode(w); }, mode, key);
       fma = mode;
     } else if (key == "fn") {
       FnMode mode;
-      result = parseEnum([](StringRef w) { return symbolizeFnMode(w); }, mode, key);
+      result =
+          parseEnum([](StringRef w) { return symbolizeFnMode(w); }, mode, key);
       fn = mode;
     } else {
       parser.emitError(keyLoc)
@@ -228,8 +233,7 @@ LogicalResult ReductionOrderAttr::verify(
     return emitError() << "order contract: 'vector' must be >= 1, got "
                        << vector;
   if (isStatic(chunk) && chunk < 0)
-    return emitError() << "order contract: 'chunk' must be >= 1, got "
-                       << chunk;
+    return emitError() << "order contract: 'chunk' must be >= 1, got " << chunk;
   if (isStatic(step) && step < 1)
     return emitError() << "order contract: 'step' must be >= 1, got " << step;
   if (combine == CombineOrder::tree && isStatic(lanes) &&
@@ -241,8 +245,7 @@ LogicalResult ReductionOrderAttr::verify(
     return emitError() << "order contract: 'step = " << step
                        << "' needs a hardware 'unit' that consumes " << step
                        << " elements per instruction";
-  if (unit != HardwareUnit::none && isStatic(step) &&
-      step != getUnitStep(unit))
+  if (unit != HardwareUnit::none && isStatic(step) && step != getUnitStep(unit))
     return emitError() << "order contract: unit '"
                        << stringifyHardwareUnit(unit) << "' reduces "
                        << getUnitStep(unit) << " elements per step, but "

@@ -1,4 +1,5 @@
-//===- BiAttrs.h - bi attributes ---------------------------------*- C++ -*-===//
+//===- BiAttrs.h - bi attributes ---------------------------------*- C++
+//-*-===//
 #ifndef BI_IR_BIATTRS_H
 #define BI_IR_BIATTRS_H
 

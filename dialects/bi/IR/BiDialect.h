@@ -1,4 +1,5 @@
-//===- BiDialect.h - the bi dialect ------------------------------*- C++ -*-===//
+//===- BiDialect.h - the bi dialect ------------------------------*- C++
+//-*-===//
 #ifndef BI_IR_BIDIALECT_H
 #define BI_IR_BIDIALECT_H
 

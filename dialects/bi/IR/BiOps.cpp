@@ -21,9 +21,9 @@ using namespace mlir::bi;
 /// `order #bi.order<...> (%params)?`, optional. The attribute is parsed
 /// with an explicit none type so that the `: type` syntax around stays the
 /// op's.
-static ParseResult parseOrderContract(
-    OpAsmParser &parser, ReductionOrderAttr &order,
-    SmallVectorImpl<OpAsmParser::UnresolvedOperand> &params) {
+static ParseResult
+parseOrderContract(OpAsmParser &parser, ReductionOrderAttr &order,
+                   SmallVectorImpl<OpAsmParser::UnresolvedOperand> &params) {
   if (failed(parser.parseOptionalKeyword("order")))
     return success();
   SMLoc loc = parser.getCurrentLocation();
@@ -80,9 +80,9 @@ ParseResult KernelOp::parse(OpAsmParser &parser, OperationState &result) {
   Builder &builder = parser.getBuilder();
   result.addAttribute(getFunctionTypeAttrName(result.name),
                       TypeAttr::get(builder.getFunctionType(argTypes, {})));
-  call_interface_impl::addArgAndResultAttrs(
-      builder, result, args, resultAttrs, getArgAttrsAttrName(result.name),
-      getResAttrsAttrName(result.name));
+  call_interface_impl::addArgAndResultAttrs(builder, result, args, resultAttrs,
+                                            getArgAttrsAttrName(result.name),
+                                            getResAttrsAttrName(result.name));
 
   ArrayAttr dims;
   if (parser.parseKeyword("dims") || parser.parseAttribute(dims))
@@ -102,8 +102,8 @@ ParseResult KernelOp::parse(OpAsmParser &parser, OperationState &result) {
 void KernelOp::print(OpAsmPrinter &p) {
   p << ' ';
   p.printSymbolName(getSymName());
-  function_interface_impl::printFunctionSignature(
-      p, *this, getArgumentTypes(), /*isVariadic=*/false, {});
+  function_interface_impl::printFunctionSignature(p, *this, getArgumentTypes(),
+                                                  /*isVariadic=*/false, {});
   p << " dims ";
   p.printAttribute(getDims());
   if (getMathAttr()) {
@@ -161,8 +161,8 @@ LogicalResult KernelOp::verify() {
         return emitOpError() << "argument #" << index << " has type " << type
                              << "; expected a memref buffer or a scalar";
       if (axesAttr)
-        return emitOpError() << "scalar argument #" << index
-                             << " cannot have '" << getAxesAttrName() << "'";
+        return emitOpError() << "scalar argument #" << index << " cannot have '"
+                             << getAxesAttrName() << "'";
       continue;
     }
     auto axes = dyn_cast_or_null<ArrayAttr>(axesAttr);
@@ -183,23 +183,22 @@ LogicalResult KernelOp::verify() {
       StringRef axisName = cast<StringAttr>(nameAttr).getValue();
       DimAttr dim = lookupDim(axisName);
       if (!dim)
-        return emitOpError() << "buffer argument #" << index
-                             << " names undeclared dimension '" << axisName
-                             << "'";
+        return emitOpError()
+               << "buffer argument #" << index
+               << " names undeclared dimension '" << axisName << "'";
       if (dim.getKind() == DimKind::batch && axis != 0)
-        return emitOpError() << "buffer argument #" << index
-                             << ": batch dimension '" << axisName
-                             << "' must be the leading axis";
+        return emitOpError()
+               << "buffer argument #" << index << ": batch dimension '"
+               << axisName << "' must be the leading axis";
       int64_t extent = memref.getDimSize(axis);
       if (!ShapedType::isDynamic(extent) &&
           (!dim.getSize() || *dim.getSize() != extent))
-        return emitOpError() << "buffer argument #" << index << " axis "
-                             << axis << " has static extent " << extent
-                             << " but dimension '" << axisName << "' is "
-                             << (dim.getSize()
-                                     ? "declared " + std::to_string(
-                                                         *dim.getSize())
-                                     : std::string("dynamic"));
+        return emitOpError()
+               << "buffer argument #" << index << " axis " << axis
+               << " has static extent " << extent << " but dimension '"
+               << axisName << "' is "
+               << (dim.getSize() ? "declared " + std::to_string(*dim.getSize())
+                                 : std::string("dynamic"));
     }
   }
   return success();
@@ -285,13 +284,13 @@ LogicalResult MapRowsOp::verifyRegions() {
     return emitOpError() << "iterates undeclared dimension '" << getOver()
                          << "'";
   if (overDim.getKind() != DimKind::batch)
-    return emitOpError() << "must iterate a batch dimension, but '"
-                         << getOver() << "' is declared "
+    return emitOpError() << "must iterate a batch dimension, but '" << getOver()
+                         << "' is declared "
                          << stringifyDimKind(overDim.getKind());
   DimAttr rowDim = kernel.lookupDim(getRow());
   if (!rowDim)
-    return emitOpError() << "has rows along undeclared dimension '"
-                         << getRow() << "'";
+    return emitOpError() << "has rows along undeclared dimension '" << getRow()
+                         << "'";
   if (rowDim.getKind() == DimKind::batch)
     return emitOpError() << "rows cannot run along batch dimension '"
                          << getRow() << "'";
@@ -328,8 +327,8 @@ LogicalResult MapRowsOp::verifyRegions() {
       if (!tensor)
         continue;
       if (tensor.getRank() != 1)
-        return op.emitOpError() << "produces " << type
-                                << "; rows are 1-D tensors";
+        return op.emitOpError()
+               << "produces " << type << "; rows are 1-D tensors";
       if (!tensor.isDynamicDim(0) &&
           (!rowDim.getSize() || *rowDim.getSize() != tensor.getDimSize(0)))
         return op.emitOpError()
@@ -405,7 +404,8 @@ static LogicalResult verifyRowAccess(Operation *op, Value buffer, bool hasRow,
     expected.push_back(mapRows.getOver());
   expected.push_back(mapRows.getRow());
   if (*axes != ArrayRef<StringRef>(expected)) {
-    InFlightDiagnostic diag = op->emitOpError() << "expects a buffer with axes [";
+    InFlightDiagnostic diag = op->emitOpError()
+                              << "expects a buffer with axes [";
     llvm::interleaveComma(expected, diag);
     diag << "], got [";
     llvm::interleaveComma(*axes, diag);
@@ -413,9 +413,9 @@ static LogicalResult verifyRowAccess(Operation *op, Value buffer, bool hasRow,
   }
   Type bufferElement = cast<MemRefType>(buffer.getType()).getElementType();
   if (bufferElement != elementType)
-    return op->emitOpError() << "element type " << elementType
-                             << " does not match the buffer's "
-                             << bufferElement;
+    return op->emitOpError()
+           << "element type " << elementType << " does not match the buffer's "
+           << bufferElement;
   return success();
 }
 
@@ -537,8 +537,8 @@ LogicalResult ReduceOp::verify() {
     case ContractParamDiagnosis::Kind::BatchExtent:
       return emitOpError()
              << "order-contract parameter '" << name
-             << "' depends on batch extent '" << diag.source
-             << "' (via " << diag.chain
+             << "' depends on batch extent '" << diag.source << "' (via "
+             << diag.chain
              << "); rule: a contract depends only on the reduction extent '"
              << getOver() << "' and constants";
     case ContractParamDiagnosis::Kind::OtherRuntimeValue:
@@ -590,17 +590,17 @@ ContractParamDiagnosis mlir::bi::diagnoseContractParam(Value param,
     if (!def) {
       result.kind = ContractParamDiagnosis::Kind::OtherRuntimeValue;
       auto arg = cast<BlockArgument>(value);
-      result.source = arg.getOwner()->getParentOp() == kernel.getOperation()
-                          ? "kernel argument #" +
-                                std::to_string(arg.getArgNumber())
-                          : "block argument #" +
-                                std::to_string(arg.getArgNumber()) + " of '" +
-                                arg.getOwner()
-                                    ->getParentOp()
-                                    ->getName()
-                                    .getStringRef()
-                                    .str() +
-                                "'";
+      result.source =
+          arg.getOwner()->getParentOp() == kernel.getOperation()
+              ? "kernel argument #" + std::to_string(arg.getArgNumber())
+              : "block argument #" + std::to_string(arg.getArgNumber()) +
+                    " of '" +
+                    arg.getOwner()
+                        ->getParentOp()
+                        ->getName()
+                        .getStringRef()
+                        .str() +
+                    "'";
       result.chain = chain();
       return false;
     }

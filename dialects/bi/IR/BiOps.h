@@ -1,4 +1,5 @@
-//===- BiOps.h - bi operations -----------------------------------*- C++ -*-===//
+//===- BiOps.h - bi operations -----------------------------------*- C++
+//-*-===//
 #ifndef BI_IR_BIOPS_H
 #define BI_IR_BIOPS_H
 
