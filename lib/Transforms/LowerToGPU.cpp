@@ -72,6 +72,14 @@ private:
   }
   Value combine(ReductionKind kind, Value lhs, Value rhs);
   Value identity(ReductionKind kind, Type type);
+  /// A shared-memory buffer, 16-byte aligned: LLVM reads consecutive
+  /// elements with vector loads.
+  Value addSharedBuffer(MemRefType type) {
+    Value buffer = func.addWorkgroupAttribution(type, loc);
+    func.setWorkgroupAttributionAttr(func.getNumWorkgroupAttributions() - 1,
+                                     "llvm.align", b.getI64IntegerAttr(16));
+    return buffer;
+  }
 
   KernelOp kernel;
   MapRowsOp rows;
@@ -83,8 +91,10 @@ private:
   /// True while code is emitted at the kernel's top level, where loads may
   /// be recorded in sharedLoads.
   bool sharingLoads = false;
-  /// Unroll a fold or store loop with at most this many rounds.
+  /// Unroll a fold or store loop with at most this many vectors per thread.
   static constexpr int64_t kMaxUnrolledRounds = 16;
+  /// Lanes one thread keeps partials for (each is a register and code).
+  static constexpr int64_t kMaxLanesPerThread = 32;
   DenseMap<Value, Value> bufferPointer; // kernel buffer arg -> pointer
   DenseSet<Value> writtenBuffers;       // kernel buffer args stored to
   /// Vectors loaded from read-only buffers at the top level of the kernel
@@ -416,6 +426,12 @@ LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
            << "schedule's " << threads << " threads do not divide " << lanes
            << " lanes";
   int64_t lanesPerThread = lanes / threads;
+  if (lanesPerThread > kMaxLanesPerThread)
+    return reduce.emitOpError()
+           << "schedule gives each thread " << lanesPerThread
+           << " lanes of this contract; at most " << kMaxLanesPerThread
+           << " are lowered (use at least " << lanes / kMaxLanesPerThread
+           << " threads per row)";
   Value extent = extents[reduce.getOver()];
   if (auto size = getConstantIntValue(extent); size && *size % vectorWidth)
     return reduce.emitOpError()
@@ -481,7 +497,8 @@ LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
   SmallVector<Value> partials;
   int64_t staticRounds =
       staticExtent ? llvm::divideCeil(*staticExtent / vectorWidth, lanes) : 0;
-  if (everyLaneFull && staticRounds <= kMaxUnrolledRounds) {
+  if (everyLaneFull &&
+      staticRounds * lanesPerThread <= kMaxUnrolledRounds) {
     // Straight-line code at the kernel's top level: every round of every
     // lane, in order. Thread t's slot s in round r folds the elements from
     // (r * lanes + t * k + s) * vector on.
@@ -557,7 +574,7 @@ LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
     } else {
       auto type =
           MemRefType::get({rowsPerBlock, lanes}, accType, nullptr, workgroup);
-      Value smem = func.addWorkgroupAttribution(type, loc);
+      Value smem = addSharedBuffer(type);
       Value firstLane =
           arith::MulIOp::create(b, loc, threadX, constIndex(lanesPerThread));
       for (int64_t slot = 0; slot < lanesPerThread; ++slot)
@@ -595,7 +612,7 @@ LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
       int64_t warps = threads / 32;
       auto type =
           MemRefType::get({rowsPerBlock, warps}, accType, nullptr, workgroup);
-      Value smem = func.addWorkgroupAttribution(type, loc);
+      Value smem = addSharedBuffer(type);
       Value warp = arith::DivUIOp::create(b, loc, threadX, constIndex(32));
       Value laneInWarp =
           arith::RemUIOp::create(b, loc, threadX, constIndex(32));

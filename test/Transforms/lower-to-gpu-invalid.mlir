@@ -82,3 +82,17 @@ bi.kernel @wide(%x: memref<?x?xf32> {bi.axes = ["M", "H"]},
   }
   bi.return
 }
+
+// -----
+
+bi.kernel @too_many_lanes(%x: memref<?x?xf32> {bi.axes = ["M", "H"]},
+                          %s: memref<?xf32> {bi.axes = ["M"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"H" : reduction = 4096>] {
+  bi.map_rows %row over "M" row "H" schedule #bi.schedule<threads = 2, rows = 1> {
+    %v = bi.load_row %x[%row] : memref<?x?xf32> -> tensor<?xf32>
+    // expected-error @+1 {{schedule gives each thread 128 lanes of this contract; at most 32 are lowered (use at least 8 threads per row)}}
+    %t = bi.reduce add %v : tensor<?xf32> -> f32 over "H" order #bi.order<lanes = 256, combine = tree>
+    bi.store_scalar %t, %s[%row] : f32, memref<?xf32>
+  }
+  bi.return
+}

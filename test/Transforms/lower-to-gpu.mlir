@@ -5,7 +5,7 @@
 // Static extent, 256 lanes of 8-element vectors, tree combine, fma = on.
 // CHECK-LABEL: gpu.module @sum_squares
 // CHECK: gpu.func @sum_squares(%[[X:[a-z0-9]+]]: !llvm.ptr<1> {llvm.noalias}, %[[S:[a-z0-9]+]]: !llvm.ptr<1> {llvm.noalias}, %[[M:[a-z0-9]+]]: i64 {bi.dim = "M", bi.dim_kind = "batch"}, %[[STRIDE:[a-z0-9]+]]: i64 {bi.row_stride_of = 0 : i64})
-// CHECK-SAME: workgroup(%[[SMEM:.*]] : memref<1x8xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME: workgroup(%[[SMEM:[a-z0-9]+]] : memref<1x8xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK-SAME: kernel
 // CHECK-SAME: bi.arg_dims = ["", "", "batch:M", ""]
 // CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
@@ -33,7 +33,7 @@
 // With 64 threads each thread plays 4 consecutive lanes, combined in
 // registers first (adjacent pairs), then shuffled, then 2 warps.
 // FORCED-LABEL: gpu.module @sum_squares
-// FORCED: workgroup(%{{.*}} : memref<4x2xf32, #gpu.address_space<workgroup>>)
+// FORCED: workgroup(%{{.*}} : memref<4x2xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // FORCED: known_block_size = array<i32: 64, 4, 1>
 // FORCED-COUNT-32: math.fma
 // FORCED-COUNT-3: arith.addf %{{.*}}, %{{.*}} : f32
@@ -58,7 +58,7 @@ bi.kernel @sum_squares(%x: memref<?x4096xbf16> {bi.axes = ["M", "H"]},
 // lane partials left to right from shared memory; products are rounded.
 // CHECK-LABEL: gpu.module @seq_sum
 // CHECK: gpu.func @seq_sum({{.*}}%{{.*}}: i64 {bi.dim = "H", bi.dim_kind = "reduction"}
-// CHECK-SAME: workgroup(%[[SEQ:.*]] : memref<1x64xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME: workgroup(%[[SEQ:[a-z0-9]+]] : memref<1x64xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK: scf.for
 // CHECK: arith.mulf
 // CHECK-NOT: math.fma
