@@ -202,7 +202,7 @@ def graph_time(fn, launches=50):
     return triton.testing.do_bench(lambda: g.replay(), warmup=10, rep=100, return_mode="median") * 1e3 / launches
 
 
-BENCH_SCHEDULES = [(256, 1), (128, 1), (128, 2), (64, 2), (64, 4), (32, 4), (32, 8)]
+BENCH_SCHEDULES = [(256, 1), (256, 2), (256, 4), (128, 1), (128, 2), (128, 4), (64, 2), (64, 4), (32, 4), (32, 8)]
 
 
 def autotune(compiler, name, dims, make_fn):
