@@ -11,7 +11,7 @@ build=${BI_BUILD_DIR:-$root/build}
 llvm=/usr/lib/llvm-22
 
 packages=(cmake ninja-build g++ lld python3 llvm-22-dev libmlir-22-dev
-          mlir-22-tools llvm-22-tools zlib1g-dev libzstd-dev)
+          mlir-22-tools llvm-22-tools zlib1g-dev libzstd-dev libgtest-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

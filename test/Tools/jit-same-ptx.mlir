@@ -1,3 +1,4 @@
+// REQUIRES: cuda-toolkit
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: bi-opt %kernels/rms_norm.mlir --bi-specialize="dims=H=4096" --bi-lower-to-ptx --bi-export-binary="dir=%t" -o /dev/null
 // RUN: bi-jit rms_norm --dims H=4096 --print code > %t/jit.ptx

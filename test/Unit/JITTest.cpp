@@ -54,13 +54,37 @@ template <typename Fn> std::string errorOf(Fn fn) {
   return "";
 }
 
+/// Compiling to a cubin needs the CUDA toolkit's nvJitLink; without it
+/// these tests skip (and say so) instead of failing.
+bool toolkitPresent() {
+  auto has = [](const char *dir) {
+    return fs::exists(fs::path(dir) / "lib64" / "libnvJitLink.so.13");
+  };
+  // Mirrors the library's search: BI_CUDA_PATH alone when it is set.
+  if (const char *dir = std::getenv("BI_CUDA_PATH"); dir && *dir)
+    return has(dir);
+  for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
+    if (const char *dir = std::getenv(var); dir && *dir && has(dir))
+      return true;
+  return has("/usr/local/cuda");
+}
+
+class JIT : public ::testing::Test {
+protected:
+  void SetUp() override {
+    if (!toolkitPresent())
+      GTEST_SKIP() << "no CUDA 13 toolkit (libnvJitLink.so.13): compiling to "
+                      "a cubin is not possible here";
+  }
+};
+
 bi::CompilerOptions cacheIn(const std::string &dir) {
   bi::CompilerOptions options;
   options.cacheDir = dir;
   return options;
 }
 
-TEST(JIT, BuiltinSignature) {
+TEST_F(JIT, BuiltinSignature) {
   bi::Compiler compiler(cacheIn(freshDir("signature")));
   auto kernel = compiler.compileBuiltin("rms_norm", h4096());
   EXPECT_EQ(kernel->name(), "rms_norm");
@@ -76,7 +100,7 @@ TEST(JIT, BuiltinSignature) {
   EXPECT_EQ(kernel->dims()[1].extent, 4096);
 }
 
-TEST(JIT, SchedulesKeepTheFingerprint) {
+TEST_F(JIT, SchedulesKeepTheFingerprint) {
   bi::Compiler compiler(cacheIn(freshDir("schedules")));
   auto base = compiler.compileBuiltin("rms_norm", h4096());
   bi::Specialization forced = h4096();
@@ -88,7 +112,7 @@ TEST(JIT, SchedulesKeepTheFingerprint) {
   EXPECT_EQ(other->rowsPerBlock(), 4);
 }
 
-TEST(JIT, VerifierDiagnosticsReachTheCaller) {
+TEST_F(JIT, VerifierDiagnosticsReachTheCaller) {
   bi::Compiler compiler(cacheIn(freshDir("verify")));
   std::string source =
       R"(bi.kernel @k(%x: memref<?x?xf32> {bi.axes = ["M", "H"]},
@@ -121,7 +145,7 @@ TEST(JIT, VerifierDiagnosticsReachTheCaller) {
       << special;
 }
 
-TEST(JIT, DiskCacheHitAcrossCompilers) {
+TEST_F(JIT, DiskCacheHitAcrossCompilers) {
   std::string dir = freshDir("hit");
   std::string code;
   {
@@ -173,7 +197,7 @@ void damageAndRecompile(const std::string &name,
   EXPECT_TRUE(compiler.compileBuiltin("row_sum", h4096())->fromDiskCache());
 }
 
-TEST(JIT, CorruptEntryIsRecompiled) {
+TEST_F(JIT, CorruptEntryIsRecompiled) {
   damageAndRecompile("corrupt", [](const fs::path &file) {
     std::fstream stream(file, std::ios::in | std::ios::out | std::ios::binary);
     stream.seekp(100);
@@ -181,19 +205,19 @@ TEST(JIT, CorruptEntryIsRecompiled) {
   });
 }
 
-TEST(JIT, TruncatedEntryIsRecompiled) {
+TEST_F(JIT, TruncatedEntryIsRecompiled) {
   damageAndRecompile("truncated", [](const fs::path &file) {
     fs::resize_file(file, fs::file_size(file) / 2);
   });
 }
 
-TEST(JIT, ForeignFileIsRecompiled) {
+TEST_F(JIT, ForeignFileIsRecompiled) {
   damageAndRecompile("foreign", [](const fs::path &file) {
     std::ofstream(file, std::ios::binary | std::ios::trunc) << "not a cache";
   });
 }
 
-TEST(JIT, UnwritableCacheFallsBack) {
+TEST_F(JIT, UnwritableCacheFallsBack) {
   bi::Compiler compiler(cacheIn("/proc/bi-cannot-write-here"));
   auto kernel = compiler.compileBuiltin("row_sum", h4096());
   EXPECT_FALSE(kernel->code().empty());
@@ -201,7 +225,7 @@ TEST(JIT, UnwritableCacheFallsBack) {
   EXPECT_EQ(compiler.compileBuiltin("row_sum", h4096()), kernel);
 }
 
-TEST(JIT, EnvironmentControlsTheCache) {
+TEST_F(JIT, EnvironmentControlsTheCache) {
   std::string dir = freshDir("env");
   ::setenv("BI_CACHE_DIR", dir.c_str(), 1);
   {
@@ -225,7 +249,7 @@ TEST(JIT, EnvironmentControlsTheCache) {
   ::unsetenv("BI_CACHE_DIR");
 }
 
-TEST(JIT, ThreadsCompilingTheSameKernel) {
+TEST_F(JIT, ThreadsCompilingTheSameKernel) {
   bi::Compiler compiler(cacheIn(freshDir("threads")));
   std::vector<std::shared_ptr<const bi::Kernel>> kernels(8);
   std::vector<std::thread> threads;
@@ -240,7 +264,7 @@ TEST(JIT, ThreadsCompilingTheSameKernel) {
   EXPECT_EQ(compiler.cacheStats().compiles, 1);
 }
 
-TEST(JIT, ProcessesCompilingTheSameKernel) {
+TEST_F(JIT, ProcessesCompilingTheSameKernel) {
   std::string dir = freshDir("processes");
   std::vector<pid_t> children;
   for (int i = 0; i < 4; ++i) {
@@ -279,7 +303,7 @@ struct RmsArgs {
                                bi::Arg::f32(1e-6f)};
 };
 
-TEST(JIT, LaunchChecksArgumentsFirst) {
+TEST_F(JIT, LaunchChecksArgumentsFirst) {
   bi::Compiler compiler(cacheIn(freshDir("launch")));
   auto kernel = compiler.compileBuiltin("rms_norm", h4096());
   auto expectError = [&](std::vector<bi::Arg> args, const std::string &what) {
@@ -330,7 +354,7 @@ bool driverWorks() {
   return init && init(0) == 0;
 }
 
-TEST(JIT, NoGpuIsAClearErrorAtLaunch) {
+TEST_F(JIT, NoGpuIsAClearErrorAtLaunch) {
   if (driverWorks())
     GTEST_SKIP() << "a GPU driver is present; the no-GPU path is not "
                     "reachable here";
@@ -343,7 +367,7 @@ TEST(JIT, NoGpuIsAClearErrorAtLaunch) {
       << error;
 }
 
-TEST(JIT, ReferenceThroughTheAPI) {
+TEST_F(JIT, ReferenceThroughTheAPI) {
   bi::Compiler compiler(cacheIn(freshDir("reference")));
   bi::Specialization spec;
   spec.dims["H"] = 256;
@@ -362,7 +386,7 @@ TEST(JIT, ReferenceThroughTheAPI) {
   EXPECT_GT(all[0], 255.0f);
 }
 
-TEST(JIT, NvrtcBackendEmitsCuda) {
+TEST_F(JIT, NvrtcBackendEmitsCuda) {
   if (!fs::exists("/usr/local/cuda/lib64/libnvrtc.so.13") &&
       !std::getenv("BI_CUDA_PATH"))
     GTEST_SKIP() << "no CUDA toolkit (NVRTC)";
