@@ -11,6 +11,8 @@
 #include "bi/IR/BiOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Parser/Parser.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 #include <cstring>
 #include <numeric>
@@ -78,7 +80,17 @@ Arg Arg::i64(int64_t value) {
   return arg;
 }
 
-Kernel::Kernel(std::unique_ptr<Data> data) : data_(std::move(data)) {}
+Kernel::Kernel(std::unique_ptr<Data> data) : data_(std::move(data)) {
+  // Resolve axis names to dimension indices once, not on every launch.
+  for (const Param &param : data_->params) {
+    std::vector<int> axisDims;
+    for (const std::string &axis : param.axes)
+      for (size_t d = 0; d < data_->dims.size(); ++d)
+        if (data_->dims[d].name == axis)
+          axisDims.push_back(int(d));
+    data_->paramAxisDims.push_back(axisDims);
+  }
+}
 Kernel::~Kernel() = default;
 const std::string &Kernel::name() const { return data_->name; }
 const std::string &Kernel::fingerprint() const { return data_->fingerprint; }
@@ -95,108 +107,131 @@ bool Kernel::fromDiskCache() const { return data_->fromDiskCache; }
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// What checking the arguments found: extents of every dimension and the
-/// row stride of every buffer with a leading batch axis.
+/// What checking the arguments found: the extent of every dimension (by
+/// index in Data::dims) and the row stride of every buffer with a leading
+/// batch axis. Small vectors: this runs on every launch.
 struct Bound {
-  std::map<std::string, int64_t> extents;
-  std::vector<int64_t> rowStrides; // per param; 0 where not applicable
+  llvm::SmallVector<int64_t, 4> extents;    // -1: not given yet
+  llvm::SmallVector<int, 4> boundBy;        // argument that gave the extent
+  llvm::SmallVector<int64_t, 8> rowStrides; // per param; 0: not applicable
   int64_t batch = 0;
-  std::string batchName;
 };
+
+/// The strides of `arg` in elements (dense row-major when none are given).
+llvm::SmallVector<int64_t, 4> stridesOf(const Arg &arg) {
+  if (!arg.strides.empty())
+    return llvm::SmallVector<int64_t, 4>(arg.strides.begin(),
+                                         arg.strides.end());
+  llvm::SmallVector<int64_t, 4> strides(arg.shape.size(), 1);
+  for (int64_t d = int64_t(arg.shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * arg.shape[d + 1];
+  return strides;
+}
+
+/// The bytes [begin, end) a buffer argument spans.
+std::pair<uintptr_t, uintptr_t> spanOf(const Arg &arg) {
+  llvm::SmallVector<int64_t, 4> strides = stridesOf(arg);
+  int64_t last = 0;
+  for (size_t d = 0; d < arg.shape.size(); ++d)
+    last += (arg.shape[d] - 1) * strides[d];
+  uintptr_t begin = reinterpret_cast<uintptr_t>(arg.data);
+  return {begin, begin + uintptr_t((last + 1) * byteSize(arg.dtype))};
+}
+
+bool isEmpty(const Arg &arg) {
+  return llvm::any_of(arg.shape, [](int64_t extent) { return extent == 0; });
+}
 
 Bound bindArguments(const Kernel::Data &kernel, const std::vector<Arg> &args,
                     bool onDevice) {
+  // Messages are only built on failure.
   auto fail = [&](const std::string &message) -> Error {
     return Error(kernel.name + ": " + message);
   };
   if (args.size() != kernel.params.size())
     throw fail("expects " + std::to_string(kernel.params.size()) +
                " arguments, got " + std::to_string(args.size()));
-  std::map<std::string, const Dim *> dims;
-  for (const Dim &dim : kernel.dims)
-    dims[dim.name] = &dim;
 
   Bound bound;
+  bound.extents.assign(kernel.dims.size(), -1);
+  bound.boundBy.assign(kernel.dims.size(), -1);
   bound.rowStrides.assign(args.size(), 0);
-  std::map<std::string, std::string> boundBy;
   for (size_t i = 0; i < args.size(); ++i) {
     const Param &param = kernel.params[i];
     const Arg &arg = args[i];
-    std::string where = "argument #" + std::to_string(i);
+    auto where = [i](int index = -1) {
+      return "argument #" + std::to_string(index < 0 ? i : size_t(index));
+    };
     if (!param.isBuffer) {
       if (arg.kind == Arg::Kind::Buffer)
-        throw fail(where + " must be a scalar " + toString(param.dtype) +
+        throw fail(where() + " must be a scalar " + toString(param.dtype) +
                    ", got a buffer");
       bool isFloat = param.dtype == DType::f32 || param.dtype == DType::f64;
       if (isFloat != (arg.kind == Arg::Kind::Float))
-        throw fail(where + " must be a " + toString(param.dtype) +
+        throw fail(where() + " must be a " + toString(param.dtype) +
                    " scalar, got a" +
                    (arg.kind == Arg::Kind::Float ? " float" : "n integer"));
       continue;
     }
     if (arg.kind != Arg::Kind::Buffer)
-      throw fail(where + " must be a " + toString(param.dtype) +
+      throw fail(where() + " must be a " + toString(param.dtype) +
                  " buffer, got a scalar");
     if (arg.dtype != param.dtype)
-      throw fail(where + " must have dtype " + toString(param.dtype) +
+      throw fail(where() + " must have dtype " + toString(param.dtype) +
                  ", got " + toString(arg.dtype));
     if (arg.shape.size() != param.axes.size())
-      throw fail(where + " must have rank " +
+      throw fail(where() + " must have rank " +
                  std::to_string(param.axes.size()) + ", got rank " +
                  std::to_string(arg.shape.size()));
     if (!arg.data)
-      throw fail(where + " is a null pointer");
-    std::vector<int64_t> strides = arg.strides;
-    if (strides.empty()) {
-      strides.assign(arg.shape.size(), 1);
-      for (int64_t d = int64_t(arg.shape.size()) - 2; d >= 0; --d)
-        strides[d] = strides[d + 1] * arg.shape[d + 1];
-    }
-    if (strides.size() != arg.shape.size())
-      throw fail(where + " has " + std::to_string(strides.size()) +
+      throw fail(where() + " is a null pointer");
+    if (!arg.strides.empty() && arg.strides.size() != arg.shape.size())
+      throw fail(where() + " has " + std::to_string(arg.strides.size()) +
                  " strides for rank " + std::to_string(arg.shape.size()));
+    llvm::SmallVector<int64_t, 4> strides = stridesOf(arg);
     if (!strides.empty() && strides.back() != 1)
-      throw fail(where + " must be contiguous along its last axis (stride " +
+      throw fail(where() + " must be contiguous along its last axis (stride " +
                  std::to_string(strides.back()) + ", expected 1)");
+    const std::vector<int> &axisDims = kernel.paramAxisDims[i];
     for (size_t d = 0; d < arg.shape.size(); ++d) {
-      const std::string &axis = param.axes[d];
+      const Dim &dim = kernel.dims[axisDims[d]];
       int64_t extent = arg.shape[d];
       if (extent < 0)
-        throw fail(where + " has a negative extent");
-      const Dim *dim = dims[axis];
-      if (dim->extent >= 0 && dim->extent != extent)
-        throw fail(where + " axis " + std::to_string(d) + " ('" + axis +
-                   "') must be " + std::to_string(dim->extent) + ", got " +
+        throw fail(where() + " has a negative extent");
+      if (dim.extent >= 0 && dim.extent != extent)
+        throw fail(where() + " axis " + std::to_string(d) + " ('" + dim.name +
+                   "') must be " + std::to_string(dim.extent) + ", got " +
                    std::to_string(extent));
-      if (dim->extent < 0 && extent % dim->multipleOf != 0)
-        throw fail(where + " axis " + std::to_string(d) + " ('" + axis +
+      if (dim.extent < 0 && extent % dim.multipleOf != 0)
+        throw fail(where() + " axis " + std::to_string(d) + " ('" + dim.name +
                    "') must be a multiple of " +
-                   std::to_string(dim->multipleOf) + ", got " +
+                   std::to_string(dim.multipleOf) + ", got " +
                    std::to_string(extent));
-      auto [it, inserted] = bound.extents.emplace(axis, extent);
-      if (!inserted && it->second != extent)
-        throw fail("dimension '" + axis + "' is " + std::to_string(it->second) +
-                   " from " + boundBy[axis] + " but " + std::to_string(extent) +
-                   " from " + where);
-      boundBy.emplace(axis, where);
-      if (dim->kind == "batch") {
-        bound.batch = extent;
-        bound.batchName = axis;
+      int64_t &known = bound.extents[axisDims[d]];
+      if (known >= 0 && known != extent)
+        throw fail("dimension '" + dim.name + "' is " + std::to_string(known) +
+                   " from " + where(bound.boundBy[axisDims[d]]) + " but " +
+                   std::to_string(extent) + " from " + where());
+      if (known < 0) {
+        known = extent;
+        bound.boundBy[axisDims[d]] = int(i);
       }
+      if (dim.kind == "batch")
+        bound.batch = extent;
     }
     bool hasBatchAxis =
-        !param.axes.empty() && dims[param.axes[0]]->kind == "batch";
+        !axisDims.empty() && kernel.dims[axisDims.front()].kind == "batch";
     bool hasRowAxis =
-        !param.axes.empty() && dims[param.axes.back()]->kind != "batch";
+        !axisDims.empty() && kernel.dims[axisDims.back()].kind != "batch";
     int64_t bytes = byteSize(arg.dtype);
-    if (hasBatchAxis && param.axes.size() == 2) {
+    if (hasBatchAxis && axisDims.size() == 2) {
       int64_t rowStride = strides[0];
       if (rowStride < arg.shape[1])
-        throw fail(where + " row stride " + std::to_string(rowStride) +
+        throw fail(where() + " row stride " + std::to_string(rowStride) +
                    " is smaller than its row length " +
                    std::to_string(arg.shape[1]));
       if (onDevice && (rowStride * bytes) % 16 != 0)
-        throw fail(where + " row stride of " + std::to_string(rowStride) +
+        throw fail(where() + " row stride of " + std::to_string(rowStride) +
                    " elements is not a multiple of 16 bytes (rows are read "
                    "in 16-byte vectors)");
       bound.rowStrides[i] = rowStride;
@@ -204,52 +239,29 @@ Bound bindArguments(const Kernel::Data &kernel, const std::vector<Arg> &args,
     uintptr_t address = reinterpret_cast<uintptr_t>(arg.data);
     int64_t alignment = onDevice && hasRowAxis ? 16 : bytes;
     if (address % alignment != 0)
-      throw fail(where + " is not " + std::to_string(alignment) +
+      throw fail(where() + " is not " + std::to_string(alignment) +
                  "-byte aligned (address " + std::to_string(address) + ")");
   }
   // Outputs must not overlap any other buffer: the kernel re-reads inputs
   // after writing outputs, so in-place updates would change the bits.
-  auto span = [&](size_t i) {
-    const Arg &arg = args[i];
-    int64_t last = 0;
-    std::vector<int64_t> strides = arg.strides;
-    for (size_t d = 0; d < arg.shape.size(); ++d) {
-      int64_t stride = strides.empty() ? 1 : strides[d];
-      if (strides.empty())
-        for (size_t e = d + 1; e < arg.shape.size(); ++e)
-          stride *= arg.shape[e];
-      last += (arg.shape[d] - 1) * stride;
-    }
-    uintptr_t begin = reinterpret_cast<uintptr_t>(arg.data);
-    return std::make_pair(begin,
-                          begin + uintptr_t((last + 1) * byteSize(arg.dtype)));
-  };
   for (size_t i = 0; i < args.size(); ++i) {
-    if (!kernel.params[i].isBuffer || !kernel.params[i].isOutput)
+    if (!kernel.params[i].isOutput || isEmpty(args[i]))
       continue;
-    bool empty = false;
-    for (int64_t extent : args[i].shape)
-      empty = empty || extent == 0;
-    if (empty)
-      continue;
+    auto [begin, end] = spanOf(args[i]);
     for (size_t j = 0; j < args.size(); ++j) {
-      if (j == i || !kernel.params[j].isBuffer)
+      if (j == i || !kernel.params[j].isBuffer || isEmpty(args[j]))
         continue;
-      auto [b1, e1] = span(i);
-      auto [b2, e2] = span(j);
-      bool emptyOther = false;
-      for (int64_t extent : args[j].shape)
-        emptyOther = emptyOther || extent == 0;
-      if (!emptyOther && b1 < e2 && b2 < e1)
+      auto [otherBegin, otherEnd] = spanOf(args[j]);
+      if (begin < otherEnd && otherBegin < end)
         throw fail("output argument #" + std::to_string(i) +
                    " overlaps argument #" + std::to_string(j) +
                    "; bi kernels do not update buffers in place");
     }
   }
-  for (const Dim &dim : kernel.dims)
-    if (!bound.extents.count(dim.name))
-      throw fail("no argument gives the extent of dimension '" + dim.name +
-                 "'");
+  for (size_t d = 0; d < kernel.dims.size(); ++d)
+    if (bound.extents[d] < 0)
+      throw fail("no argument gives the extent of dimension '" +
+                 kernel.dims[d].name + "'");
   return bound;
 }
 } // namespace
@@ -283,8 +295,7 @@ void Kernel::launch(const std::vector<Arg> &args, void *stream) const {
 
   // The ABI of bi-lower-to-gpu: pointers and scalars in order, dynamic
   // extents (batch dimensions first), row strides.
-  std::vector<uint64_t> storage;
-  storage.reserve(args.size() + d.dims.size() + args.size());
+  llvm::SmallVector<uint64_t, 16> storage;
   for (size_t i = 0; i < args.size(); ++i) {
     const Arg &arg = args[i];
     uint64_t slot = 0;
@@ -304,15 +315,14 @@ void Kernel::launch(const std::vector<Arg> &args, void *stream) const {
     storage.push_back(slot);
   }
   for (bool batchPass : {true, false})
-    for (const Dim &dim : d.dims)
-      if (dim.extent < 0 && (dim.kind == "batch") == batchPass)
-        storage.push_back(uint64_t(bound.extents[dim.name]));
-  for (size_t i = 0; i < args.size(); ++i) {
-    const Param &param = d.params[i];
-    if (param.isBuffer && param.axes.size() == 2 && bound.rowStrides[i] != 0)
+    for (size_t dim = 0; dim < d.dims.size(); ++dim)
+      if (d.dims[dim].extent < 0 && (d.dims[dim].kind == "batch") == batchPass)
+        storage.push_back(uint64_t(bound.extents[dim]));
+  for (size_t i = 0; i < args.size(); ++i)
+    if (d.params[i].isBuffer && d.params[i].axes.size() == 2 &&
+        bound.rowStrides[i] != 0)
       storage.push_back(uint64_t(bound.rowStrides[i]));
-  }
-  std::vector<void *> pointers;
+  llvm::SmallVector<void *, 16> pointers;
   for (uint64_t &slot : storage)
     pointers.push_back(&slot);
 
@@ -320,10 +330,10 @@ void Kernel::launch(const std::vector<Arg> &args, void *stream) const {
   if (blocks > 0x7fffffff)
     throw Error(d.name + ": batch of " + std::to_string(bound.batch) +
                 " rows needs more blocks than a grid holds");
-  cuda::check(driver.launchKernel(function, unsigned(blocks), 1, 1,
-                                  unsigned(d.threads), unsigned(d.rows), 1, 0,
-                                  stream, pointers.data(), nullptr),
-              "launching " + d.name);
+  if (cuda::Result rc = driver.launchKernel(
+          function, unsigned(blocks), 1, 1, unsigned(d.threads),
+          unsigned(d.rows), 1, 0, stream, pointers.data(), nullptr))
+    cuda::check(rc, "launching " + d.name);
 }
 
 //===----------------------------------------------------------------------===//
@@ -350,9 +360,9 @@ void Kernel::runReference(const std::vector<Arg> &args) const {
                             : args[i].floatValue;
   }
   llvm::StringMap<int64_t> extents;
-  for (const Dim &dim : d.dims)
-    if (dim.kind != "batch")
-      extents[dim.name] = bound.extents[dim.name];
+  for (size_t dim = 0; dim < d.dims.size(); ++dim)
+    if (d.dims[dim].kind != "batch")
+      extents[d.dims[dim].name] = bound.extents[dim];
   if (llvm::Error error =
           mlir::bi::reference::run(kernel, refArgs, bound.batch, extents))
     throw Error(d.name + ": the CPU reference failed: " +

@@ -24,6 +24,9 @@ struct Kernel::Data {
   Backend backend = Backend::NVVM;
   bool fromDiskCache = false;
 
+  /// For each parameter, the index in `dims` of each of its axes.
+  std::vector<std::vector<int>> paramAxisDims;
+
   /// Keeps the compiler (and its MLIR context) alive for reference runs.
   std::shared_ptr<CompilerImpl> compiler;
 
