@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 #include "Target/EmitCUDA.h"
 #include "Transforms/PortableMath.h"
+#include "Transforms/RowReduction.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Builders.h"
@@ -969,41 +970,19 @@ std::string CudaKernelEmitter::extend(StringRef value, Type from, Type to) {
 }
 
 LogicalResult CudaKernelEmitter::emitReduce(ReduceOp reduce) {
-  ReductionOrderAttr order = reduce.getOrderAttr();
   Type accType = reduce.getResult().getType();
   ReductionKind kind = reduce.getKind();
-  if (!order) {
-    // Integer reductions are associative: any order gives the same bits.
-    order = ReductionOrderAttr::get(
-        reduce.getContext(), 0, CombineOrder::seq, threads, 1, FoldOrder::seq,
-        CombineOrder::tree, HardwareUnit::none, 1, std::nullopt, std::nullopt);
-  }
-  if (order.getNumDynamicParams() != 0)
-    return reduce.emitOpError()
-           << "has contract parameters written '?'; specialise the kernel "
-              "(--bi-specialize) so they become constants before emitting "
-              "CUDA";
-  if (order.getChunk() != 0 || order.getUnit() != HardwareUnit::none)
-    return reduce.emitOpError()
-           << "row reductions with 'chunk' or a hardware 'unit' are not "
-              "emitted yet; use lanes/vector contracts for rows";
-  if (!accType.isF32() && !accType.isInteger(32))
-    return reduce.emitOpError()
-           << "the CUDA emitter needs an f32 or i32 accumulator, got "
-           << accType;
+  std::optional<int64_t> staticExtent;
+  if (DimAttr dim = kernel.lookupDim(reduce.getOver()))
+    staticExtent = dim.getSize();
+  FailureOr<ReductionOrderAttr> lowerable =
+      getLowerableRowOrder(reduce, threads, staticExtent, "emitting CUDA");
+  if (failed(lowerable))
+    return failure();
+  ReductionOrderAttr order = *lowerable;
   int64_t lanes = order.getLanes(), vectorWidth = order.getVector();
-  if (lanes % threads != 0)
-    return reduce.emitOpError()
-           << "schedule's " << threads << " threads do not divide " << lanes
-           << " lanes";
   int64_t lanesPerThread = lanes / threads;
   std::string extent = extents[reduce.getOver()];
-  if (DimAttr dim = kernel.lookupDim(reduce.getOver());
-      dim && dim.getSize() && *dim.getSize() % vectorWidth)
-    return reduce.emitOpError()
-           << "row extent " << *dim.getSize()
-           << " is not a multiple of the contract's vector width "
-           << vectorWidth;
 
   // With fma = on, a reduced product a*b folds as fma(a, b, acc).
   auto product = reduce.getInput().getDefiningOp<arith::MulFOp>();

@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Transforms/Passes.h"
+#include "Transforms/RowReduction.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -93,8 +94,6 @@ private:
   bool sharingLoads = false;
   /// Unroll a fold or store loop with at most this many vectors per thread.
   static constexpr int64_t kMaxUnrolledRounds = 16;
-  /// Lanes one thread keeps partials for (each is a register and code).
-  static constexpr int64_t kMaxLanesPerThread = 32;
   DenseMap<Value, Value> bufferPointer; // kernel buffer arg -> pointer
   DenseSet<Value> writtenBuffers;       // kernel buffer args stored to
   /// Vectors loaded from read-only buffers at the top level of the kernel
@@ -400,43 +399,16 @@ static Value extendTo(OpBuilder &b, Location loc, Value value, Type accType) {
 }
 
 LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
-  ReductionOrderAttr order = reduce.getOrderAttr();
   Type accType = reduce.getResult().getType();
   ReductionKind kind = reduce.getKind();
-  if (!order) {
-    // Integer reductions are associative: any order gives the same bits.
-    order = ReductionOrderAttr::get(
-        b.getContext(), 0, CombineOrder::seq, threads, 1, FoldOrder::seq,
-        CombineOrder::tree, HardwareUnit::none, 1, std::nullopt, std::nullopt);
-  }
-  if (order.getNumDynamicParams() != 0)
-    return reduce.emitOpError()
-           << "has contract parameters written '?'; specialise the kernel "
-              "(--bi-specialize) so they become constants before lowering";
-  if (order.getChunk() != 0 || order.getUnit() != HardwareUnit::none)
-    return reduce.emitOpError()
-           << "row reductions with 'chunk' or a hardware 'unit' are not "
-              "lowered yet; use lanes/vector contracts for rows";
-  if (accType.getIntOrFloatBitWidth() != 32)
-    return reduce.emitOpError()
-           << "lowering needs a 32-bit accumulator, got " << accType;
-  int64_t lanes = order.getLanes(), vectorWidth = order.getVector();
-  if (lanes % threads != 0)
-    return reduce.emitOpError()
-           << "schedule's " << threads << " threads do not divide " << lanes
-           << " lanes";
-  int64_t lanesPerThread = lanes / threads;
-  if (lanesPerThread > kMaxLanesPerThread)
-    return reduce.emitOpError()
-           << "schedule gives each thread " << lanesPerThread
-           << " lanes of this contract; at most " << kMaxLanesPerThread
-           << " are lowered (use at least " << lanes / kMaxLanesPerThread
-           << " threads per row)";
   Value extent = extents[reduce.getOver()];
-  if (auto size = getConstantIntValue(extent); size && *size % vectorWidth)
-    return reduce.emitOpError()
-           << "row extent " << *size << " is not a multiple of the contract's "
-           << "vector width " << vectorWidth;
+  FailureOr<ReductionOrderAttr> lowerable = getLowerableRowOrder(
+      reduce, threads, getConstantIntValue(extent), "lowering");
+  if (failed(lowerable))
+    return failure();
+  ReductionOrderAttr order = *lowerable;
+  int64_t lanes = order.getLanes(), vectorWidth = order.getVector();
+  int64_t lanesPerThread = lanes / threads;
 
   // With fma = on, a reduced product a*b folds as fma(a, b, acc).
   auto product = reduce.getInput().getDefiningOp<arith::MulFOp>();
@@ -497,8 +469,7 @@ LogicalResult KernelLowering::emitReduce(ReduceOp reduce) {
   SmallVector<Value> partials;
   int64_t staticRounds =
       staticExtent ? llvm::divideCeil(*staticExtent / vectorWidth, lanes) : 0;
-  if (everyLaneFull &&
-      staticRounds * lanesPerThread <= kMaxUnrolledRounds) {
+  if (everyLaneFull && staticRounds * lanesPerThread <= kMaxUnrolledRounds) {
     // Straight-line code at the kernel's top level: every round of every
     // lane, in order. Thread t's slot s in round r folds the elements from
     // (r * lanes + t * k + s) * vector on.

@@ -76,7 +76,7 @@ bi.kernel @wide(%x: memref<?x?xf32> {bi.axes = ["M", "H"]},
     dims [#bi.dim<"M" : batch>, #bi.dim<"H" : reduction = 64>] {
   bi.map_rows %row over "M" row "H" schedule #bi.schedule<threads = 32, rows = 1> {
     %v = bi.load_row %x[%row] : memref<?x?xf32> -> tensor<?xf32>
-    // expected-error @+1 {{lowering needs a 32-bit accumulator, got 'f64'}}
+    // expected-error @+1 {{lowering needs an f32 or i32 accumulator, got 'f64'}}
     %t = bi.reduce add %v : tensor<?xf32> -> f64 over "H" order #bi.order<lanes = 32, combine = tree>
     bi.store_scalar %t, %s[%row] : f64, memref<?xf64>
   }
