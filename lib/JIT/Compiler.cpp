@@ -27,7 +27,6 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 #include <dlfcn.h>
-#include <iostream>
 #include <mutex>
 #include <numeric>
 #include <sys/stat.h>

@@ -160,13 +160,11 @@ LogicalResult KernelLowering::buildSignature() {
     }
   }
 
-  auto module = kernel->getParentOfType<ModuleOp>();
   b.setInsertionPoint(kernel);
   auto gpuModule = gpu::GPUModuleOp::create(b, loc, kernel.getSymName());
   b.setInsertionPointToStart(gpuModule.getBody());
   func = gpu::GPUFuncOp::create(b, loc, kernel.getSymName(),
                                 b.getFunctionType(inputs, {}));
-  (void)module;
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
       {static_cast<int32_t>(threads), static_cast<int32_t>(rowsPerBlock), 1}));
