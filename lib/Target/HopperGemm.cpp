@@ -1,0 +1,401 @@
+//===- HopperGemm.cpp - the sm_90a GEMM schedule as CUDA C++ --------------===//
+//
+// Operand roles. The kernel computes C^T = B * A^T: the rows of B (nn.Linear
+// weights, K-major) are the wgmma "A" operand (64 rows per consumer
+// warpgroup), the rows of A (activations, K-major) are the wgmma "B"
+// operand, so the batch extent M is the instruction's n (8..256). Small
+// batches then waste nothing on the 64-row instruction shape, and every
+// schedule issues the same instruction kind per output element.
+//
+// Bits. Each output element sees: per chunk, wgmma k-steps of 16 from a zero
+// accumulator (scale-d = 0 on the chunk's first step), k-steps wholly past
+// K never issued, a partial one zero-filled by TMA; then the chunk partials
+// added left to right in f32; then the epilogue in f32 and one rounding.
+// Nothing of that depends on M, on the tile shape or on which CTA ran a
+// chunk.
+//
+//===----------------------------------------------------------------------===//
+#include "HopperGemm.h"
+
+#include <sstream>
+
+namespace bi {
+namespace {
+
+const char *storageType(GemmSemantics::Type type) {
+  switch (type) {
+  case GemmSemantics::Type::bf16:
+  case GemmSemantics::Type::f16:
+    return "unsigned short";
+  case GemmSemantics::Type::f32:
+    return "float";
+  }
+  return "float";
+}
+
+const char *toFloatFunction(GemmSemantics::Type type) {
+  switch (type) {
+  case GemmSemantics::Type::bf16:
+    return "bi_bf16_to_f32";
+  case GemmSemantics::Type::f16:
+    return "bi_f16_to_f32";
+  case GemmSemantics::Type::f32:
+    return "";
+  }
+  return "";
+}
+
+const char *fromFloatFunction(GemmSemantics::Type type) {
+  switch (type) {
+  case GemmSemantics::Type::bf16:
+    return "bi_f32_to_bf16";
+  case GemmSemantics::Type::f16:
+    return "bi_f32_to_f16";
+  case GemmSemantics::Type::f32:
+    return "";
+  }
+  return "";
+}
+
+/// Device helpers shared by every schedule: conversions, mbarriers, TMA,
+/// wgmma bookkeeping.
+const char *kCommonHelpers = R"cuda(
+#define BI_DEVICE __device__ __forceinline__
+typedef unsigned int bi_u32;
+typedef unsigned long long bi_u64;
+// A CUtensorMap, passed by value as a __grid_constant__ parameter.
+struct __align__(64) bi_tensor_map { bi_u64 opaque[16]; };
+
+BI_DEVICE float bi_bf16_to_f32(unsigned short v) {
+  return __uint_as_float(((bi_u32)v) << 16);
+}
+BI_DEVICE float bi_f16_to_f32(unsigned short v) {
+  float f;
+  asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(v));
+  return f;
+}
+BI_DEVICE unsigned short bi_f32_to_bf16(float v) {
+  unsigned short h;
+  asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(h) : "f"(v));
+  return h;
+}
+BI_DEVICE unsigned short bi_f32_to_f16(float v) {
+  unsigned short h;
+  asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(v));
+  return h;
+}
+BI_DEVICE bi_u32 bi_smem(const void *p) {
+  return (bi_u32)__cvta_generic_to_shared(p);
+}
+BI_DEVICE void bi_mbar_init(bi_u32 bar, bi_u32 count) {
+  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;" ::"r"(bar), "r"(count));
+}
+BI_DEVICE void bi_mbar_expect_tx(bi_u32 bar, bi_u32 bytes) {
+  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;" ::"r"(bar),
+               "r"(bytes) : "memory");
+}
+BI_DEVICE void bi_mbar_arrive(bi_u32 bar) {
+  asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" ::"r"(bar) : "memory");
+}
+BI_DEVICE void bi_mbar_wait(bi_u32 bar, bi_u32 parity) {
+  asm volatile("{\n"
+               ".reg .pred done;\n"
+               "WAIT:\n"
+               "mbarrier.try_wait.parity.shared::cta.b64 done, [%0], %1;\n"
+               "@!done bra WAIT;\n"
+               "}\n" ::"r"(bar), "r"(parity) : "memory");
+}
+BI_DEVICE void bi_tma_load(bi_u32 dst, const bi_tensor_map *map, bi_u32 bar,
+                           int k, int row) {
+  asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile"
+               ".mbarrier::complete_tx::bytes [%0], [%1, {%3, %4}], [%2];"
+               ::"r"(dst), "l"((bi_u64)map), "r"(bar), "r"(k), "r"(row)
+               : "memory");
+}
+// A wgmma shared-memory descriptor for a K-major tile of 64-element (128 B)
+// rows written by TMA with the 128-byte swizzle: 8-row groups 1024 B apart.
+BI_DEVICE bi_u64 bi_wgmma_desc(bi_u32 addr) {
+  bi_u64 desc = (bi_u64)((addr & 0x3FFFF) >> 4);
+  desc |= (bi_u64)1 << 16;           // leading byte offset (unused: swizzled)
+  desc |= (bi_u64)(1024 >> 4) << 32; // stride byte offset
+  desc |= (bi_u64)1 << 62;           // 128-byte swizzle
+  return desc;
+}
+BI_DEVICE void bi_wgmma_fence() {
+  asm volatile("wgmma.fence.sync.aligned;" ::: "memory");
+}
+BI_DEVICE void bi_wgmma_commit() {
+  asm volatile("wgmma.commit_group.sync.aligned;" ::: "memory");
+}
+template <int N> BI_DEVICE void bi_wgmma_wait() {
+  asm volatile("wgmma.wait_group.sync.aligned %0;" ::"n"(N) : "memory");
+}
+)cuda";
+
+/// `bi_wgmma(acc, descA, descB, accumulate)`: one m64n<n>k16 wgmma with f32
+/// accumulators in registers.
+std::string emitWgmma(int n, GemmSemantics::Type input) {
+  int regs = n / 2;
+  const char *kind = input == GemmSemantics::Type::f16 ? "f16" : "bf16";
+  std::ostringstream out;
+  out << "BI_DEVICE void bi_wgmma(float (&d)[" << regs
+      << "], bi_u64 descA, bi_u64 descB, int accumulate) {\n"
+      << "  asm volatile(\"{\\n.reg .pred p;\\nsetp.ne.b32 p, %" << regs + 2
+      << ", 0;\\n\"\n"
+      << "    \"wgmma.mma_async.sync.aligned.m64n" << n << "k16.f32." << kind
+      << "." << kind << " {";
+  for (int i = 0; i < regs; ++i)
+    out << (i ? ", " : "") << "%" << i;
+  out << "}, %" << regs << ", %" << regs + 1 << ", p, 1, 1, 0, 0;\\n}\\n\"\n"
+      << "    : ";
+  for (int i = 0; i < regs; ++i)
+    out << (i ? ", " : "") << "\"+f\"(d[" << i << "])";
+  out << "\n    : \"l\"(descA), \"l\"(descB), \"r\"(accumulate));\n}\n";
+  return out.str();
+}
+
+/// `bi_epilogue(v, m, n, ...)`: bias, activation, residual in f32, in the
+/// order the op defines; shared by the serial path and the combine kernel so
+/// both round the same values.
+std::string emitEpilogue(const GemmSemantics &s) {
+  std::ostringstream out;
+  out << "BI_DEVICE float bi_epilogue(float v, int m, int n, int N, const "
+      << storageType(s.bias) << " *__restrict__ bias, const "
+      << storageType(s.residual) << " *__restrict__ residual) {\n";
+  if (s.hasBias)
+    out << "  v = __fadd_rn(v, " << toFloatFunction(s.bias) << "(bias[n]));\n";
+  switch (s.activation) {
+  case GemmSemantics::Activation::none:
+    break;
+  case GemmSemantics::Activation::relu:
+    // NaN stays NaN; -0 and negatives become +0.
+    out << "  v = (v > 0.0f || v != v) ? v : 0.0f;\n";
+    break;
+  case GemmSemantics::Activation::silu:
+    out << "  v = " << (s.fastMath ? "__fdividef" : "__fdiv_rn") << "(v, "
+        << "__fadd_rn(1.0f, " << (s.fastMath ? "bi_exp_fast" : "bi_exp_portable")
+        << "(-v)));\n";
+    break;
+  }
+  if (s.hasResidual)
+    out << "  v = __fadd_rn(v, " << toFloatFunction(s.residual)
+        << "(residual[(bi_u64)m * N + n]));\n";
+  out << "  return v;\n}\n";
+  out << "BI_DEVICE void bi_store(" << storageType(s.output)
+      << " *__restrict__ c, bi_u64 index, float v) {\n  c[index] = "
+      << fromFloatFunction(s.output) << "(v);\n}\n";
+  return out.str();
+}
+
+void replaceAll(std::string &text, const std::string &from,
+                const std::string &to) {
+  for (size_t pos = text.find(from); pos != std::string::npos;
+       pos = text.find(from, pos + to.size()))
+    text.replace(pos, from.size(), to);
+}
+
+/// The main kernel. Placeholders: $BN $BM $STAGES $CONSUMERS $THREADS
+/// $CHUNK_TILES $SPLIT $OUT_T $BIAS_T $RES_T.
+const char *kMainKernel = R"cuda(
+extern "C" __global__ void __launch_bounds__($THREADS, 1)
+bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
+             const __grid_constant__ bi_tensor_map mapB,
+             void *__restrict__ outPtr, const $BIAS_T *__restrict__ bias,
+             const $RES_T *__restrict__ residual, int M, int N, int K) {
+  constexpr int kBlockN = $BN, kBlockM = $BM, kStages = $STAGES;
+  constexpr int kTileBytesB = kBlockN * 64 * 2, kTileBytesA = kBlockM * 64 * 2;
+  constexpr int kStageBytes = kTileBytesB + kTileBytesA;
+  constexpr int kChunkTiles = $CHUNK_TILES; // K tiles of 64 per chunk
+  extern __shared__ unsigned char rawShared[];
+  // TMA's 128-byte swizzle repeats every 1024 bytes: align the tiles to it.
+  unsigned char *shared = (unsigned char *)(((bi_u64)rawShared + 1023) & ~(bi_u64)1023);
+  bi_u64 *full = (bi_u64 *)(shared + kStages * kStageBytes);
+  bi_u64 *empty = full + kStages;
+
+  const int warpGroup = threadIdx.x / 128;
+  const int n0 = blockIdx.x * kBlockN, m0 = blockIdx.y * kBlockM;
+  const int kTiles = (K + 63) / 64;
+  const int chunks = (kTiles + kChunkTiles - 1) / kChunkTiles;
+  // The chunks this CTA reduces: all of them, or the one of grid.z.
+  const int firstChunk = $SPLIT ? blockIdx.z : 0;
+  const int endChunk = $SPLIT ? blockIdx.z + 1 : chunks;
+
+  if (threadIdx.x == 0) {
+    for (int s = 0; s < kStages; ++s) {
+      bi_mbar_init(bi_smem(&full[s]), 1);
+      bi_mbar_init(bi_smem(&empty[s]), $CONSUMERS);
+    }
+    asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
+  }
+  __syncthreads();
+
+  if (warpGroup == 0) {
+    // Producer: one thread streams the K tiles of every chunk through the
+    // stages.
+    asm volatile("setmaxnreg.dec.sync.aligned.u32 40;");
+    if (threadIdx.x == 0) {
+      int it = 0;
+      for (int chunk = firstChunk; chunk < endChunk; ++chunk) {
+        const int tileEnd = min(kTiles, (chunk + 1) * kChunkTiles);
+        for (int tile = chunk * kChunkTiles; tile < tileEnd; ++tile, ++it) {
+          const int s = it % kStages;
+          bi_mbar_wait(bi_smem(&empty[s]), ((it / kStages) & 1) ^ 1);
+          const bi_u32 stage = bi_smem(shared + s * kStageBytes);
+          bi_mbar_expect_tx(bi_smem(&full[s]), kStageBytes);
+          bi_tma_load(stage, &mapB, bi_smem(&full[s]), tile * 64, n0);
+          bi_tma_load(stage + kTileBytesB, &mapA, bi_smem(&full[s]), tile * 64, m0);
+        }
+      }
+    }
+  } else {
+    asm volatile("setmaxnreg.inc.sync.aligned.u32 232;");
+    const int consumer = warpGroup - 1;
+    const int lane = threadIdx.x % 32, warp = (threadIdx.x / 32) % 4;
+    float acc[kBlockM / 2];
+#if !$SPLIT
+    float total[kBlockM / 2];
+#endif
+    int it = 0;
+    for (int chunk = firstChunk; chunk < endChunk; ++chunk) {
+      const int tileBegin = chunk * kChunkTiles;
+      const int tileEnd = min(kTiles, tileBegin + kChunkTiles);
+      int pending = -1; // the stage the previous wgmma group still reads
+      for (int tile = tileBegin; tile < tileEnd; ++tile, ++it) {
+        const int s = it % kStages;
+        bi_mbar_wait(bi_smem(&full[s]), (it / kStages) & 1);
+        const bi_u32 stage = bi_smem(shared + s * kStageBytes);
+        const bi_u64 descB = bi_wgmma_desc(stage + consumer * 64 * 128);
+        const bi_u64 descA = bi_wgmma_desc(stage + kTileBytesB);
+        // k-steps of 16 that start before K; the rest of the tile is never
+        // issued (a partial step is zero-filled by TMA).
+        const int steps = min(4, (K - tile * 64 + 15) / 16);
+        const int accumulate = tile != tileBegin;
+        // Descriptors first: ptxas serialises wgmmas whose operands are
+        // computed between them.
+        bi_u64 descsB[4], descsA[4];
+#pragma unroll
+        for (int step = 0; step < 4; ++step) {
+          descsB[step] = descB + 2 * step;
+          descsA[step] = descA + 2 * step;
+        }
+        if (steps == 4) {
+          bi_wgmma_fence();
+          bi_wgmma(acc, descsB[0], descsA[0], accumulate);
+          bi_wgmma(acc, descsB[1], descsA[1], 1);
+          bi_wgmma(acc, descsB[2], descsA[2], 1);
+          bi_wgmma(acc, descsB[3], descsA[3], 1);
+          bi_wgmma_commit();
+        } else {
+          // The last tile of K: only the k-steps that start before K.
+          bi_wgmma_fence();
+          bi_wgmma(acc, descsB[0], descsA[0], accumulate);
+          if (steps > 1)
+            bi_wgmma(acc, descsB[1], descsA[1], 1);
+          if (steps > 2)
+            bi_wgmma(acc, descsB[2], descsA[2], 1);
+          bi_wgmma_commit();
+        }
+        bi_wgmma_wait<1>();
+        if (pending >= 0 && lane == 0 && warp == 0)
+          bi_mbar_arrive(bi_smem(&empty[pending]));
+        pending = s;
+      }
+      bi_wgmma_wait<0>();
+      if (lane == 0 && warp == 0)
+        bi_mbar_arrive(bi_smem(&empty[pending]));
+#if !$SPLIT
+      // Chunk partials, left to right.
+#pragma unroll
+      for (int i = 0; i < kBlockM / 2; ++i)
+        total[i] = chunk == 0 ? acc[i] : __fadd_rn(total[i], acc[i]);
+#endif
+    }
+    // Accumulator layout of m64nNk16: register i of lane l in warp w holds
+    // row 16w + l/4 + 8((i/2)%2) (a column of C) and column
+    // 8(i/4) + 2(l%4) + i%2 (a row of C).
+    const int nBase = n0 + consumer * 64 + warp * 16 + lane / 4;
+    const int mBase = m0 + 2 * (lane % 4);
+#pragma unroll
+    for (int i = 0; i < kBlockM / 2; ++i) {
+      const int n = nBase + 8 * ((i / 2) % 2);
+      const int m = mBase + 8 * (i / 4) + i % 2;
+      if (m < M && n < N) {
+#if $SPLIT
+        ((float *)outPtr)[((bi_u64)blockIdx.z * M + m) * N + n] = acc[i];
+#else
+        bi_store(($OUT_T *)outPtr, (bi_u64)m * N + n,
+                 bi_epilogue(total[i], m, n, N, bias, residual));
+#endif
+      }
+    }
+  }
+}
+)cuda";
+
+/// Adds the chunk partials of a split schedule left to right and applies the
+/// epilogue: the same f32 operations in the same order as the serial path.
+const char *kCombineKernel = R"cuda(
+extern "C" __global__ void __launch_bounds__(256)
+bi_gemm_combine(const float *__restrict__ partials, $OUT_T *__restrict__ c,
+                const $BIAS_T *__restrict__ bias,
+                const $RES_T *__restrict__ residual, int M, int N, int K) {
+  const int chunks = ((K + 63) / 64 + $CHUNK_TILES - 1) / $CHUNK_TILES;
+  const bi_u64 size = (bi_u64)M * N;
+  for (bi_u64 index = (bi_u64)blockIdx.x * blockDim.x + threadIdx.x;
+       index < size; index += (bi_u64)gridDim.x * blockDim.x) {
+    float v = partials[index];
+    for (int chunk = 1; chunk < chunks; ++chunk)
+      v = __fadd_rn(v, partials[chunk * size + index]);
+    const int m = (int)(index / N), n = (int)(index % N);
+    bi_store(c, index, bi_epilogue(v, m, n, N, bias, residual));
+  }
+}
+)cuda";
+
+} // namespace
+
+std::string GemmSchedule::validate() const {
+  if (blockN != 64 && blockN != 128)
+    return "blockN must be 64 or 128 (64 rows per consumer warpgroup)";
+  if (blockM < 8 || blockM > 256 || blockM % 8 != 0)
+    return "blockM must be a multiple of 8 in [8, 256] (the wgmma n)";
+  if (!splitChunks && blockM > 192)
+    return "blockM must be at most 192 when chunks run serially (chunk "
+           "partials and totals both live in registers)";
+  if (stages < 2 || stages > 16)
+    return "stages must be in [2, 16]";
+  if (sharedBytes() > 227 * 1024)
+    return "the stages need " + std::to_string(sharedBytes()) +
+           " bytes of shared memory; at most 232448 fit";
+  return "";
+}
+
+std::string GemmSchedule::name() const {
+  return "n" + std::to_string(blockN) + "m" + std::to_string(blockM) + "s" +
+         std::to_string(stages) + (splitChunks ? "split" : "serial");
+}
+
+std::string emitHopperGemm(const GemmSemantics &semantics,
+                           const GemmSchedule &schedule) {
+  std::string source = "// bi: Hopper GEMM, schedule " + schedule.name() +
+                       " (generated by bi::emitHopperGemm)\n";
+  source += kCommonHelpers;
+  source += emitWgmma(schedule.blockM, semantics.input);
+  source += emitEpilogue(semantics);
+  source += kMainKernel;
+  if (schedule.splitChunks)
+    source += kCombineKernel;
+  replaceAll(source, "$BN", std::to_string(schedule.blockN));
+  replaceAll(source, "$BM", std::to_string(schedule.blockM));
+  replaceAll(source, "$STAGES", std::to_string(schedule.stages));
+  replaceAll(source, "$CONSUMERS", std::to_string(schedule.consumers()));
+  replaceAll(source, "$THREADS", std::to_string(schedule.threads()));
+  replaceAll(source, "$CHUNK_TILES", std::to_string(semantics.chunk / 64));
+  replaceAll(source, "$SPLIT", schedule.splitChunks ? "1" : "0");
+  replaceAll(source, "$OUT_T", storageType(semantics.output));
+  replaceAll(source, "$BIAS_T", storageType(semantics.bias));
+  replaceAll(source, "$RES_T", storageType(semantics.residual));
+  return source;
+}
+
+} // namespace bi

@@ -1,0 +1,74 @@
+//===- HopperGemm.h - the sm_90a GEMM schedule as CUDA C++ --------*- C++ -*-===//
+//
+// The Hopper lowering of `bi.matmul` with `unit = wgmma.m64nNk16`: TMA tile
+// loads into 128-byte-swizzled shared memory completing on mbarriers, a
+// producer warpgroup and one or two consumer warpgroups issuing wgmma from
+// shared memory, and the K chunks of the order contract run either one
+// after another in one CTA (partials kept in registers) or on parallel CTAs
+// (partials in a workspace, added by a combine kernel). Both paths add the
+// chunk partials left to right, so every schedule gives the same bits.
+//
+//===----------------------------------------------------------------------===//
+#ifndef BI_TARGET_HOPPERGEMM_H
+#define BI_TARGET_HOPPERGEMM_H
+
+#include <cstdint>
+#include <string>
+
+namespace bi {
+
+/// What decides the bits of a Hopper GEMM (from the kernel and its contract).
+struct GemmSemantics {
+  enum class Type { bf16, f16, f32 };
+  enum class Activation { none, relu, silu };
+  Type input = Type::bf16;  // a and b
+  Type output = Type::bf16; // c
+  Type bias = Type::bf16;
+  Type residual = Type::bf16;
+  bool hasBias = false;
+  bool hasResidual = false;
+  Activation activation = Activation::none;
+  bool fastMath = false; // fn = fast (silu's exp and division)
+  int64_t chunk = 0;     // K chunk of the contract; a multiple of 64
+};
+
+/// How the GEMM is mapped onto the GPU (never the bits).
+struct GemmSchedule {
+  /// Rows of B (output columns) per CTA: 64 per consumer warpgroup, 64 or 128.
+  int blockN = 128;
+  /// Rows of A per CTA: the wgmma n, a multiple of 8 in [8, 256]; at most
+  /// 192 when chunks run serially (partials and totals both in registers).
+  int blockM = 128;
+  /// Shared-memory pipeline depth (TMA tiles in flight).
+  int stages = 4;
+  /// Chunks on parallel CTAs (grid.z) with a combine kernel, or serially.
+  bool splitChunks = false;
+
+  int consumers() const { return blockN / 64; }
+  int threads() const { return 128 * (1 + consumers()); }
+  /// Dynamic shared memory: the stages plus 1 KiB of alignment slack and
+  /// the barriers.
+  int sharedBytes() const {
+    return stages * (blockN + blockM) * 64 * 2 + 1024 + 2 * stages * 8;
+  }
+  /// Empty when the schedule is valid, else what is wrong.
+  std::string validate() const;
+  /// A stable name, e.g. "n128m128s4serial".
+  std::string name() const;
+};
+
+/// Names of the emitted functions.
+inline constexpr const char *kGemmMainFunction = "bi_gemm_main";
+inline constexpr const char *kGemmCombineFunction = "bi_gemm_combine";
+
+/// Emits the CUDA C++ translation unit of the schedule: `bi_gemm_main`
+/// (parameters: const __grid_constant__ tensor maps of a and b, then c or
+/// the workspace, bias, residual, M, N, K) and, for split schedules,
+/// `bi_gemm_combine` (workspace, c, bias, residual, M, N, K). Compile for
+/// sm_90a with --fmad=false.
+std::string emitHopperGemm(const GemmSemantics &semantics,
+                           const GemmSchedule &schedule);
+
+} // namespace bi
+
+#endif // BI_TARGET_HOPPERGEMM_H
