@@ -19,7 +19,7 @@
 
 #define CK(x) do { auto e = (x); if (e != 0) { fprintf(stderr, "%s:%d %s -> %d\n", __FILE__, __LINE__, #x, (int)e); exit(1);} } while (0)
 
-struct Compiled { CUmodule mod; CUfunction main, combine; bi::GemmSchedule s; };
+struct Compiled { CUmodule mod; CUfunction main, combine; bi::GemmSchedule s; int ctas; };
 
 Compiled compile(const bi::GemmSemantics &sem, const bi::GemmSchedule &s) {
   std::string src = bi::emitHopperGemm(sem, s);
@@ -39,6 +39,9 @@ Compiled compile(const bi::GemmSemantics &sem, const bi::GemmSchedule &s) {
   cuFuncGetAttribute(&local, CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES, c.main);
   printf("  compiled %-18s regs %d local %d B smem %d\n", s.name().c_str(), regs, local, s.sharedBytes());
   CK(cuFuncSetAttribute(c.main, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, s.sharedBytes()));
+  int occ = 0; CK(cuOccupancyMaxActiveBlocksPerMultiprocessor(&occ, c.main, s.threads(), s.sharedBytes()));
+  int sms = 0; CK(cuDeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, 0));
+  c.ctas = occ * sms; printf("    occupancy %d CTAs/SM\n", occ);
   if (s.splitChunks) CK(cuModuleGetFunction(&c.combine, c.mod, bi::kGemmCombineFunction));
   return c;
 }
@@ -62,9 +65,9 @@ void launch(const Compiled &c, const void *A, const void *W, void *C, float *ws,
   void *out = c.s.splitChunks ? (void *)ws : C;
   const void *bias = nullptr, *res = nullptr;
   void *args[] = {&ma, &mb, &out, &bias, &res, &M, &N, &K};
-  unsigned gz = c.s.splitChunks ? chunksOf(K, chunk) : 1;
-  CK(cuLaunchKernel(c.main, (N + c.s.blockN - 1) / c.s.blockN, (M + c.s.blockM - 1) / c.s.blockM, gz,
-                    c.s.threads(), 1, 1, c.s.sharedBytes(), st, args, nullptr));
+  long units = (long)((N + c.s.blockN - 1) / c.s.blockN) * ((M + c.s.blockM - 1) / c.s.blockM) * (c.s.splitChunks ? chunksOf(K, chunk) : 1);
+  unsigned grid = (unsigned)std::min<long>(units, c.ctas);
+  CK(cuLaunchKernel(c.main, grid, 1, 1, c.s.threads(), 1, 1, c.s.sharedBytes(), st, args, nullptr));
   if (c.s.splitChunks) {
     void *cargs[] = {&ws, &C, &bias, &res, &M, &N, &K};
     long total = (long)M * N; unsigned blocks = (unsigned)std::min<long>((total + 255) / 256, 132 * 8);
@@ -80,14 +83,13 @@ int main(int argc, char **argv) {
   int chunk = argc > 1 ? atoi(argv[1]) : 2048;
   bi::GemmSemantics sem; sem.chunk = chunk;
   std::vector<bi::GemmSchedule> schedules;
-  for (int bm : {8, 16, 32, 64, 128}) for (int bn : {64, 128}) {
-    bi::GemmSchedule s; s.blockN = bn; s.blockM = bm; s.stages = bm <= 32 ? 8 : 5; s.splitChunks = true;
-    if (s.validate().empty()) schedules.push_back(s);
-  }
-  for (int bm : {64, 128, 192}) for (int bn : {64, 128}) {
-    bi::GemmSchedule s; s.blockN = bn; s.blockM = bm; s.stages = bm == 192 ? 4 : 5; s.splitChunks = false;
-    if (s.validate().empty()) schedules.push_back(s);
-  }
+  auto add = [&](int bn, int bm, int stages, bool split) {
+    bi::GemmSchedule s; s.blockN = bn; s.blockM = bm; s.stages = stages; s.splitChunks = split;
+    if (s.validate().empty()) schedules.push_back(s); else printf("invalid %s: %s\n", s.name().c_str(), s.validate().c_str());
+  };
+  add(64, 8, 8, true); add(128, 8, 8, true); add(64, 16, 8, true); add(128, 16, 8, true); add(128, 32, 8, true);
+  add(128, 64, 6, true); add(128, 128, 5, true);
+  add(64, 64, 6, false); add(128, 64, 6, false); add(64, 128, 6, false); add(128, 128, 5, false); add(128, 128, 6, false); add(128, 192, 4, false);
   std::vector<Compiled> kernels;
   for (auto &s : schedules) kernels.push_back(compile(sem, s));
 

@@ -197,6 +197,23 @@ void replaceAll(std::string &text, const std::string &from,
 /// The main kernel. Placeholders: $BN $BM $STAGES $CONSUMERS $THREADS
 /// $CHUNK_TILES $SPLIT $OUT_T $BIAS_T $RES_T.
 const char *kMainKernel = R"cuda(
+struct bi_gemm_unit { int n0, m0, chunk; };
+// Work unit -> output tile (and chunk). Tiles go in groups of $GROUP
+// column tiles, row tiles fastest inside a group, so the CTAs in flight
+// share their operand tiles in L2; a split schedule's chunks of one tile
+// are adjacent.
+BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int tilesN, int tilesM, int chunks) {
+  bi_gemm_unit work;
+  work.chunk = $SPLIT ? unit % chunks : 0;
+  const int tile = $SPLIT ? unit / chunks : unit;
+  const int group = tile / ($GROUP * tilesM);
+  const int firstN = group * $GROUP;
+  const int groupN = min(tilesN - firstN, $GROUP);
+  const int local = tile - group * $GROUP * tilesM;
+  work.n0 = (firstN + local % groupN) * $BN;
+  work.m0 = (local / groupN) * $BM;
+  return work;
+}
 extern "C" __global__ void __launch_bounds__($THREADS, 1)
 bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
              const __grid_constant__ bi_tensor_map mapB,
@@ -213,17 +230,19 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   bi_u64 *empty = full + kStages;
 
   const int warpGroup = threadIdx.x / 128;
-  const int n0 = blockIdx.x * kBlockN, m0 = blockIdx.y * kBlockM;
   const int kTiles = (K + 63) / 64;
   const int chunks = (kTiles + kChunkTiles - 1) / kChunkTiles;
-  // The chunks this CTA reduces: all of them, or the one of grid.z.
-  const int firstChunk = $SPLIT ? blockIdx.z : 0;
-  const int endChunk = $SPLIT ? blockIdx.z + 1 : chunks;
+  const int tilesN = (N + kBlockN - 1) / kBlockN;
+  const int tilesM = (M + kBlockM - 1) / kBlockM;
+  // Work units: output tiles (times chunks for split schedules), visited by
+  // a persistent grid. While the consumers store one tile, the producer
+  // already loads the next.
+  const int units = tilesN * tilesM * ($SPLIT ? chunks : 1);
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < kStages; ++s) {
       bi_mbar_init(bi_smem(&full[s]), 1);
-      bi_mbar_init(bi_smem(&empty[s]), $CONSUMERS);
+      bi_mbar_init(bi_smem(&empty[s]), 4 * $CONSUMERS); // one per consumer warp
     }
     asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
   }
@@ -235,15 +254,21 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     asm volatile("setmaxnreg.dec.sync.aligned.u32 40;");
     if (threadIdx.x == 0) {
       int it = 0;
-      for (int chunk = firstChunk; chunk < endChunk; ++chunk) {
-        const int tileEnd = min(kTiles, (chunk + 1) * kChunkTiles);
-        for (int tile = chunk * kChunkTiles; tile < tileEnd; ++tile, ++it) {
-          const int s = it % kStages;
-          bi_mbar_wait(bi_smem(&empty[s]), ((it / kStages) & 1) ^ 1);
-          const bi_u32 stage = bi_smem(shared + s * kStageBytes);
-          bi_mbar_expect_tx(bi_smem(&full[s]), kStageBytes);
-          bi_tma_load(stage, &mapB, bi_smem(&full[s]), tile * 64, n0);
-          bi_tma_load(stage + kTileBytesB, &mapA, bi_smem(&full[s]), tile * 64, m0);
+      for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
+        const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, chunks);
+        const int firstChunk = $SPLIT ? work.chunk : 0;
+        const int endChunk = $SPLIT ? work.chunk + 1 : chunks;
+        for (int chunk = firstChunk; chunk < endChunk; ++chunk) {
+          const int tileEnd = min(kTiles, (chunk + 1) * kChunkTiles);
+          for (int tile = chunk * kChunkTiles; tile < tileEnd; ++tile, ++it) {
+            const int s = it % kStages;
+            bi_mbar_wait(bi_smem(&empty[s]), ((it / kStages) & 1) ^ 1);
+            const bi_u32 stage = bi_smem(shared + s * kStageBytes);
+            bi_mbar_expect_tx(bi_smem(&full[s]), kStageBytes);
+            bi_tma_load(stage, &mapB, bi_smem(&full[s]), tile * 64, work.n0);
+            bi_tma_load(stage + kTileBytesB, &mapA, bi_smem(&full[s]), tile * 64,
+                        work.m0);
+          }
         }
       }
     }
@@ -256,6 +281,10 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     float total[kBlockM / 2];
 #endif
     int it = 0;
+    for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
+    const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, chunks);
+    const int firstChunk = $SPLIT ? work.chunk : 0;
+    const int endChunk = $SPLIT ? work.chunk + 1 : chunks;
     for (int chunk = firstChunk; chunk < endChunk; ++chunk) {
       const int tileBegin = chunk * kChunkTiles;
       const int tileEnd = min(kTiles, tileBegin + kChunkTiles);
@@ -296,12 +325,12 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
           bi_wgmma_commit();
         }
         bi_wgmma_wait<1>();
-        if (pending >= 0 && lane == 0 && warp == 0)
+        if (pending >= 0 && lane == 0)
           bi_mbar_arrive(bi_smem(&empty[pending]));
         pending = s;
       }
       bi_wgmma_wait<0>();
-      if (lane == 0 && warp == 0)
+      if (lane == 0)
         bi_mbar_arrive(bi_smem(&empty[pending]));
 #if !$SPLIT
       // Chunk partials, left to right.
@@ -313,20 +342,21 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // Accumulator layout of m64nNk16: register i of lane l in warp w holds
     // row 16w + l/4 + 8((i/2)%2) (a column of C) and column
     // 8(i/4) + 2(l%4) + i%2 (a row of C).
-    const int nBase = n0 + consumer * 64 + warp * 16 + lane / 4;
-    const int mBase = m0 + 2 * (lane % 4);
+    const int nBase = work.n0 + consumer * 64 + warp * 16 + lane / 4;
+    const int mBase = work.m0 + 2 * (lane % 4);
 #pragma unroll
     for (int i = 0; i < kBlockM / 2; ++i) {
       const int n = nBase + 8 * ((i / 2) % 2);
       const int m = mBase + 8 * (i / 4) + i % 2;
       if (m < M && n < N) {
 #if $SPLIT
-        ((float *)outPtr)[((bi_u64)blockIdx.z * M + m) * N + n] = acc[i];
+        ((float *)outPtr)[((bi_u64)work.chunk * M + m) * N + n] = acc[i];
 #else
         bi_store(($OUT_T *)outPtr, (bi_u64)m * N + n,
                  bi_epilogue(total[i], m, n, N, bias, residual));
 #endif
       }
+    }
     }
   }
 }
@@ -391,6 +421,7 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   replaceAll(source, "$CONSUMERS", std::to_string(schedule.consumers()));
   replaceAll(source, "$THREADS", std::to_string(schedule.threads()));
   replaceAll(source, "$CHUNK_TILES", std::to_string(semantics.chunk / 64));
+  replaceAll(source, "$GROUP", "8");
   replaceAll(source, "$SPLIT", schedule.splitChunks ? "1" : "0");
   replaceAll(source, "$OUT_T", storageType(semantics.output));
   replaceAll(source, "$BIAS_T", storageType(semantics.bias));
