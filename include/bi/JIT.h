@@ -59,6 +59,9 @@ struct Specialization {
   /// Force a schedule (0: the scheduler's choice). Never changes bits.
   int64_t threads = 0;
   int64_t rows = 0;
+  /// GEMM kernels: force a Hopper schedule by name (see
+  /// Kernel::schedules()); empty: chosen per launch from M, N and K.
+  std::string schedule;
   Backend backend = Backend::NVVM;
 };
 
@@ -117,6 +120,9 @@ public:
   Backend backend() const;
   /// True if this kernel came from the disk cache rather than a compile.
   bool fromDiskCache() const;
+  /// GEMM kernels with a wgmma contract: every schedule the compiler can
+  /// choose (each gives the same bits). Empty for other kernels.
+  std::vector<std::string> schedules() const;
 
   /// Validates `args` against the signature, then launches on `stream` (a
   /// CUstream; nullptr: the legacy default stream). Device pointers.

@@ -49,7 +49,14 @@ int bi_compile_builtin(bi_compiler *compiler, const char *name,
 int bi_compile_source(bi_compiler *compiler, const char *source,
                       const char *dims, int64_t threads, int64_t rows,
                       int32_t backend, bi_kernel **out);
+/* GEMM kernels: force a schedule by name (NULL or "": chosen per launch). */
+int bi_compile_builtin_scheduled(bi_compiler *compiler, const char *name,
+                                 const char *dims, const char *schedule,
+                                 bi_kernel **out);
 void bi_kernel_destroy(bi_kernel *kernel);
+/* GEMM kernels: the schedules the compiler can choose, comma-separated
+   (empty for other kernels). Valid while the kernel lives. */
+const char *bi_kernel_schedules(bi_kernel *kernel);
 
 const char *bi_kernel_name(const bi_kernel *kernel);
 const char *bi_kernel_fingerprint(const bi_kernel *kernel);

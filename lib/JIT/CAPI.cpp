@@ -9,6 +9,7 @@ struct bi_compiler {
 };
 struct bi_kernel {
   std::shared_ptr<const bi::Kernel> kernel;
+  std::string schedules; // comma-separated, built on first request
 };
 
 namespace {
@@ -119,6 +120,22 @@ int bi_compile_source(bi_compiler *compiler, const char *source,
   });
 }
 
+int bi_compile_builtin_scheduled(bi_compiler *compiler, const char *name,
+                                 const char *dims, const char *schedule,
+                                 bi_kernel **out) {
+  return guarded([&] {
+    bi::Specialization spec = parseSpec(dims, 0, 0, BI_NVVM);
+    spec.schedule = schedule ? schedule : "";
+    auto kernel = compiler->compiler.compileBuiltin(name, spec);
+    *out = new bi_kernel{kernel};
+  });
+}
+const char *bi_kernel_schedules(bi_kernel *k) {
+  if (k->schedules.empty())
+    for (const std::string &name : k->kernel->schedules())
+      k->schedules += (k->schedules.empty() ? "" : ",") + name;
+  return k->schedules.c_str();
+}
 void bi_kernel_destroy(bi_kernel *kernel) { delete kernel; }
 const char *bi_kernel_name(const bi_kernel *k) {
   return k->kernel->name().c_str();

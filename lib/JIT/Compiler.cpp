@@ -14,6 +14,7 @@
 #include "Pipeline/Pipeline.h"
 #include "Target/CudaToolkit.h"
 #include "Target/EmitCUDA.h"
+#include "Target/HopperGemm.h"
 #include "Target/Nvrtc.h"
 #include "Transforms/Passes.h"
 #include "bi/JIT.h"
@@ -83,6 +84,106 @@ const std::string &buildId() {
   return id;
 }
 
+GemmSemantics::Type toGemmType(Type type) {
+  if (type.isBF16())
+    return GemmSemantics::Type::bf16;
+  if (type.isF16())
+    return GemmSemantics::Type::f16;
+  return GemmSemantics::Type::f32;
+}
+
+Type elementTypeOf(Value buffer) {
+  return cast<MemRefType>(buffer.getType()).getElementType();
+}
+
+/// Fills the GEMM part of `data` from the kernel's bi.matmul: what the CUDA
+/// generator needs, which argument plays which role, and (for the
+/// CUDA-core variant, compiled here) the cubin. Hopper schedules compile on
+/// first use (GemmLaunch.cpp).
+void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
+                 const Specialization &spec, Kernel::Data &data) {
+  auto fail = [&](const std::string &message) {
+    return Error("kernel '" + data.name + "': " + message);
+  };
+  if (llvm::range_size(kernel.getOps<mlir::bi::MatmulOp>()) != 1 ||
+      !kernel.getOps<mlir::bi::MapRowsOp>().empty())
+    throw fail("a kernel with a bi.matmul must hold exactly that one "
+               "operation (fusing row programs into a GEMM is not supported)");
+  GemmSemantics semantics;
+  semantics.input = toGemmType(elementTypeOf(matmul.getA()));
+  semantics.output = toGemmType(elementTypeOf(matmul.getC()));
+  if (Value bias = matmul.getBias()) {
+    semantics.hasBias = true;
+    semantics.bias = toGemmType(elementTypeOf(bias));
+  }
+  if (Value residual = matmul.getResidual()) {
+    semantics.hasResidual = true;
+    semantics.residual = toGemmType(elementTypeOf(residual));
+  }
+  semantics.activation =
+      GemmSemantics::Activation(int(matmul.getActivation()));
+  mlir::bi::MathModeAttr math = matmul.getEffectiveMath();
+  semantics.fastMath = math.getFn() == mlir::bi::FnMode::fast;
+  semantics.fmaContract = math.getFma() == mlir::bi::FmaMode::on;
+  semantics.nnLinear = matmul.isNnLinearLayout();
+  mlir::bi::ReductionOrderAttr order = matmul.getOrderAttr();
+  // No chunk: one chunk spanning K, whatever K is.
+  semantics.chunk = order.getChunk() > 0 ? order.getChunk() : int64_t(1) << 30;
+  data.gemmHopper = order.getUnit() == mlir::bi::HardwareUnit::wgmma_m64nNk16;
+  if (semantics.activation == GemmSemantics::Activation::silu)
+    throw fail("activation silu is defined (and run by the CPU reference) "
+               "but not yet lowered to the GPU; use none or relu");
+
+  auto argIndex = [&](Value value) {
+    return int(cast<BlockArgument>(value).getArgNumber());
+  };
+  data.gemmRoles[0] = argIndex(matmul.getA());
+  data.gemmRoles[1] = argIndex(matmul.getB());
+  data.gemmRoles[2] = argIndex(matmul.getC());
+  if (Value bias = matmul.getBias())
+    data.gemmRoles[3] = argIndex(bias);
+  if (Value residual = matmul.getResidual())
+    data.gemmRoles[4] = argIndex(residual);
+  data.gemm = semantics.serialize();
+  data.threads = data.rows = 1;
+
+  if (data.gemmHopper) {
+    if (spec.chip != "sm_90a")
+      throw fail("the wgmma contract needs chip sm_90a (got " + spec.chip +
+                 ")");
+    if (!semantics.nnLinear)
+      throw fail("b in [K, N] layout is not supported by the Hopper "
+                 "schedules yet; give b in nn.Linear layout [N, K], or use "
+                 "a contract without a unit (CUDA-core variant)");
+    if (!spec.schedule.empty() && !findHopperGemmSchedule(spec.schedule)) {
+      std::string names;
+      for (const GemmSchedule &s : hopperGemmSchedules())
+        names += " " + s.name();
+      throw fail("unknown schedule '" + spec.schedule + "'; one of:" + names);
+    }
+    data.gemmForcedSchedule = spec.schedule;
+    // The source of the large-batch schedule, for inspection; each
+    // schedule is generated and compiled when a launch first needs it.
+    data.code = emitHopperGemm(
+        semantics, findHopperGemmSchedule(spec.schedule)
+                       .value_or(chooseHopperGemmSchedule(4096, 4096, 4096,
+                                                          semantics.chunk,
+                                                          132)));
+    return;
+  }
+  if (!spec.schedule.empty())
+    throw fail("schedule '" + spec.schedule +
+               "' names a Hopper schedule, but this contract has no wgmma "
+               "unit (CUDA-core variant: one schedule)");
+  data.code = emitCudaCoreGemm(semantics);
+  llvm::Expected<std::string> cubin =
+      mlir::bi::compileCUDA(data.code, data.name, spec.chip);
+  if (!cubin)
+    throw Error("NVRTC failed to compile kernel '" + data.name + "'",
+                llvm::toString(cubin.takeError()));
+  data.cubin = std::move(*cubin);
+}
+
 std::string canonicalText(ModuleOp module) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -131,8 +232,8 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
   std::string keyText = buildId() + "\n" + mlir::bi::kSemanticsVersion + "\n" +
                         canonicalText(*module) + "\n" + spec.chip + "\n" +
                         std::to_string(spec.threads) + "x" +
-                        std::to_string(spec.rows) + "\n" +
-                        (spec.backend == Backend::NVVM ? "nvvm" : "nvrtc");
+                        std::to_string(spec.rows) + "\n" + spec.schedule +
+                        "\n" + (spec.backend == Backend::NVVM ? "nvvm" : "nvrtc");
   for (const auto &[name, extent] : spec.dims)
     keyText += "\n" + name + "=" + std::to_string(extent);
   std::string key = sha256Hex(keyText);
@@ -191,9 +292,13 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
       for (StringRef axis : kernel.getArgAxes(index))
         param.axes.push_back(axis.str());
       Value buffer = kernel.getBody().getArgument(index);
-      param.isOutput = llvm::any_of(buffer.getUsers(), [](Operation *user) {
-        return isa<mlir::bi::StoreRowOp, mlir::bi::StoreScalarOp>(user);
-      });
+      param.isOutput =
+          llvm::any_of(buffer.getUses(), [](OpOperand &use) {
+            Operation *user = use.getOwner();
+            if (auto matmul = dyn_cast<mlir::bi::MatmulOp>(user))
+              return use.get() == matmul.getC();
+            return isa<mlir::bi::StoreRowOp, mlir::bi::StoreScalarOp>(user);
+          });
     } else {
       param.dtype = toDType(type);
     }
@@ -218,8 +323,14 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
     module->print(os);
   }
   data->backend = spec.backend;
+  data->cacheKey = key;
 
-  if (spec.backend == Backend::NVVM) {
+  auto matmuls = kernel.getOps<mlir::bi::MatmulOp>();
+  if (!matmuls.empty()) {
+    // GEMMs go through the CUDA C++ generator whatever the backend asked.
+    data->backend = Backend::NVRTC;
+    prepareGemm(kernel, *matmuls.begin(), spec, *data);
+  } else if (spec.backend == Backend::NVVM) {
     PassManager codegen(&context);
     mlir::bi::buildCodegenPipeline(codegen, options);
     if (failed(codegen.run(*module)))

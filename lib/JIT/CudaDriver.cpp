@@ -38,6 +38,15 @@ LoadedDriver load() {
   resolve(d.moduleGetFunction, "cuModuleGetFunction");
   resolve(d.launchKernel, "cuLaunchKernel");
   resolve(d.getErrorString, "cuGetErrorString");
+  resolve(d.funcSetAttribute, "cuFuncSetAttribute");
+  resolve(d.occupancyMaxActiveBlocksPerMultiprocessor,
+          "cuOccupancyMaxActiveBlocksPerMultiprocessor");
+  resolve(d.ctxGetDevice, "cuCtxGetDevice");
+  resolve(d.deviceGetAttribute, "cuDeviceGetAttribute");
+  resolve(d.tensorMapEncodeTiled, "cuTensorMapEncodeTiled");
+  resolve(d.memAlloc, "cuMemAlloc_v2");
+  resolve(d.memFree, "cuMemFree_v2");
+  resolve(d.streamSynchronize, "cuStreamSynchronize");
   if (loaded.error.empty()) {
     if (cuda::Result rc = d.init(0)) {
       const char *text = nullptr;

@@ -4,6 +4,7 @@
 #define BI_JIT_CUDADRIVER_H
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace bi::cuda {
@@ -28,7 +29,30 @@ struct Driver {
                          unsigned, unsigned, unsigned, Stream, void **,
                          void **);
   Result (*getErrorString)(Result, const char **);
+  // For kernels with more than 48 KiB of shared memory and a persistent
+  // grid (the Hopper GEMM).
+  Result (*funcSetAttribute)(Function, int, int);
+  Result (*occupancyMaxActiveBlocksPerMultiprocessor)(int *, Function, int,
+                                                       size_t);
+  Result (*ctxGetDevice)(int *);
+  Result (*deviceGetAttribute)(int *, int, int);
+  // Tensor maps (TMA descriptors); the enums are passed as their values.
+  Result (*tensorMapEncodeTiled)(void *, unsigned, unsigned, void *,
+                                 const uint64_t *, const uint64_t *,
+                                 const unsigned *, const unsigned *, unsigned,
+                                 unsigned, unsigned, unsigned);
+  // Workspaces of split schedules.
+  Result (*memAlloc)(uint64_t *, size_t);
+  Result (*memFree)(uint64_t);
+  Result (*streamSynchronize)(Stream);
 };
+
+// Driver enum values bi passes (cuda.h).
+inline constexpr int kFuncAttributeMaxDynamicSharedBytes = 8;
+inline constexpr int kDeviceAttributeMultiprocessorCount = 16;
+inline constexpr unsigned kTensorMapFloat16 = 6, kTensorMapBFloat16 = 9;
+inline constexpr unsigned kTensorMapSwizzle128B = 3;
+inline constexpr unsigned kTensorMapL2Promotion256B = 3;
 
 /// The driver, or throws bi::Error saying why there is none.
 const Driver &getDriver();

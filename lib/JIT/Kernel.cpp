@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "JIT/CompilerImpl.h"
+#include "JIT/GemmLaunch.h"
 #include "JIT/KernelData.h"
 #include "Reference/Interpreter.h"
 #include "bi/IR/BiOps.h"
@@ -101,6 +102,9 @@ int64_t Kernel::threadsPerRow() const { return data_->threads; }
 int64_t Kernel::rowsPerBlock() const { return data_->rows; }
 Backend Kernel::backend() const { return data_->backend; }
 bool Kernel::fromDiskCache() const { return data_->fromDiskCache; }
+std::vector<std::string> Kernel::schedules() const {
+  return gemmScheduleNames(*data_);
+}
 
 //===----------------------------------------------------------------------===//
 // Argument checking
@@ -273,6 +277,11 @@ Bound bindArguments(const Kernel::Data &kernel, const std::vector<Arg> &args,
 void Kernel::launch(const std::vector<Arg> &args, void *stream) const {
   const Data &d = *data_;
   Bound bound = bindArguments(d, args, /*onDevice=*/true);
+  if (!d.gemm.empty()) {
+    checkGemmArguments(d, args);
+    launchGemm(d, args, stream);
+    return;
+  }
   const cuda::Driver &driver = cuda::getDriver();
   cuda::Context context = cuda::ensureContext();
   cuda::Function function = nullptr;
@@ -415,16 +424,25 @@ std::string bi::serializeKernel(const Kernel::Data &data) {
     dims += dim.name + " " + dim.kind + " " + std::to_string(dim.extent) + " " +
             std::to_string(dim.multipleOf) + "\n";
   put(out, dims);
+  std::string gemm = data.gemm.empty() ? "" : data.gemm + "\n";
+  if (!data.gemm.empty()) {
+    for (int role : data.gemmRoles)
+      gemm += std::to_string(role) + " ";
+    gemm += std::to_string(data.gemmHopper) + "\n" + data.gemmForcedSchedule;
+  }
+  put(out, gemm);
+  put(out, data.gemmHelpers);
   return out;
 }
 
 bool bi::deserializeKernel(const std::string &bytes, Kernel::Data &data,
                            std::string &why) {
   size_t offset = 0;
-  std::string shape, params, dims;
+  std::string shape, params, dims, gemm;
   for (std::string *field :
        {&data.name, &data.fingerprint, &data.code, &data.cubin,
-        &data.scheduledSource, &shape, &params, &dims})
+        &data.scheduledSource, &shape, &params, &dims, &gemm,
+        &data.gemmHelpers})
     if (!get(bytes, offset, *field)) {
       why = "truncated field";
       return false;
@@ -463,7 +481,25 @@ bool bi::deserializeKernel(const std::string &bytes, Kernel::Data &data,
     }
     data.dims.push_back(dim);
   }
-  if (data.cubin.empty() || data.name.empty()) {
+  if (!gemm.empty()) {
+    std::istringstream gemmIn(gemm);
+    int hopper = 0;
+    if (!std::getline(gemmIn, data.gemm) ||
+        !(gemmIn >> data.gemmRoles[0] >> data.gemmRoles[1] >>
+          data.gemmRoles[2] >> data.gemmRoles[3] >> data.gemmRoles[4] >>
+          hopper)) {
+      why = "bad GEMM description";
+      return false;
+    }
+    data.gemmHopper = hopper;
+    gemmIn >> data.gemmForcedSchedule;
+    for (int role : data.gemmRoles)
+      if (role < -1 || role >= int(data.params.size())) {
+        why = "bad GEMM argument roles";
+        return false;
+      }
+  }
+  if ((data.cubin.empty() && !data.gemmHopper) || data.name.empty()) {
     why = "empty kernel";
     return false;
   }

@@ -6,6 +6,7 @@
 #include "JIT/CudaDriver.h"
 #include "bi/JIT.h"
 #include <map>
+#include <memory>
 #include <mutex>
 
 namespace bi {
@@ -33,6 +34,27 @@ struct Kernel::Data {
   /// Loaded functions, one per CUDA context.
   mutable std::mutex loadMutex;
   mutable std::map<cuda::Context, cuda::Function> functions;
+
+  /// bi.matmul kernels (empty `gemm` for row kernels): the generator's
+  /// input (GemmSemantics::serialize()), the argument indices of a, b, c,
+  /// bias and residual (-1: absent), whether the Hopper schedules apply
+  /// (a wgmma contract) and a schedule forced by the specialisation.
+  std::string gemm;
+  int gemmRoles[5] = {-1, -1, -1, -1, -1};
+  bool gemmHopper = false;
+  std::string gemmForcedSchedule;
+  /// Source of helpers the epilogue calls (bi_exp_portable), if any.
+  std::string gemmHelpers;
+  /// The cache key of this kernel; schedule variants extend it.
+  std::string cacheKey;
+  /// Hopper schedule variants, compiled on first use (under loadMutex).
+  struct GemmVariant;
+  mutable std::map<std::string, std::shared_ptr<GemmVariant>> gemmVariants;
+  /// Split schedules' workspaces, one per context and stream (stream order
+  /// makes reuse safe), under loadMutex.
+  mutable std::map<std::pair<cuda::Context, cuda::Stream>,
+                   std::pair<uint64_t, size_t>>
+      workspaces;
 };
 
 /// Serialises what a cache entry stores (everything but the live state).

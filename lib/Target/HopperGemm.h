@@ -13,7 +13,9 @@
 #define BI_TARGET_HOPPERGEMM_H
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace bi {
 
@@ -29,7 +31,13 @@ struct GemmSemantics {
   bool hasResidual = false;
   Activation activation = Activation::none;
   bool fastMath = false; // fn = fast (silu's exp and division)
-  int64_t chunk = 0;     // K chunk of the contract; a multiple of 64
+  int64_t chunk = 0;     // K chunk of the contract
+  bool fmaContract = true; // CUDA-core variant: fold with fma (one rounding)
+  bool nnLinear = true;    // b is [N, K]; else [K, N]
+
+  /// A one-line text form for cache entries, and its parser.
+  std::string serialize() const;
+  static std::optional<GemmSemantics> parse(const std::string &text);
 };
 
 /// How the GEMM is mapped onto the GPU (never the bits).
@@ -57,9 +65,23 @@ struct GemmSchedule {
   std::string name() const;
 };
 
+/// Every schedule the compiler may choose, in a fixed order.
+const std::vector<GemmSchedule> &hopperGemmSchedules();
+
+/// The schedule called `name` (see GemmSchedule::name), if any.
+std::optional<GemmSchedule> findHopperGemmSchedule(const std::string &name);
+
+/// The scheduler: a schedule for an M x N x K product on a GPU with
+/// `multiprocessors` SMs. Tuned on the H200; any choice gives the same bits.
+GemmSchedule chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K,
+                                      int64_t chunk, int multiprocessors);
+
 /// Names of the emitted functions.
 inline constexpr const char *kGemmMainFunction = "bi_gemm_main";
 inline constexpr const char *kGemmCombineFunction = "bi_gemm_combine";
+inline constexpr const char *kGemmFmaFunction = "bi_gemm_fma";
+/// Threads per CTA of the CUDA-core variant (one output column each).
+inline constexpr int kGemmFmaThreads = 128;
 
 /// Emits the CUDA C++ translation unit of the schedule: `bi_gemm_main`
 /// (parameters: const __grid_constant__ tensor maps of a and b, then c or
@@ -68,6 +90,13 @@ inline constexpr const char *kGemmCombineFunction = "bi_gemm_combine";
 /// sm_90a with --fmad=false.
 std::string emitHopperGemm(const GemmSemantics &semantics,
                            const GemmSchedule &schedule);
+
+/// The CUDA-core variant (a contract without a hardware unit): one thread
+/// per output element folds K sequentially, chunk by chunk, exactly as the
+/// CPU reference does. `bi_gemm_fma(a, b, c, bias, residual, M, N, K, lda,
+/// ldb)`, grid (ceil(N / kGemmFmaThreads), M). Slow; for checking and for
+/// shapes the Hopper schedule cannot take.
+std::string emitCudaCoreGemm(const GemmSemantics &semantics);
 
 } // namespace bi
 

@@ -1,0 +1,329 @@
+//===- GemmLaunch.cpp - launching bi.matmul kernels -----------------------===//
+//
+// A Hopper GEMM kernel is one set of semantics and many schedules. The
+// schedule is picked per launch from M, N and K (or forced by the
+// specialisation); each schedule is generated, compiled with NVRTC and
+// cached (memory and disk) on first use, so a process pays only for the
+// shape classes it meets. The launcher builds the TMA tensor maps of a and
+// b, sizes the persistent grid from the occupancy and hands split
+// schedules a workspace for the chunk partials.
+//
+//===----------------------------------------------------------------------===//
+#include "JIT/GemmLaunch.h"
+#include "JIT/CompilerImpl.h"
+#include "JIT/KernelCache.h"
+#include "Target/HopperGemm.h"
+#include "Target/Nvrtc.h"
+#include "llvm/Support/Error.h"
+#include <cstring>
+
+using namespace bi;
+
+struct Kernel::Data::GemmVariant {
+  GemmSchedule schedule;
+  std::string cubin;
+  struct Loaded {
+    cuda::Function main = nullptr, combine = nullptr;
+    int ctas = 0; // persistent grid size
+  };
+  std::map<cuda::Context, Loaded> loaded;
+};
+
+namespace {
+enum Role { A = 0, B = 1, C = 2, Bias = 3, Residual = 4 };
+
+int64_t rowStrideOf(const Arg &arg) {
+  return arg.strides.empty() ? arg.shape[1] : arg.strides[0];
+}
+
+/// The compiled variant for `schedule`, from memory, disk or NVRTC.
+std::shared_ptr<Kernel::Data::GemmVariant>
+variantFor(const Kernel::Data &d, const GemmSchedule &schedule) {
+  std::string name = schedule.name();
+  if (auto it = d.gemmVariants.find(name); it != d.gemmVariants.end())
+    return it->second;
+  auto variant = std::make_shared<Kernel::Data::GemmVariant>();
+  variant->schedule = schedule;
+  CompilerImpl &compiler = *d.compiler;
+  std::string key = sha256Hex(d.cacheKey + "\nschedule " + name);
+  {
+    std::lock_guard<std::mutex> lock(compiler.mutex);
+    std::string corrupt;
+    if (std::optional<std::string> bytes = compiler.disk.load(key, corrupt)) {
+      variant->cubin = std::move(*bytes);
+      ++compiler.stats.diskHits;
+    } else if (!corrupt.empty()) {
+      ++compiler.stats.corruptEntries;
+      compiler.warnOnce(corrupt + "; recompiling");
+    }
+  }
+  if (variant->cubin.empty()) {
+    std::optional<GemmSemantics> semantics = GemmSemantics::parse(d.gemm);
+    if (!semantics)
+      throw Error(d.name + ": corrupt GEMM description '" + d.gemm + "'");
+    std::string source =
+        d.gemmHelpers + emitHopperGemm(*semantics, schedule);
+    llvm::Expected<std::string> cubin =
+        mlir::bi::compileCUDA(source, d.name + "_" + name, "sm_90a");
+    if (!cubin)
+      throw Error(d.name + ": NVRTC failed on schedule " + name,
+                  llvm::toString(cubin.takeError()));
+    variant->cubin = std::move(*cubin);
+    std::lock_guard<std::mutex> lock(compiler.mutex);
+    ++compiler.stats.compiles;
+    if (std::optional<std::string> problem =
+            compiler.disk.store(key, variant->cubin))
+      compiler.warnOnce(*problem);
+  }
+  d.gemmVariants[name] = variant;
+  return variant;
+}
+
+const Kernel::Data::GemmVariant::Loaded &
+loadVariant(Kernel::Data::GemmVariant &variant, cuda::Context context,
+            const std::string &kernelName) {
+  if (auto it = variant.loaded.find(context); it != variant.loaded.end())
+    return it->second;
+  const cuda::Driver &driver = cuda::getDriver();
+  const GemmSchedule &s = variant.schedule;
+  std::string what = kernelName + " (schedule " + s.name() + ")";
+  Kernel::Data::GemmVariant::Loaded loaded;
+  cuda::Module module = nullptr;
+  cuda::check(driver.moduleLoadData(&module, variant.cubin.data()),
+              "loading the cubin of " + what);
+  cuda::check(driver.moduleGetFunction(&loaded.main, module, kGemmMainFunction),
+              "finding the main kernel of " + what);
+  if (s.splitChunks)
+    cuda::check(driver.moduleGetFunction(&loaded.combine, module,
+                                         kGemmCombineFunction),
+                "finding the combine kernel of " + what);
+  cuda::check(driver.funcSetAttribute(loaded.main,
+                                      cuda::kFuncAttributeMaxDynamicSharedBytes,
+                                      s.sharedBytes()),
+              "reserving " + std::to_string(s.sharedBytes()) +
+                  " bytes of shared memory for " + what);
+  int perSM = 0, device = 0, sms = 0;
+  cuda::check(driver.occupancyMaxActiveBlocksPerMultiprocessor(
+                  &perSM, loaded.main, s.threads(), s.sharedBytes()),
+              "querying the occupancy of " + what);
+  cuda::check(driver.ctxGetDevice(&device), "cuCtxGetDevice");
+  cuda::check(driver.deviceGetAttribute(
+                  &sms, cuda::kDeviceAttributeMultiprocessorCount, device),
+              "querying the multiprocessor count");
+  if (perSM < 1)
+    throw Error(what + " does not fit on a multiprocessor of this GPU");
+  loaded.ctas = perSM * sms;
+  return variant.loaded[context] = loaded;
+}
+
+int multiprocessorCount() {
+  static int count = [] {
+    const cuda::Driver &driver = cuda::getDriver();
+    int device = 0, sms = 0;
+    cuda::check(driver.ctxGetDevice(&device), "cuCtxGetDevice");
+    cuda::check(driver.deviceGetAttribute(
+                    &sms, cuda::kDeviceAttributeMultiprocessorCount, device),
+                "querying the multiprocessor count");
+    return sms;
+  }();
+  return count;
+}
+
+/// A tensor map over `rows` rows of `K` elements, `stride` elements apart,
+/// read in boxes of 64 x `boxRows` with the 128-byte swizzle; out-of-range
+/// elements read as zero.
+std::array<uint64_t, 16> tensorMap(const std::string &kernel, const char *role,
+                                   const Arg &arg, int64_t rows, int64_t K,
+                                   int64_t stride, int boxRows) {
+  alignas(64) std::array<uint64_t, 16> map{};
+  uint64_t dims[2] = {uint64_t(K), uint64_t(rows)};
+  uint64_t strides[1] = {uint64_t(stride) * 2};
+  unsigned box[2] = {64, unsigned(boxRows)};
+  unsigned elementStrides[2] = {1, 1};
+  unsigned type = arg.dtype == DType::f16 ? cuda::kTensorMapFloat16
+                                          : cuda::kTensorMapBFloat16;
+  cuda::Result rc = cuda::getDriver().tensorMapEncodeTiled(
+      map.data(), type, 2, const_cast<void *>(arg.data), dims, strides, box,
+      elementStrides, 0, cuda::kTensorMapSwizzle128B,
+      cuda::kTensorMapL2Promotion256B, 0);
+  if (rc)
+    cuda::check(rc, kernel + ": building the TMA descriptor of " + role +
+                        " (rows " + std::to_string(rows) + ", K " +
+                        std::to_string(K) + ", row stride " +
+                        std::to_string(stride) + ")");
+  return map;
+}
+
+uint64_t workspaceFor(const Kernel::Data &d, cuda::Context context,
+                      cuda::Stream stream, size_t bytes) {
+  auto &slot = d.workspaces[{context, stream}];
+  if (slot.second >= bytes)
+    return slot.first;
+  const cuda::Driver &driver = cuda::getDriver();
+  if (slot.first) {
+    // Earlier launches on this stream may still use the old buffer.
+    cuda::check(driver.streamSynchronize(stream),
+                "waiting for the stream before growing the workspace");
+    cuda::check(driver.memFree(slot.first), "freeing the GEMM workspace");
+    slot = {0, 0};
+  }
+  uint64_t pointer = 0;
+  cuda::check(driver.memAlloc(&pointer, bytes),
+              "allocating " + std::to_string(bytes) +
+                  " bytes of GEMM workspace");
+  slot = {pointer, bytes};
+  return pointer;
+}
+} // namespace
+
+void bi::checkGemmArguments(const Kernel::Data &d,
+                            const std::vector<Arg> &args) {
+  const int *roles = d.gemmRoles;
+  const Arg &a = args[roles[A]], &b = args[roles[B]], &c = args[roles[C]];
+  auto fail = [&](const std::string &message) {
+    return Error(d.name + ": " + message);
+  };
+  int64_t cStride = rowStrideOf(c);
+  if (c.shape[1] > 0 && cStride != c.shape[1])
+    throw fail("argument #" + std::to_string(roles[C]) +
+               " (c) must be dense: row stride " + std::to_string(cStride) +
+               ", expected " + std::to_string(c.shape[1]));
+  if (!d.gemmHopper)
+    return;
+  // TMA: 16-byte aligned bases and row strides.
+  for (Role role : {A, B}) {
+    const Arg &arg = args[roles[role]];
+    const char *name = role == A ? "a" : "b";
+    if (reinterpret_cast<uintptr_t>(arg.data) % 16 != 0)
+      throw fail("argument #" + std::to_string(roles[role]) + " (" + name +
+                 ") must be 16-byte aligned for TMA loads (address " +
+                 std::to_string(reinterpret_cast<uintptr_t>(arg.data)) + ")");
+    int64_t stride = rowStrideOf(arg);
+    if ((stride * 2) % 16 != 0)
+      throw fail(
+          "argument #" + std::to_string(roles[role]) + " (" + name +
+          ") has a row stride of " + std::to_string(stride) +
+          " elements; TMA needs a multiple of 8 (16 bytes). Pad K to a "
+          "multiple of 8 with zero columns in both a and b: the k-steps "
+          "stay the same, so do the bits");
+  }
+  (void)a;
+  (void)b;
+}
+
+void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
+                    void *stream) {
+  const int *roles = d.gemmRoles;
+  const Arg &a = args[roles[A]], &b = args[roles[B]], &c = args[roles[C]];
+  int64_t M = a.shape[0], K = a.shape[1];
+  int64_t N = c.shape[1];
+  if (M == 0 || N == 0)
+    return;
+  if (M > INT32_MAX || N > INT32_MAX || K > INT32_MAX)
+    throw Error(d.name + ": extents above 2^31 - 1 are not supported");
+  const cuda::Driver &driver = cuda::getDriver();
+  cuda::Context context = cuda::ensureContext();
+  const void *bias = roles[Bias] >= 0 ? args[roles[Bias]].data : nullptr;
+  const void *residual =
+      roles[Residual] >= 0 ? args[roles[Residual]].data : nullptr;
+  int m32 = int(M), n32 = int(N), k32 = int(K);
+
+  if (!d.gemmHopper) {
+    cuda::Function function = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(d.loadMutex);
+      auto it = d.functions.find(context);
+      if (it == d.functions.end()) {
+        cuda::Module module = nullptr;
+        cuda::check(driver.moduleLoadData(&module, d.cubin.data()),
+                    "loading the cubin of " + d.name);
+        cuda::check(
+            driver.moduleGetFunction(&function, module, kGemmFmaFunction),
+            "finding kernel " + d.name);
+        d.functions[context] = function;
+      } else {
+        function = it->second;
+      }
+    }
+    long long lda = rowStrideOf(a), ldb = rowStrideOf(b);
+    const void *aData = a.data, *bData = b.data;
+    void *cData = const_cast<void *>(c.data);
+    void *params[] = {&aData, &bData, &cData, &bias, &residual, &m32,
+                      &n32,   &k32,   &lda,   &ldb};
+    unsigned blocksN = unsigned((N + kGemmFmaThreads - 1) / kGemmFmaThreads);
+    if (M > 65535 * 1024LL)
+      throw Error(d.name + ": M too large for the CUDA-core variant");
+    cuda::check(driver.launchKernel(function, blocksN, unsigned(M), 1,
+                                    kGemmFmaThreads, 1, 1, 0, stream, params,
+                                    nullptr),
+                "launching " + d.name);
+    return;
+  }
+
+  std::optional<GemmSemantics> semantics;
+  GemmSchedule schedule;
+  const Kernel::Data::GemmVariant::Loaded *loaded = nullptr;
+  int64_t chunk = 0;
+  uint64_t workspace = 0;
+  {
+    std::lock_guard<std::mutex> lock(d.loadMutex);
+    semantics = GemmSemantics::parse(d.gemm);
+    if (!semantics)
+      throw Error(d.name + ": corrupt GEMM description '" + d.gemm + "'");
+    chunk = semantics->chunk;
+    if (!d.gemmForcedSchedule.empty()) {
+      std::optional<GemmSchedule> forced =
+          findHopperGemmSchedule(d.gemmForcedSchedule);
+      if (!forced)
+        throw Error(d.name + ": unknown schedule '" + d.gemmForcedSchedule +
+                    "'");
+      schedule = *forced;
+    } else {
+      schedule = chooseHopperGemmSchedule(M, N, K, chunk,
+                                          multiprocessorCount());
+    }
+    std::shared_ptr<Kernel::Data::GemmVariant> variant =
+        variantFor(d, schedule);
+    loaded = &loadVariant(*variant, context, d.name);
+    if (schedule.splitChunks) {
+      int64_t chunks = (K + chunk - 1) / chunk;
+      workspace = workspaceFor(d, context, stream,
+                               size_t(chunks) * size_t(M) * size_t(N) * 4);
+    }
+  }
+
+  std::array<uint64_t, 16> mapA = tensorMap(d.name, "a", a, M, K,
+                                            rowStrideOf(a), schedule.blockM);
+  std::array<uint64_t, 16> mapB = tensorMap(d.name, "b", b, N, K,
+                                            rowStrideOf(b), schedule.blockN);
+  void *out = schedule.splitChunks ? reinterpret_cast<void *>(workspace)
+                                   : const_cast<void *>(c.data);
+  void *params[] = {mapA.data(), mapB.data(), &out, &bias,
+                    &residual,   &m32,        &n32, &k32};
+  int64_t chunks = schedule.splitChunks ? (K + chunk - 1) / chunk : 1;
+  int64_t units = ((N + schedule.blockN - 1) / schedule.blockN) *
+                  ((M + schedule.blockM - 1) / schedule.blockM) * chunks;
+  unsigned grid = unsigned(std::min<int64_t>(units, loaded->ctas));
+  cuda::check(driver.launchKernel(loaded->main, grid, 1, 1,
+                                  unsigned(schedule.threads()), 1, 1,
+                                  unsigned(schedule.sharedBytes()), stream,
+                                  params, nullptr),
+              "launching " + d.name + " (schedule " + schedule.name() + ")");
+  if (schedule.splitChunks) {
+    void *cData = const_cast<void *>(c.data);
+    void *combineParams[] = {&out, &cData, &bias, &residual, &m32, &n32, &k32};
+    int64_t blocks = std::min<int64_t>((M * N + 255) / 256, 132 * 16);
+    cuda::check(driver.launchKernel(loaded->combine, unsigned(blocks), 1, 1,
+                                    256, 1, 1, 0, stream, combineParams,
+                                    nullptr),
+                "launching the chunk combine of " + d.name);
+  }
+}
+
+std::vector<std::string> bi::gemmScheduleNames(const Kernel::Data &d) {
+  std::vector<std::string> names;
+  if (d.gemmHopper)
+    for (const GemmSchedule &s : hopperGemmSchedules())
+      names.push_back(s.name());
+  return names;
+}
