@@ -40,6 +40,10 @@ class Library:
         lib.bi_compiler_stats.argtypes = [ctypes.c_void_p, ctypes.c_int64 * 4]
         lib.bi_compile_builtin.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int64,
                                            ctypes.c_int64, ctypes.c_int32, ctypes.POINTER(ctypes.c_void_p)]
+        lib.bi_compile_builtin_scheduled.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
+                                                     ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
+        lib.bi_kernel_schedules.restype = ctypes.c_char_p
+        lib.bi_kernel_schedules.argtypes = [ctypes.c_void_p]
         lib.bi_kernel_launch.argtypes = [ctypes.c_void_p, ctypes.POINTER(BiArg), ctypes.c_int32, ctypes.c_void_p]
         lib.bi_kernel_run_reference.argtypes = [ctypes.c_void_p, ctypes.POINTER(BiArg), ctypes.c_int32]
         lib.bi_kernel_from_disk_cache.argtypes = [ctypes.c_void_p]
@@ -64,6 +68,14 @@ class Compiler:
         dims_text = ",".join(f"{k}={v}" for k, v in dims.items())
         self.lib.check(self.lib.lib.bi_compile_builtin(self.handle, name.encode(), dims_text.encode(), threads, rows,
                                                        backend, ctypes.byref(handle)))
+        return Kernel(self.lib, handle)
+
+    def compile_scheduled(self, name, dims, schedule):
+        """A GEMM kernel with its schedule forced (empty: chosen per launch)."""
+        handle = ctypes.c_void_p()
+        dims_text = ",".join(f"{k}={v}" for k, v in dims.items())
+        self.lib.check(self.lib.lib.bi_compile_builtin_scheduled(self.handle, name.encode(), dims_text.encode(),
+                                                                 schedule.encode(), ctypes.byref(handle)))
         return Kernel(self.lib, handle)
 
     def stats(self):
@@ -99,6 +111,10 @@ class Kernel:
         self.name = lib.lib.bi_kernel_name(handle).decode()
         self.fingerprint = lib.lib.bi_kernel_fingerprint(handle).decode()
         self.from_disk_cache = bool(lib.lib.bi_kernel_from_disk_cache(handle))
+
+    def schedules(self):
+        text = self.lib.lib.bi_kernel_schedules(self.handle).decode()
+        return text.split(",") if text else []
 
     def prepare(self, values):
         return make_args(values)

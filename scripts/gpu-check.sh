@@ -23,3 +23,13 @@ LD_LIBRARY_PATH=/tmp/bi:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-} /tmp/bi/bi-rm
 echo "== GPU check and benchmark"
 python3 bench/gpu_check.py --lib /tmp/bi/libbi.so --out "$out/gpu-check.json" \
   --commit "$commit" "$@"
+
+echo "== GEMM JIT latency from C++ (fresh processes: empty cache, then warm)"
+g++ -std=c++17 -O2 bench/gemm_latency.cpp -Iinclude -L/tmp/bi -lbi -Wl,-rpath,/tmp/bi \
+  -I/usr/local/cuda/include -L/usr/local/cuda/lib64 -lcudart -o /tmp/bi/gemm-latency
+rm -rf /tmp/bi/gemm-cache
+BI_CACHE_DIR=/tmp/bi/gemm-cache /tmp/bi/gemm-latency | tee "$out/gemm-latency-cold.json"
+BI_CACHE_DIR=/tmp/bi/gemm-cache /tmp/bi/gemm-latency | tee "$out/gemm-latency-warm.json"
+
+echo "== GEMM check and benchmark"
+python3 bench/gemm_check.py --lib /tmp/bi/libbi.so --out "$out/gemm-check.json" --commit "$commit"

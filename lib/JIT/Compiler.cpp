@@ -145,6 +145,7 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
   if (Value residual = matmul.getResidual())
     data.gemmRoles[4] = argIndex(residual);
   data.gemm = semantics.serialize();
+  data.gemmChunk = semantics.chunk;
   data.threads = data.rows = 1;
 
   if (data.gemmHopper) {
@@ -155,7 +156,7 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
       throw fail("b in [K, N] layout is not supported by the Hopper "
                  "schedules yet; give b in nn.Linear layout [N, K], or use "
                  "a contract without a unit (CUDA-core variant)");
-    if (!spec.schedule.empty() && !findHopperGemmSchedule(spec.schedule)) {
+    if (!spec.schedule.empty() && findHopperGemmSchedule(spec.schedule) < 0) {
       std::string names;
       for (const GemmSchedule &s : hopperGemmSchedules())
         names += " " + s.name();
@@ -164,11 +165,11 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
     data.gemmForcedSchedule = spec.schedule;
     // The source of the large-batch schedule, for inspection; each
     // schedule is generated and compiled when a launch first needs it.
-    data.code = emitHopperGemm(
-        semantics, findHopperGemmSchedule(spec.schedule)
-                       .value_or(chooseHopperGemmSchedule(4096, 4096, 4096,
-                                                          semantics.chunk,
-                                                          132)));
+    int shown = spec.schedule.empty()
+                    ? chooseHopperGemmSchedule(4096, 4096, 4096,
+                                               semantics.chunk, 132)
+                    : findHopperGemmSchedule(spec.schedule);
+    data.code = emitHopperGemm(semantics, hopperGemmSchedules()[shown]);
     return;
   }
   if (!spec.schedule.empty())
@@ -250,6 +251,7 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
     if (deserializeKernel(*bytes, *data, why)) {
       data->fromDiskCache = true;
       data->compiler = self;
+      data->cacheKey = key; // GEMM schedule variants extend it
       auto kernel = std::make_shared<const Kernel>(std::move(data));
       ++stats.diskHits;
       if (useMemoryCache)

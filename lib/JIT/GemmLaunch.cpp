@@ -15,6 +15,7 @@
 #include "Target/HopperGemm.h"
 #include "Target/Nvrtc.h"
 #include "llvm/Support/Error.h"
+#include <array>
 #include <cstring>
 
 using namespace bi;
@@ -36,12 +37,15 @@ int64_t rowStrideOf(const Arg &arg) {
   return arg.strides.empty() ? arg.shape[1] : arg.strides[0];
 }
 
-/// The compiled variant for `schedule`, from memory, disk or NVRTC.
-std::shared_ptr<Kernel::Data::GemmVariant>
-variantFor(const Kernel::Data &d, const GemmSchedule &schedule) {
+/// The compiled variant for schedule `index`, from memory, disk or NVRTC.
+std::shared_ptr<Kernel::Data::GemmVariant> variantFor(const Kernel::Data &d,
+                                                      int index) {
+  if (d.gemmVariants.empty())
+    d.gemmVariants.resize(hopperGemmSchedules().size());
+  if (d.gemmVariants[index])
+    return d.gemmVariants[index];
+  const GemmSchedule &schedule = hopperGemmSchedules()[index];
   std::string name = schedule.name();
-  if (auto it = d.gemmVariants.find(name); it != d.gemmVariants.end())
-    return it->second;
   auto variant = std::make_shared<Kernel::Data::GemmVariant>();
   variant->schedule = schedule;
   CompilerImpl &compiler = *d.compiler;
@@ -75,7 +79,7 @@ variantFor(const Kernel::Data &d, const GemmSchedule &schedule) {
             compiler.disk.store(key, variant->cubin))
       compiler.warnOnce(*problem);
   }
-  d.gemmVariants[name] = variant;
+  d.gemmVariants[index] = variant;
   return variant;
 }
 
@@ -131,19 +135,23 @@ int multiprocessorCount() {
 
 /// A tensor map over `rows` rows of `K` elements, `stride` elements apart,
 /// read in boxes of 64 x `boxRows` with the 128-byte swizzle; out-of-range
-/// elements read as zero.
-std::array<uint64_t, 16> tensorMap(const std::string &kernel, const char *role,
-                                   const Arg &arg, int64_t rows, int64_t K,
-                                   int64_t stride, int boxRows) {
-  alignas(64) std::array<uint64_t, 16> map{};
+/// elements read as zero. Reuses the last map built for the same role.
+const uint64_t *tensorMap(const std::string &kernel, const char *role,
+                          Kernel::Data::TensorMapCache &cache, const Arg &arg,
+                          int64_t rows, int64_t K, int64_t stride,
+                          int boxRows) {
+  if (cache.data == arg.data && cache.rows == rows && cache.cols == K &&
+      cache.stride == stride && cache.box == boxRows)
+    return cache.map;
   uint64_t dims[2] = {uint64_t(K), uint64_t(rows)};
   uint64_t strides[1] = {uint64_t(stride) * 2};
   unsigned box[2] = {64, unsigned(boxRows)};
   unsigned elementStrides[2] = {1, 1};
   unsigned type = arg.dtype == DType::f16 ? cuda::kTensorMapFloat16
                                           : cuda::kTensorMapBFloat16;
+  cache.data = nullptr;
   cuda::Result rc = cuda::getDriver().tensorMapEncodeTiled(
-      map.data(), type, 2, const_cast<void *>(arg.data), dims, strides, box,
+      cache.map, type, 2, const_cast<void *>(arg.data), dims, strides, box,
       elementStrides, 0, cuda::kTensorMapSwizzle128B,
       cuda::kTensorMapL2Promotion256B, 0);
   if (rc)
@@ -151,7 +159,12 @@ std::array<uint64_t, 16> tensorMap(const std::string &kernel, const char *role,
                         " (rows " + std::to_string(rows) + ", K " +
                         std::to_string(K) + ", row stride " +
                         std::to_string(stride) + ")");
-  return map;
+  cache.data = arg.data;
+  cache.rows = rows;
+  cache.cols = K;
+  cache.stride = stride;
+  cache.box = boxRows;
+  return cache.map;
 }
 
 uint64_t workspaceFor(const Kernel::Data &d, cuda::Context context,
@@ -253,70 +266,71 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     unsigned blocksN = unsigned((N + kGemmFmaThreads - 1) / kGemmFmaThreads);
     if (M > 65535 * 1024LL)
       throw Error(d.name + ": M too large for the CUDA-core variant");
-    cuda::check(driver.launchKernel(function, blocksN, unsigned(M), 1,
-                                    kGemmFmaThreads, 1, 1, 0, stream, params,
-                                    nullptr),
-                "launching " + d.name);
+    if (cuda::Result rc =
+            driver.launchKernel(function, blocksN, unsigned(M), 1,
+                                kGemmFmaThreads, 1, 1, 0, stream, params,
+                                nullptr))
+      cuda::check(rc, "launching " + d.name);
     return;
   }
 
-  std::optional<GemmSemantics> semantics;
-  GemmSchedule schedule;
+  const int64_t chunk = d.gemmChunk;
+  const GemmSchedule *schedule = nullptr;
   const Kernel::Data::GemmVariant::Loaded *loaded = nullptr;
-  int64_t chunk = 0;
   uint64_t workspace = 0;
+  // Parameter values: the tensor maps are copied here under the lock, as
+  // the cache they come from may change once it is released.
+  alignas(64) uint64_t mapA[16], mapB[16];
   {
     std::lock_guard<std::mutex> lock(d.loadMutex);
-    semantics = GemmSemantics::parse(d.gemm);
-    if (!semantics)
-      throw Error(d.name + ": corrupt GEMM description '" + d.gemm + "'");
-    chunk = semantics->chunk;
+    int index = -1;
     if (!d.gemmForcedSchedule.empty()) {
-      std::optional<GemmSchedule> forced =
-          findHopperGemmSchedule(d.gemmForcedSchedule);
-      if (!forced)
+      index = findHopperGemmSchedule(d.gemmForcedSchedule);
+      if (index < 0)
         throw Error(d.name + ": unknown schedule '" + d.gemmForcedSchedule +
                     "'");
-      schedule = *forced;
     } else {
-      schedule = chooseHopperGemmSchedule(M, N, K, chunk,
-                                          multiprocessorCount());
+      index = chooseHopperGemmSchedule(M, N, K, chunk, multiprocessorCount());
     }
-    std::shared_ptr<Kernel::Data::GemmVariant> variant =
-        variantFor(d, schedule);
+    schedule = &hopperGemmSchedules()[index];
+    std::shared_ptr<Kernel::Data::GemmVariant> variant = variantFor(d, index);
     loaded = &loadVariant(*variant, context, d.name);
-    if (schedule.splitChunks) {
+    if (schedule->splitChunks) {
       int64_t chunks = (K + chunk - 1) / chunk;
       workspace = workspaceFor(d, context, stream,
                                size_t(chunks) * size_t(M) * size_t(N) * 4);
     }
+    std::memcpy(mapA,
+                tensorMap(d.name, "a", d.tensorMaps[0], a, M, K,
+                          rowStrideOf(a), schedule->blockM),
+                sizeof mapA);
+    std::memcpy(mapB,
+                tensorMap(d.name, "b", d.tensorMaps[1], b, N, K,
+                          rowStrideOf(b), schedule->blockN),
+                sizeof mapB);
   }
-
-  std::array<uint64_t, 16> mapA = tensorMap(d.name, "a", a, M, K,
-                                            rowStrideOf(a), schedule.blockM);
-  std::array<uint64_t, 16> mapB = tensorMap(d.name, "b", b, N, K,
-                                            rowStrideOf(b), schedule.blockN);
-  void *out = schedule.splitChunks ? reinterpret_cast<void *>(workspace)
-                                   : const_cast<void *>(c.data);
-  void *params[] = {mapA.data(), mapB.data(), &out, &bias,
-                    &residual,   &m32,        &n32, &k32};
-  int64_t chunks = schedule.splitChunks ? (K + chunk - 1) / chunk : 1;
-  int64_t units = ((N + schedule.blockN - 1) / schedule.blockN) *
-                  ((M + schedule.blockM - 1) / schedule.blockM) * chunks;
+  const GemmSchedule &scheduleRef = *schedule;
+  void *out = scheduleRef.splitChunks ? reinterpret_cast<void *>(workspace)
+                                      : const_cast<void *>(c.data);
+  void *params[] = {mapA, mapB, &out, &bias, &residual, &m32, &n32, &k32};
+  int64_t chunks = scheduleRef.splitChunks ? (K + chunk - 1) / chunk : 1;
+  int64_t units = ((N + scheduleRef.blockN - 1) / scheduleRef.blockN) *
+                  ((M + scheduleRef.blockM - 1) / scheduleRef.blockM) * chunks;
   unsigned grid = unsigned(std::min<int64_t>(units, loaded->ctas));
-  cuda::check(driver.launchKernel(loaded->main, grid, 1, 1,
-                                  unsigned(schedule.threads()), 1, 1,
-                                  unsigned(schedule.sharedBytes()), stream,
-                                  params, nullptr),
-              "launching " + d.name + " (schedule " + schedule.name() + ")");
-  if (schedule.splitChunks) {
+  // Messages are built only on failure: this is the per-launch path.
+  if (cuda::Result rc = driver.launchKernel(
+          loaded->main, grid, 1, 1, unsigned(scheduleRef.threads()), 1, 1,
+          unsigned(scheduleRef.sharedBytes()), stream, params, nullptr))
+    cuda::check(rc, "launching " + d.name + " (schedule " +
+                        scheduleRef.name() + ")");
+  if (scheduleRef.splitChunks) {
     void *cData = const_cast<void *>(c.data);
     void *combineParams[] = {&out, &cData, &bias, &residual, &m32, &n32, &k32};
     int64_t blocks = std::min<int64_t>((M * N + 255) / 256, 132 * 16);
-    cuda::check(driver.launchKernel(loaded->combine, unsigned(blocks), 1, 1,
-                                    256, 1, 1, 0, stream, combineParams,
-                                    nullptr),
-                "launching the chunk combine of " + d.name);
+    if (cuda::Result rc =
+            driver.launchKernel(loaded->combine, unsigned(blocks), 1, 1, 256,
+                                1, 1, 0, stream, combineParams, nullptr))
+      cuda::check(rc, "launching the chunk combine of " + d.name);
   }
 }
 

@@ -8,6 +8,7 @@
 #include "JIT/CompilerImpl.h"
 #include "JIT/GemmLaunch.h"
 #include "JIT/KernelData.h"
+#include "Target/HopperGemm.h"
 #include "Reference/Interpreter.h"
 #include "bi/IR/BiOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -234,14 +235,17 @@ Bound bindArguments(const Kernel::Data &kernel, const std::vector<Arg> &args,
         throw fail(where() + " row stride " + std::to_string(rowStride) +
                    " is smaller than its row length " +
                    std::to_string(arg.shape[1]));
-      if (onDevice && (rowStride * bytes) % 16 != 0)
+      // GEMM kernels store c element by element and check a and b
+      // themselves (TMA rules, GemmLaunch.cpp).
+      if (onDevice && kernel.gemm.empty() && (rowStride * bytes) % 16 != 0)
         throw fail(where() + " row stride of " + std::to_string(rowStride) +
                    " elements is not a multiple of 16 bytes (rows are read "
                    "in 16-byte vectors)");
       bound.rowStrides[i] = rowStride;
     }
     uintptr_t address = reinterpret_cast<uintptr_t>(arg.data);
-    int64_t alignment = onDevice && hasRowAxis ? 16 : bytes;
+    int64_t alignment =
+        onDevice && hasRowAxis && kernel.gemm.empty() ? 16 : bytes;
     if (address % alignment != 0)
       throw fail(where() + " is not " + std::to_string(alignment) +
                  "-byte aligned (address " + std::to_string(address) + ")");
@@ -493,6 +497,12 @@ bool bi::deserializeKernel(const std::string &bytes, Kernel::Data &data,
     }
     data.gemmHopper = hopper;
     gemmIn >> data.gemmForcedSchedule;
+    std::optional<GemmSemantics> semantics = GemmSemantics::parse(data.gemm);
+    if (!semantics) {
+      why = "bad GEMM semantics";
+      return false;
+    }
+    data.gemmChunk = semantics->chunk;
     for (int role : data.gemmRoles)
       if (role < -1 || role >= int(data.params.size())) {
         why = "bad GEMM argument roles";

@@ -7,6 +7,7 @@
 #include "bi/JIT.h"
 #include <map>
 #include <memory>
+#include <vector>
 #include <mutex>
 
 namespace bi {
@@ -47,9 +48,20 @@ struct Kernel::Data {
   std::string gemmHelpers;
   /// The cache key of this kernel; schedule variants extend it.
   std::string cacheKey;
-  /// Hopper schedule variants, compiled on first use (under loadMutex).
+  /// The contract's K chunk (parsed from `gemm` once).
+  int64_t gemmChunk = 0;
+  /// Hopper schedule variants by index in hopperGemmSchedules(), compiled
+  /// on first use (under loadMutex).
   struct GemmVariant;
-  mutable std::map<std::string, std::shared_ptr<GemmVariant>> gemmVariants;
+  mutable std::vector<std::shared_ptr<GemmVariant>> gemmVariants;
+  /// The tensor maps of the last launch (a, b) and what they describe:
+  /// weights rarely move, so most launches reuse b's (under loadMutex).
+  struct TensorMapCache {
+    const void *data = nullptr;
+    int64_t rows = 0, cols = 0, stride = 0, box = 0;
+    alignas(64) uint64_t map[16] = {};
+  };
+  mutable TensorMapCache tensorMaps[2];
   /// Split schedules' workspaces, one per context and stream (stream order
   /// makes reuse safe), under loadMutex.
   mutable std::map<std::pair<cuda::Context, cuda::Stream>,

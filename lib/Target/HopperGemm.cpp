@@ -472,36 +472,44 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
   return schedules;
 }
 
-std::optional<GemmSchedule> findHopperGemmSchedule(const std::string &name) {
-  for (const GemmSchedule &s : hopperGemmSchedules())
-    if (s.name() == name)
-      return s;
-  return std::nullopt;
+int findHopperGemmSchedule(const std::string &name) {
+  const std::vector<GemmSchedule> &all = hopperGemmSchedules();
+  for (size_t i = 0; i < all.size(); ++i)
+    if (all[i].name() == name)
+      return int(i);
+  return -1;
 }
 
-GemmSchedule chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K,
-                                      int64_t chunk, int multiprocessors) {
-  auto pick = [](const char *name) { return *findHopperGemmSchedule(name); };
+int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
+                             int multiprocessors) {
+  auto pick = [](int blockN, int blockM, int stages, bool split) {
+    const std::vector<GemmSchedule> &all = hopperGemmSchedules();
+    for (size_t i = 0; i < all.size(); ++i)
+      if (all[i].blockN == blockN && all[i].blockM == blockM &&
+          all[i].stages == stages && all[i].splitChunks == split)
+        return int(i);
+    return 0; // unreachable: every pick below is in the catalogue
+  };
   const int64_t chunks = (K + chunk - 1) / chunk;
   auto tiles = [&](int64_t blockN, int64_t blockM) {
     return ((N + blockN - 1) / blockN) * ((M + blockM - 1) / blockM);
   };
   // Thresholds from the kernel lab on the H200 (bench/gemm_lab).
   if (M <= 8)
-    return pick("n64m8s8split");
+    return pick(64, 8, 8, true);
   if (M <= 16)
-    return pick("n64m16s8split");
+    return pick(64, 16, 8, true);
   if (M <= 32)
-    return pick("n128m32s8split");
+    return pick(128, 32, 8, true);
   if (M <= 64) {
     if (tiles(64, 64) >= 2 * multiprocessors)
-      return pick("n128m64s6serial");
-    return chunks <= 2 ? pick("n64m64s6serial") : pick("n128m64s6split");
+      return pick(128, 64, 6, false);
+    return chunks <= 2 ? pick(64, 64, 6, false) : pick(128, 64, 6, true);
   }
   if (M <= 256)
-    return tiles(128, 128) >= multiprocessors ? pick("n128m128s6serial")
-                                              : pick("n64m128s6serial");
-  return pick("n128m128s5serial");
+    return tiles(128, 128) >= multiprocessors ? pick(128, 128, 6, false)
+                                              : pick(64, 128, 6, false);
+  return pick(128, 128, 5, false);
 }
 
 std::string emitHopperGemm(const GemmSemantics &semantics,

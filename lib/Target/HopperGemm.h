@@ -68,13 +68,15 @@ struct GemmSchedule {
 /// Every schedule the compiler may choose, in a fixed order.
 const std::vector<GemmSchedule> &hopperGemmSchedules();
 
-/// The schedule called `name` (see GemmSchedule::name), if any.
-std::optional<GemmSchedule> findHopperGemmSchedule(const std::string &name);
+/// The index in hopperGemmSchedules() of the schedule called `name` (see
+/// GemmSchedule::name), or -1.
+int findHopperGemmSchedule(const std::string &name);
 
-/// The scheduler: a schedule for an M x N x K product on a GPU with
-/// `multiprocessors` SMs. Tuned on the H200; any choice gives the same bits.
-GemmSchedule chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K,
-                                      int64_t chunk, int multiprocessors);
+/// The scheduler: the index of a schedule for an M x N x K product on a GPU
+/// with `multiprocessors` SMs. Tuned on the H200; any choice gives the same
+/// bits. Allocation-free: it runs on every launch.
+int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
+                             int multiprocessors);
 
 /// Names of the emitted functions.
 inline constexpr const char *kGemmMainFunction = "bi_gemm_main";

@@ -1,0 +1,243 @@
+"""GPU check and benchmark of bi's GEMM (built-ins `gemm` and `gemm_fma`).
+
+Checks, with fresh random data on every shape (the benchmark shapes and
+awkward ones: N and K not multiples of any tile, K < chunk, K just past a
+chunk): (a) bitwise batch invariance — rows computed with M in BATCHES
+(at a random offset) equal the same rows of one large product; (b) every
+schedule the compiler can choose, forced one by one, gives those same bits
+(at small, odd and large M); (c) error against float64 within bf16
+tolerance; (d) the CUDA-core variant equals the CPU reference bit for bit
+and is batch invariant; (e) bad input gets a clear error. Then the speed
+table against torch.mm (cuBLAS) in the same process: (N, K) x M, B in
+nn.Linear layout, do_bench medians. Writes JSON; prints a table last.
+
+    python3 bench/gemm_check.py --lib /tmp/bi/libbi.so --out gemm.json
+"""
+import argparse
+import datetime
+import json
+import math
+import os
+import sys
+
+import torch
+import triton.testing
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bi_ctypes  # noqa: E402
+
+BATCHES = [1, 2, 3, 7, 16, 31, 64, 100, 256, 1000, 1024, 4096, 8192]
+BENCH_SHAPES = [(6144, 4096), (4096, 4096), (28672, 4096), (4096, 14336)]
+AWKWARD_SHAPES = [(72, 40), (1000, 1000), (4104, 3000), (130, 2056), (333, 4104)]
+BENCH_M = [1, 16, 64, 256, 1024, 4096, 8192]
+
+
+def launch(kernel, a, w, c, stream):
+    kernel.launch([a, w, c], stream)
+
+
+def check_shape(comp, n, k, gen, stream, report):
+    """Invariance over M and schedules, error vs float64, for one (N, K)."""
+    big = 8192 if n * k >= 4096 * 4096 else 4096
+    a = torch.randn(big, k, generator=gen, device="cuda").to(torch.bfloat16)
+    w = (0.05 * torch.randn(n, k, generator=gen, device="cuda")).to(torch.bfloat16)
+    dims = {"N": n, "K": k}
+    auto = comp.compile_scheduled("gemm", dims, "")
+    ref = torch.full((big, n), float("nan"), device="cuda", dtype=torch.bfloat16)
+    launch(auto, a, w, ref, stream)
+    torch.cuda.synchronize()
+    entry = {"N": n, "K": k, "rows": big, "batches": [], "schedules": {}}
+    # Error against float64 on a sample of rows.
+    rows = torch.tensor([0, 1, big // 3, big - 1], device="cuda")
+    exact = a[rows].double() @ w.double().t()
+    err = (ref[rows].double() - exact).abs()
+    scale = exact.abs().clamp_min(1e-2)
+    entry["max_rel_err_vs_f64"] = float((err / scale).max())
+    entry["max_abs_err_vs_f64"] = float(err.max())
+    # bf16 output rounding is 2^-9 relative; allow accumulation noise.
+    entry["error_ok"] = bool(((err <= 8e-3 * exact.abs() + 1e-3 * exact.abs().max())).all())
+    ok = entry["error_ok"]
+    # (a) rows in batches of many sizes, at a random offset.
+    for m in BATCHES:
+        if m > big:
+            continue
+        off = int(torch.randint(0, big - m + 1, (1,), generator=gen, device="cuda"))
+        c = torch.full((m, n), float("nan"), device="cuda", dtype=torch.bfloat16)
+        launch(auto, a[off:off + m], w, c, stream)
+        torch.cuda.synchronize()
+        same = torch.equal(c, ref[off:off + m])
+        entry["batches"].append({"M": m, "offset": off, "bitwise_equal": same})
+        ok &= same
+    # (b) every schedule, forced, at small, odd and large M.
+    for name in auto.schedules():
+        forced = comp.compile_scheduled("gemm", dims, name)
+        results = {}
+        for m in (1, 7, 100, 1000):
+            off = (big - m) // 2
+            c = torch.full((m, n), float("nan"), device="cuda", dtype=torch.bfloat16)
+            launch(forced, a[off:off + m], w, c, stream)
+            torch.cuda.synchronize()
+            results[m] = torch.equal(c, ref[off:off + m])
+            ok &= results[m]
+        entry["schedules"][name] = results
+    # Determinism: the same launch twice.
+    again = torch.empty_like(ref)
+    launch(auto, a, w, again, stream)
+    torch.cuda.synchronize()
+    entry["deterministic"] = torch.equal(again, ref)
+    ok &= entry["deterministic"]
+    entry["ok"] = bool(ok)
+    report["shapes"].append(entry)
+    print(f"  N={n} K={k}: invariant over {len(entry['batches'])} batch sizes and "
+          f"{len(entry['schedules'])} schedules: {ok}; max rel err vs f64 {entry['max_rel_err_vs_f64']:.2e}",
+          flush=True)
+    return ok
+
+
+def check_cuda_core(comp, gen, stream, report):
+    """The CUDA-core variant: GPU == CPU reference bitwise, batch invariant."""
+    ok = True
+    out = []
+    for n, k in [(72, 40), (130, 600), (256, 1000)]:
+        kern = comp.compile("gemm_fma", {"N": n, "K": k})
+        big = 64
+        a = torch.randn(big, k, generator=gen, device="cuda").to(torch.bfloat16)
+        w = torch.randn(n, k, generator=gen, device="cuda").to(torch.bfloat16)
+        c = torch.empty(big, n, device="cuda", dtype=torch.bfloat16)
+        kern.launch([a, w, c], stream)
+        torch.cuda.synchronize()
+        ah, wh = a.cpu(), w.cpu()
+        ch = torch.empty(big, n, dtype=torch.bfloat16)
+        kern.reference([ah, wh, ch])
+        equal_ref = torch.equal(c.cpu(), ch)
+        inv = True
+        for m in (1, 3, 7, 31):
+            cm = torch.empty(m, n, device="cuda", dtype=torch.bfloat16)
+            kern.launch([a[5:5 + m], w, cm], stream)
+            torch.cuda.synchronize()
+            inv &= torch.equal(cm, c[5:5 + m])
+        out.append({"N": n, "K": k, "gpu_equals_cpu_reference": equal_ref, "batch_invariant": inv})
+        ok &= equal_ref and inv
+    report["cuda_core"] = out
+    print(f"  CUDA-core variant: GPU == CPU reference and invariant: {ok}", flush=True)
+    return ok
+
+
+def check_bad_input(comp, stream, report):
+    """Every bad input is an error with a message, never a crash."""
+    n, k = 256, 512
+    kern = comp.compile_scheduled("gemm", {"N": n, "K": k}, "")
+    a = torch.randn(8, k, device="cuda").to(torch.bfloat16)
+    w = torch.randn(n, k, device="cuda").to(torch.bfloat16)
+    c = torch.empty(8, n, device="cuda", dtype=torch.bfloat16)
+    raw = torch.empty(8 * k + 8, device="cuda", dtype=torch.bfloat16)
+    cases = {
+        "wrong K": lambda: kern.launch([torch.zeros(8, k + 8, device="cuda", dtype=torch.bfloat16), w, c], stream),
+        "wrong dtype": lambda: kern.launch([a.float(), w, c], stream),
+        "wrong N of c": lambda: kern.launch([a, w, torch.empty(8, n + 1, device="cuda", dtype=torch.bfloat16)],
+                                            stream),
+        "misaligned a": lambda: kern.launch([raw[1:1 + 8 * k].view(8, k), w, c], stream),
+        "strided c": lambda: kern.launch([a, w, torch.empty(8, 2 * n, device="cuda", dtype=torch.bfloat16)[:, :n]],
+                                         stream),
+        "output overlaps input": lambda: kern.launch([a, w, a[:, :n]], stream),
+        "K not a multiple of 8": lambda: comp.compile_scheduled("gemm", {"N": n, "K": 1001}, "").launch(
+            [torch.zeros(8, 1001, device="cuda", dtype=torch.bfloat16),
+             torch.zeros(n, 1001, device="cuda", dtype=torch.bfloat16), c], stream),
+        "unknown schedule": lambda: comp.compile_scheduled("gemm", {"N": n, "K": k}, "n99m99s1split"),
+    }
+    results = {}
+    ok = True
+    for name, fn in cases.items():
+        try:
+            fn()
+            torch.cuda.synchronize()
+            results[name] = "NO ERROR"
+            ok = False
+        except bi_ctypes.BiError as e:
+            results[name] = str(e).splitlines()[0]
+    # Strided a (row stride 2K) is supported through the tensor map: same bits.
+    wide = torch.randn(8, 2 * k, device="cuda").to(torch.bfloat16)
+    c1, c2 = torch.empty_like(c), torch.empty_like(c)
+    kern.launch([wide[:, :k], w, c1], stream)
+    kern.launch([wide[:, :k].contiguous(), w, c2], stream)
+    torch.cuda.synchronize()
+    results["strided a gives the dense bits"] = bool(torch.equal(c1, c2))
+    ok &= results["strided a gives the dense bits"]
+    report["bad_input"] = results
+    for name, text in results.items():
+        print(f"    {name}: {text}")
+    return ok
+
+
+def bench(comp, gen, stream, report):
+    rows = []
+    for n, k in BENCH_SHAPES:
+        kern = comp.compile_scheduled("gemm", {"N": n, "K": k}, "")
+        w = (0.05 * torch.randn(n, k, generator=gen, device="cuda")).to(torch.bfloat16)
+        for m in BENCH_M:
+            a = torch.randn(m, k, generator=gen, device="cuda").to(torch.bfloat16)
+            c = torch.empty(m, n, device="cuda", dtype=torch.bfloat16)
+            args = kern.prepare([a, w, c])
+            wt = w.t()
+            t_bi = triton.testing.do_bench(lambda: kern.launch_prepared(args, stream), warmup=25, rep=100,
+                                           return_mode="median")
+            t_torch = triton.testing.do_bench(lambda: torch.mm(a, wt), warmup=25, rep=100, return_mode="median")
+            flops = 2.0 * m * n * k
+            row = {"N": n, "K": k, "M": m, "bi_us": t_bi * 1e3, "cublas_us": t_torch * 1e3,
+                   "bi_tflops": flops / t_bi / 1e9, "cublas_tflops": flops / t_torch / 1e9,
+                   "speed_ratio": t_torch / t_bi}
+            rows.append(row)
+            print(f"  N={n:5d} K={k:5d} M={m:5d}: bi {row['bi_us']:8.1f} us  cuBLAS {row['cublas_us']:8.1f} us"
+                  f"  {row['speed_ratio']:.2f}x  ({row['bi_tflops']:.0f} vs {row['cublas_tflops']:.0f} TFLOP/s)",
+                  flush=True)
+    ratios = [r["speed_ratio"] for r in rows]
+    small = [r["speed_ratio"] for r in rows if r["M"] <= 256]
+    large = [r["speed_ratio"] for r in rows if r["M"] >= 1024]
+    report["bench"] = rows
+    report["summary"] = {
+        "geomean_ratio": math.exp(sum(math.log(x) for x in ratios) / len(ratios)),
+        "min_ratio_m_le_256": min(small),
+        "min_ratio_m_ge_1024": min(large),
+        "targets": {"m_le_256": ">= 1.0", "m_ge_1024": ">= 0.9", "geomean": ">= 0.95"},
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lib", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--commit", default="unknown")
+    parser.add_argument("--skip-bench", action="store_true")
+    opts = parser.parse_args()
+    lib = bi_ctypes.Library(opts.lib)
+    comp = bi_ctypes.Compiler(lib)
+    gen = torch.Generator(device="cuda")
+    gen.manual_seed(int.from_bytes(os.urandom(4), "little"))
+    stream = torch.cuda.current_stream().cuda_stream
+    report = {"device": torch.cuda.get_device_name(), "date": datetime.date.today().isoformat(),
+              "commit": opts.commit, "torch": torch.__version__, "shapes": []}
+    ok = True
+    print("== GEMM invariance (batches, schedules), error vs float64", flush=True)
+    for n, k in BENCH_SHAPES + AWKWARD_SHAPES:
+        ok &= check_shape(comp, n, k, gen, stream, report)
+    print("== CUDA-core variant", flush=True)
+    ok &= check_cuda_core(comp, gen, stream, report)
+    print("== bad input", flush=True)
+    ok &= check_bad_input(comp, stream, report)
+    if not opts.skip_bench:
+        print("== speed vs torch.mm (cuBLAS), B in nn.Linear layout", flush=True)
+        bench(comp, gen, stream, report)
+    report["all_checks_pass"] = bool(ok)
+    with open(opts.out, "w") as f:
+        json.dump(report, f, indent=1)
+    print(f"\nall GEMM checks pass: {ok}")
+    if "summary" in report:
+        s = report["summary"]
+        print(f"geomean speed ratio {s['geomean_ratio']:.3f} (target >= 0.95); "
+              f"min at M<=256 {s['min_ratio_m_le_256']:.2f} (>= 1.0); min at M>=1024 {s['min_ratio_m_ge_1024']:.2f}"
+              f" (>= 0.9)")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
