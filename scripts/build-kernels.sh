@@ -21,10 +21,18 @@ for source in "$root"/lib/Kernels/*.mlir; do
   name=$(basename "$source" .mlir)
   fingerprint=$("$opt" "$source" --bi-specialize="dims=H=$extent,N=$extent" \
     --bi-fingerprint=print -o /dev/null | awk '{print $3}')
-  "$opt" "$source" --bi-specialize="dims=H=$extent,N=$extent" \
-    --bi-lower-to-ptx --bi-export-binary="dir=$out$cubin" -o "$out/$name.gpu.mlir"
-  files="$name.ptx"
-  [ -n "$cubin" ] && files="$files $name.cubin"
+  if grep -q "bi.matmul" "$source"; then
+    # GEMMs lower through the CUDA C++ generator (the Hopper schedules).
+    "$opt" "$source" --bi-specialize="dims=N=$extent,K=$extent" \
+      --bi-emit-cuda="dir=$out${cubin:+ cubin}" -o /dev/null
+    files="$name.cu"
+    [ -n "$cubin" ] && files="$files $name.nvrtc.cubin"
+  else
+    "$opt" "$source" --bi-specialize="dims=H=$extent,N=$extent" \
+      --bi-lower-to-ptx --bi-export-binary="dir=$out$cubin" -o "$out/$name.gpu.mlir"
+    files="$name.ptx"
+    [ -n "$cubin" ] && files="$files $name.cubin"
+  fi
   printf '%-20s %-18s %s\n' "$name" "$fingerprint" "$files"
 done
 echo "written to $out (sm_90a, extent $extent)"

@@ -20,7 +20,13 @@ std::string mlir::bi::getFingerprintText(KernelOp kernel) {
   clone.setSymName("kernel");
   clone->removeAttr("bi.fingerprint");
   clone.setMathAttr(clone.getEffectiveMath());
-  clone.walk([](MapRowsOp rows) { rows.removeScheduleAttr(); });
+  // Schedules never decide bits.
+  clone.walk([](Operation *op) {
+    if (auto rows = dyn_cast<MapRowsOp>(op))
+      rows.removeScheduleAttr();
+    else if (auto matmul = dyn_cast<MatmulOp>(op))
+      matmul.removeScheduleAttr();
+  });
   // Locations never decide bits.
   Location unknown = UnknownLoc::get(kernel.getContext());
   clone->walk([&](Operation *op) {

@@ -15,6 +15,7 @@
 #include "Target/CudaToolkit.h"
 #include "Target/EmitCUDA.h"
 #include "Target/HopperGemm.h"
+#include "Target/MatmulSemantics.h"
 #include "Target/Nvrtc.h"
 #include "Transforms/Passes.h"
 #include "bi/JIT.h"
@@ -84,18 +85,6 @@ const std::string &buildId() {
   return id;
 }
 
-GemmSemantics::Type toGemmType(Type type) {
-  if (type.isBF16())
-    return GemmSemantics::Type::bf16;
-  if (type.isF16())
-    return GemmSemantics::Type::f16;
-  return GemmSemantics::Type::f32;
-}
-
-Type elementTypeOf(Value buffer) {
-  return cast<MemRefType>(buffer.getType()).getElementType();
-}
-
 /// Fills the GEMM part of `data` from the kernel's bi.matmul: what the CUDA
 /// generator needs, which argument plays which role, and (for the
 /// CUDA-core variant, compiled here) the cubin. Hopper schedules compile on
@@ -109,26 +98,8 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
       !kernel.getOps<mlir::bi::MapRowsOp>().empty())
     throw fail("a kernel with a bi.matmul must hold exactly that one "
                "operation (fusing row programs into a GEMM is not supported)");
-  GemmSemantics semantics;
-  semantics.input = toGemmType(elementTypeOf(matmul.getA()));
-  semantics.output = toGemmType(elementTypeOf(matmul.getC()));
-  if (Value bias = matmul.getBias()) {
-    semantics.hasBias = true;
-    semantics.bias = toGemmType(elementTypeOf(bias));
-  }
-  if (Value residual = matmul.getResidual()) {
-    semantics.hasResidual = true;
-    semantics.residual = toGemmType(elementTypeOf(residual));
-  }
-  semantics.activation =
-      GemmSemantics::Activation(int(matmul.getActivation()));
-  mlir::bi::MathModeAttr math = matmul.getEffectiveMath();
-  semantics.fastMath = math.getFn() == mlir::bi::FnMode::fast;
-  semantics.fmaContract = math.getFma() == mlir::bi::FmaMode::on;
-  semantics.nnLinear = matmul.isNnLinearLayout();
+  GemmSemantics semantics = mlir::bi::getGemmSemantics(matmul);
   mlir::bi::ReductionOrderAttr order = matmul.getOrderAttr();
-  // No chunk: one chunk spanning K, whatever K is.
-  semantics.chunk = order.getChunk() > 0 ? order.getChunk() : int64_t(1) << 30;
   data.gemmHopper = order.getUnit() == mlir::bi::HardwareUnit::wgmma_m64nNk16;
   if (semantics.activation == GemmSemantics::Activation::silu)
     throw fail("activation silu is defined (and run by the CPU reference) "

@@ -49,6 +49,7 @@ void mlir::bi::buildPreparePipeline(OpPassManager &pm,
 
 void mlir::bi::buildCodegenPipeline(OpPassManager &pm,
                                     const LowerToPTXOptions &options) {
+  pm.addPass(createBiCheckLowerable());
   pm.addPass(createBiLowerToGPU());
   pm.addPass(createBiVerifyInvariance());
   pm.addNestedPass<gpu::GPUModuleOp>(createBiLowerMath());

@@ -5,7 +5,8 @@
 // (one element) or of a row (one element per index of the row dimension) in
 // its MLIR element type. Keeping bit patterns rather than host numbers means
 // that loads, stores, selects and sign operations move bits exactly as the
-// GPU does.
+// GPU does. A bi.matmul runs as one step over whole buffers, in its
+// contract's order (the CUDA-core variant; tensor-core units are refused).
 //
 // Float operations decode to the host type (float for bf16/f16/f32, double
 // for f64), do one IEEE operation and encode back. For bf16 and f16 results
@@ -1191,6 +1192,128 @@ llvm::Error RowProgram::addArithOrMath(Operation *op) {
 }
 
 //===----------------------------------------------------------------------===//
+// Matrix products
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// A bi.matmul on host buffers, in the order of its contract's CUDA-core
+/// variant: each chunk of K folded from +0 by one f32 accumulator in
+/// increasing k, chunk partials added left to right, then the epilogue, one
+/// IEEE f32 operation at a time.
+class MatmulProgram {
+public:
+  MatmulProgram(RunState &state, MatmulOp matmul)
+      : state(state), matmul(matmul) {}
+
+  /// Refuses what the reference cannot reproduce, before anything runs.
+  llvm::Error build();
+  llvm::Error run();
+
+private:
+  /// Element `index` of `buffer`, widened (exactly) to f32.
+  static float load(const Buffer &buffer, int64_t index) {
+    uint64_t raw = 0;
+    std::memcpy(&raw, buffer.data + index * buffer.elementBytes,
+                buffer.elementBytes);
+    return withCodec(buffer.element.format, [&](auto codec) {
+      return static_cast<float>(decltype(codec)::decode(raw));
+    });
+  }
+
+  RunState &state;
+  MatmulOp matmul;
+};
+
+} // namespace
+
+llvm::Error MatmulProgram::build() {
+  ReductionOrderAttr order = matmul.getOrderAttr();
+  if (order.getUnit() != HardwareUnit::none)
+    return opError(matmul,
+                   "uses unit '" + stringifyHardwareUnit(order.getUnit()) +
+                       "', whose internal summation order the hardware fixes "
+                       "but does not specify bit for bit, so the CPU "
+                       "reference cannot reproduce it; use a contract without "
+                       "'unit' for a kernel that a CPU can check");
+  return llvm::Error::success();
+}
+
+llvm::Error MatmulProgram::run() {
+  int64_t m = state.extents.lookup(matmul.getMDimName());
+  int64_t n = state.extents.lookup(matmul.getNDimName());
+  int64_t k = state.extents.lookup(matmul.getKDimName());
+  int64_t chunk = matmul.getOrderAttr().getChunk();
+  if (chunk == 0)
+    chunk = k;
+  bool fused = matmul.getEffectiveMath().getFma() == FmaMode::on;
+  Activation activation = matmul.getActivation();
+  if (m == 0)
+    return llvm::Error::success();
+  for (Value buffer : matmul->getOperands())
+    if (!state.buffers.lookup(buffer).data)
+      return opError(matmul, "reads or writes a buffer that has no data");
+  const Buffer &a = state.buffers.find(matmul.getA())->second;
+  const Buffer &b = state.buffers.find(matmul.getB())->second;
+  const Buffer &c = state.buffers.find(matmul.getC())->second;
+  std::optional<Buffer> bias, residual;
+  if (Value value = matmul.getBias())
+    bias = state.buffers.lookup(value);
+  if (Value value = matmul.getResidual())
+    residual = state.buffers.lookup(value);
+  // Buffers led by the batch axis have the row stride given at launch; the
+  // others are dense.
+  auto stride = [](const Buffer &buffer, int64_t dense) {
+    return buffer.rowStride ? buffer.rowStride : dense;
+  };
+
+  // B once, as f32 in [n][k] order whatever its layout.
+  bool nnLinear = matmul.isNnLinearLayout();
+  std::vector<float> bColumns(n * k), aRow(k);
+  for (int64_t col = 0; col < n; ++col)
+    for (int64_t i = 0; i < k; ++i)
+      bColumns[col * k + i] = load(b, nnLinear ? col * k + i : i * n + col);
+
+  for (int64_t row = 0; row < m; ++row) {
+    for (int64_t i = 0; i < k; ++i)
+      aRow[i] = load(a, row * stride(a, k) + i);
+    for (int64_t col = 0; col < n; ++col) {
+      const float *bColumn = &bColumns[col * k];
+      float total = 0.0f;
+      for (int64_t start = 0; start < k; start += chunk) {
+        float partial = 0.0f;
+        for (int64_t i = start, end = std::min(k, start + chunk); i < end; ++i)
+          partial = fused ? std::fma(aRow[i], bColumn[i], partial)
+                          : partial + aRow[i] * bColumn[i];
+        total = start == 0 ? partial : total + partial;
+      }
+
+      float v = total;
+      if (bias)
+        v = v + load(*bias, col);
+      switch (activation) {
+      case Activation::none:
+        break;
+      case Activation::relu:
+        v = (v > 0.0f || std::isnan(v)) ? v : 0.0f;
+        break;
+      case Activation::silu:
+        v = v / (1.0f + portableExp(-v));
+        break;
+      }
+      if (residual)
+        v = v + load(*residual, row * stride(*residual, n) + col);
+      uint64_t bits = withCodec(c.element.format, [&](auto codec) {
+        return decltype(codec)::encode(v);
+      });
+      std::memcpy(c.data + (row * stride(c, n) + col) * c.elementBytes, &bits,
+                  c.elementBytes);
+    }
+  }
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
 // Entry point
 //===----------------------------------------------------------------------===//
 
@@ -1321,13 +1444,18 @@ llvm::Error mlir::bi::reference::run(KernelOp kernel, ArrayRef<Argument> args,
   };
   if (kernel.getEffectiveMath().getFn() == FnMode::fast)
     return fastError(kernel);
-  Operation *fastReduce = nullptr;
-  kernel.walk([&](ReduceOp reduce) {
-    if (!fastReduce && reduce.getEffectiveMath().getFn() == FnMode::fast)
-      fastReduce = reduce;
+  Operation *fastOp = nullptr;
+  kernel.walk([&](Operation *op) {
+    MathModeAttr math;
+    if (auto reduce = dyn_cast<ReduceOp>(op))
+      math = reduce.getEffectiveMath();
+    else if (auto matmul = dyn_cast<MatmulOp>(op))
+      math = matmul.getEffectiveMath();
+    if (!fastOp && math && math.getFn() == FnMode::fast)
+      fastOp = op;
   });
-  if (fastReduce)
-    return fastError(fastReduce);
+  if (fastOp)
+    return fastError(fastOp);
 
   RunState state;
   state.kernel = kernel;
@@ -1335,17 +1463,30 @@ llvm::Error mlir::bi::reference::run(KernelOp kernel, ArrayRef<Argument> args,
   if (llvm::Error error = bindRun(state, args, extents))
     return error;
 
-  // Translate every row program before running any, so that an unsupported
-  // op leaves the buffers untouched.
-  std::vector<std::unique_ptr<RowProgram>> programs;
-  for (MapRowsOp rows : kernel.getOps<MapRowsOp>()) {
-    programs.push_back(std::make_unique<RowProgram>(state, rows));
-    if (llvm::Error error = programs.back()->build())
-      return error;
-  }
-  for (std::unique_ptr<RowProgram> &program : programs)
-    for (int64_t row = 0; row < batch; ++row)
-      if (llvm::Error error = program->run(row))
+  // Translate every row program and check every product before running
+  // any, so that an unsupported op leaves the buffers untouched. They then
+  // run in body order, each to completion.
+  std::vector<std::function<llvm::Error()>> stages;
+  for (Operation &op : kernel.getBody().front().without_terminator()) {
+    if (auto rows = dyn_cast<MapRowsOp>(op)) {
+      auto program = std::make_shared<RowProgram>(state, rows);
+      if (llvm::Error error = program->build())
         return error;
+      stages.push_back([program, batch]() -> llvm::Error {
+        for (int64_t row = 0; row < batch; ++row)
+          if (llvm::Error error = program->run(row))
+            return error;
+        return llvm::Error::success();
+      });
+    } else if (auto matmul = dyn_cast<MatmulOp>(op)) {
+      auto program = std::make_shared<MatmulProgram>(state, matmul);
+      if (llvm::Error error = program->build())
+        return error;
+      stages.push_back([program] { return program->run(); });
+    }
+  }
+  for (std::function<llvm::Error()> &stage : stages)
+    if (llvm::Error error = stage())
+      return error;
   return llvm::Error::success();
 }

@@ -31,14 +31,15 @@ struct Argument {
 /// `extents` gives run-time extents of dynamic non-batch dims (may be empty
 /// if all are static).
 ///
-/// The kernel is verified first. Every floating-point operation rounds as
-/// the GPU lowering does: elementwise ops one IEEE operation at a time,
-/// reductions in their contract's order with the effective FMA mode, math
+/// The kernel is verified first. Its row programs and matrix products run in
+/// body order. Every floating-point operation rounds as the GPU lowering
+/// does: elementwise ops one IEEE operation at a time, reductions and
+/// bi.matmul in their contract's order with the effective FMA mode, math
 /// functions in portable mode. Anything the reference cannot reproduce
-/// exactly (fast math, an unsupported op or type) is an error naming the
-/// op and its location, found before any row runs, so the buffers stay
-/// untouched. Undefined results found while running (an integer division
-/// by zero, a row index out of the batch) are errors too.
+/// exactly (fast math, a hardware unit such as wgmma, an unsupported op or
+/// type) is an error naming the op and its location, found before anything
+/// runs, so the buffers stay untouched. Undefined results found while running
+/// (an integer division by zero, a row index out of the batch) are errors too.
 llvm::Error run(KernelOp kernel, llvm::ArrayRef<Argument> args, int64_t batch,
                 const llvm::StringMap<int64_t> &extents = {});
 

@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Target/EmitCUDA.h"
+#include "Target/MatmulSemantics.h"
 #include "Transforms/PortableMath.h"
 #include "Transforms/RowReduction.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -1398,6 +1399,15 @@ FailureOr<std::string> CudaKernelEmitter::run() {
 }
 
 FailureOr<std::string> mlir::bi::emitCUDA(KernelOp kernel) {
+  // A GEMM kernel holds one bi.matmul and nothing else (see the JIT).
+  auto matmuls = kernel.getOps<MatmulOp>();
+  if (!matmuls.empty()) {
+    if (llvm::range_size(matmuls) != 1 || !kernel.getOps<MapRowsOp>().empty())
+      return kernel.emitOpError()
+             << "holds a bi.matmul next to other operations; the GEMM "
+                "generators take a kernel of exactly one bi.matmul";
+    return emitMatmulCUDA(*matmuls.begin());
+  }
   StringRef name = kernel.getSymName();
   if (name.empty() || llvm::isDigit(name.front()) ||
       !llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; }))

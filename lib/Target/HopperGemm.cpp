@@ -458,6 +458,7 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
     add(64, 16, 8, true);
     add(128, 16, 8, true);
     add(128, 32, 8, true);
+    add(64, 64, 6, true);
     add(128, 64, 6, true);
     add(128, 128, 5, true);
     // Larger batches: chunks one after another, partials in registers.
@@ -501,14 +502,19 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
     return pick(64, 16, 8, true);
   if (M <= 32)
     return pick(128, 32, 8, true);
+  // Up to 64 rows the weights dominate: keep every SM streaming them,
+  // splitting chunks across CTAs when the tiles alone are too few.
   if (M <= 64) {
-    if (tiles(64, 64) >= 2 * multiprocessors)
+    if (tiles(128, 64) >= multiprocessors)
       return pick(128, 64, 6, false);
-    return chunks <= 2 ? pick(64, 64, 6, false) : pick(128, 64, 6, true);
+    return chunks <= 2 ? pick(64, 64, 6, true) : pick(128, 64, 6, true);
   }
+  // Two consumer warpgroups per CTA beat more, smaller CTAs once the
+  // 128 x 128 tiles nearly fill the GPU.
   if (M <= 256)
-    return tiles(128, 128) >= multiprocessors ? pick(128, 128, 6, false)
-                                              : pick(64, 128, 6, false);
+    return 10 * tiles(128, 128) >= 7 * multiprocessors
+               ? pick(128, 128, 6, false)
+               : pick(64, 128, 6, false);
   return pick(128, 128, 5, false);
 }
 

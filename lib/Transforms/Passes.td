@@ -80,6 +80,19 @@ def BiSchedule : Pass<"bi-schedule", "ModuleOp"> {
   ];
 }
 
+def BiCheckLowerable : Pass<"bi-check-lowerable", "ModuleOp"> {
+  let summary = "refuses operations that bi-lower-to-gpu does not lower yet";
+  let description = [{
+    Fails with an error on the first `bi.matmul`: `bi-lower-to-gpu` lowers
+    row programs only, and would otherwise drop a `bi.matmul` that sits next
+    to a row program or report a kernel holding only a `bi.matmul` as
+    having no row program. `bi-lower-to-ptx` runs it before
+    `bi-lower-to-gpu`.
+
+    Example: `bi-opt --bi-check-lowerable k.mlir`
+  }];
+}
+
 def BiLowerToGPU : Pass<"bi-lower-to-gpu", "ModuleOp"> {
   let summary = "lowers bi kernels to gpu.func kernels that keep the order";
   let description = [{

@@ -348,7 +348,7 @@ bi.kernel @k(%x: memref<?x64xf32> {bi.axes = ["M", "H"]}) dims [#bi.dim<"M" : ba
 
 // top-level op
 bi.kernel @k(%x: memref<?x?xf32> {bi.axes = ["M", "H"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"H" : reduction>] {
-  // expected-error @+1 {{'arith.constant' op is not allowed at the top level of a bi.kernel}}
+  // expected-error @+1 {{'arith.constant' op is not allowed at the top level of a bi.kernel; expected 'bi.map_rows', 'bi.matmul' or 'bi.return'}}
   %c = arith.constant 0 : index
   bi.return
 }
@@ -767,5 +767,315 @@ bi.kernel @k(%x: memref<?x?xf32> {bi.axes = ["M", "H"]}, %s: memref<?xf32> {bi.a
     %t = bi.reduce add %v : tensor<?xf32> -> f32 over "H" order #bi.order<chunk = ?, lanes = 4> (%r)
 
   }
+  bi.return
+}
+
+// -----
+
+// bi.matmul sits at the top level of a kernel
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  bi.map_rows %r over "M" row "N" {
+    // expected-error @+1 {{'bi.matmul' op expects parent op 'bi.kernel'}}
+    bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256>
+  }
+  bi.return
+}
+
+// -----
+
+// matmul operands are kernel buffer arguments
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  %m = memref.alloc() : memref<4x4xbf16>
+  // expected-error @+1 {{operand 'a' must be a buffer argument of the enclosing bi.kernel; bi.matmul reads and writes kernel buffers directly}}
+  bi.matmul %m, %b into %c : memref<4x4xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// matmul operand ranks
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{operand 'bias' must have rank 1 (axes [N]), got rank 2}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" bias %c : memref<?x?xbf16> order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// matmul output aliases an input
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{output 'c' is also operand 'residual'; write the product to a buffer that no operand reads}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" residual %c : memref<?x?xbf16> order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// matmul over undeclared dim
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{reduces over undeclared dimension 'Q'}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "Q" order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// matmul over batch dim
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{reduces over batch dimension 'M'; rule: a batch extent must never shape a reduction}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "M" order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// matmul over parallel dim
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{reduces over 'N', which is declared parallel; declare it 'reduction'}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "N" order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// a is [M, K]
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "H"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>, #bi.dim<"H" : reduction>] {
+  // expected-error @+1 {{operand 'a' has axes [M, H]; expected [M, K]: axis 1 must be the reduced dimension 'K'}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// M is not reduced
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["J", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["J", "N"]}) dims [#bi.dim<"J" : reduction>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{the rows 'J' of 'a' are declared reduction; M must be a batch or parallel dimension, since only 'K' is reduced}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// c is [M, N]: rows
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["P", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"P" : parallel>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{output 'c' has axes [P, N]; expected [M, N]: axis 0 must be 'M', the rows of 'a'}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// c is [M, N]: columns other than K
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["K", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "K"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{output 'c' has axes [M, K]; expected [M, N]: axis 1 must be the columns N, a dimension other than the reduced 'K'}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// N is never a batch dimension: as axis 1 of 'c' it falls under the
+// kernel's rule that a batch axis leads
+// expected-error @+1 {{buffer argument #2: batch dimension 'B' must be the leading axis}}
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["B", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "B"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"B" : batch>, #bi.dim<"K" : reduction>] {
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// b is [N, K] or [K, N]
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "H"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>, #bi.dim<"H" : reduction>] {
+  // expected-error @+1 {{operand 'b' has axes [N, H]; expected [N, K] (nn.Linear layout) or [K, N] (row-major K x N)}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// bias is [N]
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}, %v: memref<?xbf16> {bi.axes = ["K"]}, %r: memref<?x?xbf16> {bi.axes = ["M", "K"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{operand 'bias' has axes [K]; expected [N], the columns of 'c'}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" bias %v : memref<?xbf16> order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// residual is [M, N]
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}, %v: memref<?xbf16> {bi.axes = ["K"]}, %r: memref<?x?xbf16> {bi.axes = ["M", "K"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{operand 'residual' has axes [M, K]; expected [M, N], the axes of 'c'}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" residual %r : memref<?x?xbf16> order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// a and b have one element type
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{operands 'a' and 'b' must have the same element type, got 'bf16' and 'f16'}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// a and b are bf16, f16 or f32
+bi.kernel @k(%a: memref<?x?xf64> {bi.axes = ["M", "K"]}, %b: memref<?x?xf64> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{operand 'a' has element type 'f64'; expected bf16 or f16 (or f32 with a contract without 'unit')}}
+  bi.matmul %a, %b into %c : memref<?x?xf64>, memref<?x?xf64> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// c, bias and residual are bf16, f16 or f32
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xi32> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{output 'c' has element type 'i32'; expected bf16, f16 or f32}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xi32> over "K" order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// matmul without contract
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{is a floating-point reduction without an order contract; rule: every floating-point reduction declares its order}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
+  bi.return
+}
+
+// -----
+
+// matmul contract with ? parameters
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{order contract has parameters written '?'; bi.matmul takes constant contracts only, so write 'chunk' and 'step' as integers}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = ?>
+  bi.return
+}
+
+// -----
+
+// matmul contract: lanes
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{order contract: 'lanes = 4' does not apply to bi.matmul, which folds each chunk with one accumulator; omit 'lanes'}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256, lanes = 4>
+  bi.return
+}
+
+// -----
+
+// matmul contract: vector
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{order contract: 'vector = 8' does not apply to bi.matmul, which folds each chunk one k (or one unit step) at a time; omit 'vector'}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256, vector = 8>
+  bi.return
+}
+
+// -----
+
+// matmul contract: combine
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{order contract: 'combine = tree' does not apply to bi.matmul, which has no lanes to combine; omit 'combine'}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256, combine = tree>
+  bi.return
+}
+
+// -----
+
+// matmul contract: chunk_combine
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{order contract: 'chunk_combine = tree' is not implemented for bi.matmul; use 'chunk_combine = seq' (chunk partials added left to right)}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256, chunk_combine = tree>
+  bi.return
+}
+
+// -----
+
+// matmul contract: mma.sync
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{order contract: unit 'mma.sync.m16n8k16' is not implemented for bi.matmul; use wgmma.m64nNk16 or no unit}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256, unit = mma.sync.m16n8k16, step = 16>
+  bi.return
+}
+
+// -----
+
+// matmul contract: wgmma multiplies bf16 or f16
+bi.kernel @k(%a: memref<?x?xf32> {bi.axes = ["M", "K"]}, %b: memref<?x?xf32> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{order contract: unit 'wgmma.m64nNk16' multiplies bf16 or f16, but 'a' and 'b' are 'f32'; use bf16 or f16 operands or a contract without 'unit'}}
+  bi.matmul %a, %b into %c : memref<?x?xf32>, memref<?x?xf32> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256, unit = wgmma.m64nNk16, step = 16>
+  bi.return
+}
+
+// -----
+
+// matmul contract: wgmma chunks are whole K tiles
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{order contract: 'chunk = 1040' must be a multiple of 64 with unit 'wgmma.m64nNk16', because the Hopper schedule loads K in tiles of 64 and each tile must lie inside one chunk}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 1040, unit = wgmma.m64nNk16, step = 16>
+  bi.return
+}
+
+// -----
+
+// matmul contract: wgmma needs step = 16 (the contract's own rule)
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{order contract: unit 'wgmma.m64nNk16' reduces 16 elements per step, but 'step = 1'}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 1024, unit = wgmma.m64nNk16>
+  bi.return
+}
+
+// -----
+
+// matmul contract: chunk a multiple of step (the contract's own rule)
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{order contract: 'chunk = 1000' is not a multiple of 'step = 16'}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 1000, unit = wgmma.m64nNk16, step = 16>
+  bi.return
+}
+
+// -----
+
+// matmul order must be a contract
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{expected an order contract #bi.order<...>}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.math<fma = on, fn = portable>
+  bi.return
+}
+
+// -----
+
+// matmul activation
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{unknown activation 'gelu'; expected none, relu or silu}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" activation gelu order #bi.order<chunk = 256>
+  bi.return
+}
+
+// -----
+
+// matmul schedule blocks
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{matmul schedule: 'block_m' and 'block_n' must be >= 1, got 0 and 128}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256> schedule #bi.matmul_schedule<block_m = 0, block_n = 128, stages = 4, chunks = serial>
+  bi.return
+}
+
+// -----
+
+// matmul schedule stages
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{matmul schedule: 'stages' must be >= 1, got 0}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256> schedule #bi.matmul_schedule<block_m = 64, block_n = 128, stages = 0, chunks = serial>
+  bi.return
+}
+
+// -----
+
+// matmul schedule must be a GEMM schedule
+bi.kernel @k(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]}, %b: memref<?x?xbf16> {bi.axes = ["N", "K"]}, %c: memref<?x?xbf16> {bi.axes = ["M", "N"]}) dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{expected a GEMM schedule #bi.matmul_schedule<...>}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 256> schedule #bi.schedule<threads = 32, rows = 1>
   bi.return
 }

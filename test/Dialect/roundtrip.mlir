@@ -81,3 +81,72 @@ bi.kernel @contracts(%x: memref<?x?xf32> {bi.axes = ["M", "K"]},
   }
   bi.return
 }
+
+// The built-in GEMM: nn.Linear layout, wgmma contract, no epilogue.
+// CHECK-LABEL: bi.kernel @gemm(
+// CHECK-SAME: %[[A:[a-z0-9]+]]: memref<?x?xbf16> {bi.axes = ["M", "K"]}
+// CHECK-SAME: %[[B:[a-z0-9]+]]: memref<?x?xbf16> {bi.axes = ["N", "K"]}
+// CHECK-SAME: %[[C:[a-z0-9]+]]: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+// CHECK-SAME: dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>]
+bi.kernel @gemm(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+                %b: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+                %c: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>]
+    math #bi.math<fma = on, fn = portable> {
+  // CHECK: bi.matmul %[[A]], %[[B]] into %[[C]] : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K" order #bi.order<chunk = 1024, chunk_combine = seq, lanes = 1, vector = 1, fold = seq, combine = seq, unit = wgmma.m64nNk16, step = 16>{{$}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16>
+      over "K" order #bi.order<chunk = 1024, chunk_combine = seq, step = 16, unit = wgmma.m64nNk16>
+  // CHECK-NEXT: bi.return
+  bi.return
+}
+
+// Every epilogue clause, printed in the order the epilogue applies them,
+// a [K, N] weight, mixed storage types, a contract overriding the math
+// mode and a schedule.
+// CHECK-LABEL: bi.kernel @gemm_epilogue(
+// CHECK-SAME: %[[A:[a-z0-9]+]]: memref<?x?xf16> {bi.axes = ["T", "K"]}
+// CHECK-SAME: %[[B:[a-z0-9]+]]: memref<?x64xf16> {bi.axes = ["K", "N"]}
+// CHECK-SAME: %[[BIAS:[a-z0-9]+]]: memref<64xf32> {bi.axes = ["N"]}
+// CHECK-SAME: %[[R:[a-z0-9]+]]: memref<?x64xbf16> {bi.axes = ["T", "N"]}
+// CHECK-SAME: %[[C:[a-z0-9]+]]: memref<?x64xf32> {bi.axes = ["T", "N"]})
+bi.kernel @gemm_epilogue(%a: memref<?x?xf16> {bi.axes = ["T", "K"]},
+                         %b: memref<?x64xf16> {bi.axes = ["K", "N"]},
+                         %bias: memref<64xf32> {bi.axes = ["N"]},
+                         %r: memref<?x64xbf16> {bi.axes = ["T", "N"]},
+                         %c: memref<?x64xf32> {bi.axes = ["T", "N"]})
+    dims [#bi.dim<"T" : batch>, #bi.dim<"N" : parallel = 64>, #bi.dim<"K" : reduction>] {
+  // CHECK: bi.matmul %[[A]], %[[B]] into %[[C]] : memref<?x?xf16>, memref<?x64xf16> -> memref<?x64xf32> over "K"
+  // CHECK-SAME: bias %[[BIAS]] : memref<64xf32> activation silu residual %[[R]] : memref<?x64xbf16>
+  // CHECK-SAME: order #bi.order<chunk = 256, chunk_combine = seq, lanes = 1, vector = 1, fold = seq, combine = seq, fma = off, fn = portable>
+  // CHECK-SAME: schedule #bi.matmul_schedule<block_m = 64, block_n = 128, stages = 4, chunks = split>{{$}}
+  bi.matmul %a, %b into %c : memref<?x?xf16>, memref<?x64xf16> -> memref<?x64xf32> over "K"
+      bias %bias : memref<64xf32> activation silu residual %r : memref<?x64xbf16>
+      order #bi.order<chunk = 256, fma = off, fn = portable>
+      schedule #bi.matmul_schedule<chunks = split, block_m = 64, block_n = 128, stages = 4>
+  // `activation none` is the default and is not printed; f32 operands are
+  // allowed without a unit; no chunk means one chunk of all of K.
+  // CHECK: bi.matmul {{.*}} : memref<?x?xf16>, memref<?x64xf16> -> memref<?x64xf32> over "K" residual %[[R]] : memref<?x64xbf16> order #bi.order<lanes = 1, vector = 1, fold = seq, combine = seq>{{$}}
+  bi.matmul %a, %b into %c : memref<?x?xf16>, memref<?x64xf16> -> memref<?x64xf32> over "K"
+      activation none residual %r : memref<?x64xbf16> order #bi.order<lanes = 1>
+  bi.return
+}
+
+// A product next to a row program: both run, in body order.
+// CHECK-LABEL: bi.kernel @gemm_then_rows(
+bi.kernel @gemm_then_rows(%a: memref<?x?xf32> {bi.axes = ["M", "K"]},
+                          %b: memref<?x?xf32> {bi.axes = ["N", "K"]},
+                          %c: memref<?x?xf32> {bi.axes = ["M", "N"]},
+                          %s: memref<?xf32> {bi.axes = ["M"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : reduction>, #bi.dim<"K" : reduction>] {
+  // CHECK: bi.matmul {{.*}} activation relu order #bi.order<chunk = 64,
+  bi.matmul %a, %b into %c : memref<?x?xf32>, memref<?x?xf32> -> memref<?x?xf32>
+      over "K" activation relu order #bi.order<chunk = 64>
+  // CHECK-NEXT: bi.map_rows
+  bi.map_rows %row over "M" row "N" {
+    %cr = bi.load_row %c[%row] : memref<?x?xf32> -> tensor<?xf32>
+    %sum = bi.reduce add %cr : tensor<?xf32> -> f32 over "N"
+        order #bi.order<lanes = 32, combine = tree>
+    bi.store_scalar %sum, %s[%row] : f32, memref<?xf32>
+  }
+  bi.return
+}

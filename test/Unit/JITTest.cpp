@@ -400,4 +400,106 @@ TEST_F(JIT, NvrtcBackendEmitsCuda) {
             compiler.compileBuiltin("rms_norm", h4096())->fingerprint());
 }
 
+bi::Specialization gemmSpec(int64_t n, int64_t k) {
+  bi::Specialization spec;
+  spec.dims["N"] = n;
+  spec.dims["K"] = k;
+  return spec;
+}
+
+TEST_F(JIT, GemmSchedulesShareOneFingerprint) {
+  bi::Compiler compiler(cacheIn(freshDir("gemm-schedules")));
+  auto chosen = compiler.compileBuiltin("gemm", gemmSpec(512, 4096));
+  std::vector<std::string> schedules = chosen->schedules();
+  ASSERT_GE(schedules.size(), 10u);
+  EXPECT_EQ(chosen->backend(), bi::Backend::NVRTC);
+  EXPECT_NE(chosen->code().find("wgmma.mma_async"), std::string::npos);
+  ASSERT_EQ(chosen->params().size(), 3u);
+  EXPECT_TRUE(chosen->params()[2].isOutput);
+  EXPECT_FALSE(chosen->params()[1].isOutput);
+  bool sawSplit = false, sawSerial = false;
+  for (const std::string &name : schedules) {
+    bi::Specialization spec = gemmSpec(512, 4096);
+    spec.schedule = name;
+    auto forced = compiler.compileBuiltin("gemm", spec);
+    EXPECT_EQ(forced->fingerprint(), chosen->fingerprint()) << name;
+    bool split = forced->code().find("bi_gemm_combine") != std::string::npos;
+    EXPECT_EQ(split, name.find("split") != std::string::npos) << name;
+    sawSplit |= split;
+    sawSerial |= !split;
+  }
+  EXPECT_TRUE(sawSplit && sawSerial);
+  // The contract's chunk, not the schedule, decides the bits.
+  EXPECT_NE(chosen->fingerprint(),
+            compiler.compileBuiltin("gemm_fma", gemmSpec(512, 4096))
+                ->fingerprint());
+}
+
+TEST_F(JIT, GemmUnknownScheduleIsAClearError) {
+  bi::Compiler compiler(cacheIn(freshDir("gemm-unknown")));
+  bi::Specialization spec = gemmSpec(512, 4096);
+  spec.schedule = "n7m7s1split";
+  std::string error =
+      errorOf([&] { compiler.compileBuiltin("gemm", spec); });
+  EXPECT_NE(error.find("unknown schedule 'n7m7s1split'; one of:"),
+            std::string::npos)
+      << error;
+  // The CUDA-core variant has one schedule only.
+  spec.schedule = "n64m8s8split";
+  error = errorOf([&] { compiler.compileBuiltin("gemm_fma", spec); });
+  EXPECT_NE(error.find("no wgmma unit"), std::string::npos) << error;
+}
+
+TEST_F(JIT, GemmSurvivesTheDiskCache) {
+  std::string dir = freshDir("gemm-cache");
+  std::string fingerprint, code;
+  {
+    bi::Compiler compiler(cacheIn(dir));
+    auto kernel = compiler.compileBuiltin("gemm", gemmSpec(512, 4096));
+    fingerprint = kernel->fingerprint();
+    code = kernel->code();
+  }
+  bi::Compiler second(cacheIn(dir));
+  auto kernel = second.compileBuiltin("gemm", gemmSpec(512, 4096));
+  EXPECT_TRUE(kernel->fromDiskCache());
+  EXPECT_EQ(kernel->fingerprint(), fingerprint);
+  EXPECT_EQ(kernel->code(), code);
+  EXPECT_EQ(kernel->schedules().size(),
+            second.compileBuiltin("gemm", gemmSpec(512, 4096))
+                ->schedules()
+                .size());
+  EXPECT_FALSE(kernel->schedules().empty());
+}
+
+TEST_F(JIT, GemmReferenceThroughTheAPI) {
+  bi::Compiler compiler(cacheIn(freshDir("gemm-reference")));
+  // The CUDA-core contract is reproducible on the CPU, rows independent of
+  // the batch.
+  auto kernel = compiler.compileBuiltin("gemm_fma", gemmSpec(24, 600));
+  std::vector<uint16_t> a(5 * 600), b(24 * 600);
+  for (size_t i = 0; i < a.size(); ++i)
+    a[i] = uint16_t(0x3f80 + (i * 37 % 97)); // bf16 values in [1, 2)
+  for (size_t i = 0; i < b.size(); ++i)
+    b[i] = uint16_t(0xbf00 + (i * 53 % 89)); // bf16 values near -0.5
+  std::vector<uint16_t> all(5 * 24), one(24);
+  kernel->runReference({bi::Arg::buffer(a.data(), bi::DType::bf16, {5, 600}),
+                        bi::Arg::buffer(b.data(), bi::DType::bf16, {24, 600}),
+                        bi::Arg::buffer(all.data(), bi::DType::bf16, {5, 24})});
+  kernel->runReference(
+      {bi::Arg::buffer(a.data() + 3 * 600, bi::DType::bf16, {1, 600}),
+       bi::Arg::buffer(b.data(), bi::DType::bf16, {24, 600}),
+       bi::Arg::buffer(one.data(), bi::DType::bf16, {1, 24})});
+  EXPECT_EQ(std::memcmp(all.data() + 3 * 24, one.data(), 24 * 2), 0);
+  EXPECT_NE(all[0], 0);
+  // Tensor-core bits are not reproducible on a CPU: a clear error.
+  auto wgmma = compiler.compileBuiltin("gemm", gemmSpec(24, 600));
+  std::string error = errorOf([&] {
+    wgmma->runReference(
+        {bi::Arg::buffer(a.data(), bi::DType::bf16, {5, 600}),
+         bi::Arg::buffer(b.data(), bi::DType::bf16, {24, 600}),
+         bi::Arg::buffer(all.data(), bi::DType::bf16, {5, 24})});
+  });
+  EXPECT_NE(error.find("CPU reference"), std::string::npos) << error;
+}
+
 } // namespace

@@ -75,6 +75,24 @@ LogicalResult ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 //===----------------------------------------------------------------------===//
+// MatmulScheduleAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+MatmulScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                           int64_t blockM, int64_t blockN, int64_t stages,
+                           ChunkPlacement) {
+  if (blockM < 1 || blockN < 1)
+    return emitError() << "matmul schedule: 'block_m' and 'block_n' must be "
+                          ">= 1, got "
+                       << blockM << " and " << blockN;
+  if (stages < 1)
+    return emitError() << "matmul schedule: 'stages' must be >= 1, got "
+                       << stages;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // ReductionOrderAttr
 //===----------------------------------------------------------------------===//
 

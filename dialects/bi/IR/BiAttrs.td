@@ -65,6 +65,20 @@ def Bi_FnMode : I32EnumAttr<"FnMode",
   let genSpecializedAttr = 0;
 }
 
+def Bi_Activation : I32EnumAttr<"Activation",
+    "the activation of a bi.matmul epilogue",
+    [I32EnumAttrCase<"none", 0>, I32EnumAttrCase<"relu", 1>,
+     I32EnumAttrCase<"silu", 2>]> {
+  let cppNamespace = "::mlir::bi";
+}
+
+def Bi_ChunkPlacement : I32EnumAttr<"ChunkPlacement",
+    "where the K chunks of one output tile of a bi.matmul run",
+    [I32EnumAttrCase<"serial", 0>, I32EnumAttrCase<"split", 1>]> {
+  let cppNamespace = "::mlir::bi";
+  let genSpecializedAttr = 0;
+}
+
 //===----------------------------------------------------------------------===//
 // Attributes
 //===----------------------------------------------------------------------===//
@@ -126,6 +140,33 @@ def Bi_ScheduleAttr : Bi_Attr<"Schedule", "schedule"> {
     Example: `#bi.schedule<threads = 128, rows = 2>`
   }];
   let parameters = (ins "int64_t":$threads, "int64_t":$rows);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def Bi_MatmulScheduleAttr : Bi_Attr<"MatmulSchedule", "matmul_schedule"> {
+  let summary = "how a bi.matmul is mapped onto the GPU (never the bits)";
+  let description = [{
+    A GEMM schedule: each thread block computes a `block_m` x `block_n` tile
+    of the output through a shared-memory pipeline `stages` deep, and the K
+    chunks of the order contract run either one after another in the block
+    (`chunks = serial`, partials kept on chip) or on parallel blocks
+    (`chunks = split`, partials written to a workspace and added by a
+    second kernel). Whatever the choice, the chunk partials are added in the
+    contract's order, so the schedule may depend on M, N, K or the GPU and
+    still never changes the bits; the fingerprint ignores it. Which values a
+    GPU supports is checked by its lowering.
+
+    Example:
+
+    ```mlir
+    #bi.matmul_schedule<block_m = 128, block_n = 128, stages = 4,
+                        chunks = serial>
+    ```
+  }];
+  let parameters = (ins "int64_t":$block_m, "int64_t":$block_n,
+                        "int64_t":$stages,
+                        EnumParameter<Bi_ChunkPlacement>:$chunks);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

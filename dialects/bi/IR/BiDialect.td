@@ -23,7 +23,8 @@ def Bi_Dialect : Dialect {
 
     Dimensions of a kernel are classified as `batch` (their extent follows
     the load: rows, tokens), `parallel` (never reduced) or `reduction`
-    (reduced by some `bi.reduce`, possibly also used elementwise).
+    (reduced by some `bi.reduce` or `bi.matmul`, possibly also used
+    elementwise).
 
     Example:
 

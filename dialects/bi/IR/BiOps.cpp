@@ -18,22 +18,33 @@
 using namespace mlir;
 using namespace mlir::bi;
 
-/// `order #bi.order<...> (%params)?`, optional. The attribute is parsed
-/// with an explicit none type so that the `: type` syntax around stays the
-/// op's.
-static ParseResult
-parseOrderContract(OpAsmParser &parser, ReductionOrderAttr &order,
-                   SmallVectorImpl<OpAsmParser::UnresolvedOperand> &params) {
-  if (failed(parser.parseOptionalKeyword("order")))
+/// `keyword #bi.<attr>`, optional. The attribute is parsed with an explicit
+/// none type so that the `: type` syntax around stays the op's; `what`
+/// names the expected attribute in the error.
+template <typename AttrT>
+static ParseResult parseOptionalKeywordAttr(OpAsmParser &parser,
+                                            StringRef keyword, AttrT &result,
+                                            StringRef what) {
+  if (failed(parser.parseOptionalKeyword(keyword)))
     return success();
   SMLoc loc = parser.getCurrentLocation();
   Attribute attr;
   if (parser.parseAttribute(attr, NoneType::get(parser.getContext())))
     return failure();
-  order = dyn_cast<ReductionOrderAttr>(attr);
-  if (!order)
-    return parser.emitError(loc) << "expected an order contract #bi.order<...>";
-  if (succeeded(parser.parseOptionalLParen()) &&
+  result = dyn_cast<AttrT>(attr);
+  if (!result)
+    return parser.emitError(loc) << "expected " << what;
+  return success();
+}
+
+/// `order #bi.order<...> (%params)?`, optional.
+static ParseResult
+parseOrderContract(OpAsmParser &parser, ReductionOrderAttr &order,
+                   SmallVectorImpl<OpAsmParser::UnresolvedOperand> &params) {
+  if (parseOptionalKeywordAttr(parser, "order", order,
+                               "an order contract #bi.order<...>"))
+    return failure();
+  if (order && succeeded(parser.parseOptionalLParen()) &&
       (parser.parseOperandList(params) || parser.parseRParen()))
     return failure();
   return success();
@@ -209,10 +220,10 @@ LogicalResult KernelOp::verifyRegions() {
   if (entry.getArgumentTypes() != getArgumentTypes())
     return emitOpError() << "entry block arguments must match the signature";
   for (Operation &op : entry)
-    if (!isa<MapRowsOp, ReturnOp>(op))
+    if (!isa<MapRowsOp, MatmulOp, ReturnOp>(op))
       return op.emitOpError()
              << "is not allowed at the top level of a bi.kernel; expected "
-                "'bi.map_rows' or 'bi.return'";
+                "'bi.map_rows', 'bi.matmul' or 'bi.return'";
   return success();
 }
 
@@ -456,15 +467,19 @@ LogicalResult BroadcastOp::verify() {
 // ReduceOp
 //===----------------------------------------------------------------------===//
 
-MathModeAttr ReduceOp::getEffectiveMath() {
-  MathModeAttr kernelMath =
-      (*this)->getParentOfType<KernelOp>().getEffectiveMath();
-  ReductionOrderAttr order = getOrderAttr();
+/// The kernel's math mode with a contract's `fma` and `fn` overrides.
+static MathModeAttr overrideMath(MathModeAttr kernelMath,
+                                 ReductionOrderAttr order) {
   if (!order)
     return kernelMath;
-  return MathModeAttr::get(getContext(),
+  return MathModeAttr::get(kernelMath.getContext(),
                            order.getFma().value_or(kernelMath.getFma()),
                            order.getFn().value_or(kernelMath.getFn()));
+}
+
+MathModeAttr ReduceOp::getEffectiveMath() {
+  return overrideMath((*this)->getParentOfType<KernelOp>().getEffectiveMath(),
+                      getOrderAttr());
 }
 
 LogicalResult ReduceOp::verify() {
@@ -549,6 +564,316 @@ LogicalResult ReduceOp::verify() {
              << "; rule: a contract depends only on the reduction extent '"
              << getOver() << "' and constants";
     }
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+/// The axes of `value` if it is a buffer argument of `kernel`.
+static std::optional<SmallVector<StringRef>>
+getKernelBufferAxes(KernelOp kernel, Value value) {
+  auto arg = dyn_cast<BlockArgument>(value);
+  if (!kernel || !arg || arg.getOwner() != &kernel.getBody().front() ||
+      !isa<MemRefType>(arg.getType()))
+    return std::nullopt;
+  return kernel.getArgAxes(arg.getArgNumber());
+}
+
+ParseResult MatmulOp::parse(OpAsmParser &parser, OperationState &result) {
+  OpAsmParser::UnresolvedOperand a, b, c, bias, residual;
+  Type aType, bType, cType, biasType, residualType;
+  StringAttr over;
+  if (parser.parseOperand(a) || parser.parseComma() || parser.parseOperand(b) ||
+      parser.parseKeyword("into") || parser.parseOperand(c) ||
+      parser.parseColon() || parser.parseType(aType) || parser.parseComma() ||
+      parser.parseType(bType) || parser.parseArrow() ||
+      parser.parseType(cType) || parser.parseKeyword("over") ||
+      parser.parseAttribute(over))
+    return failure();
+  bool hasBias = succeeded(parser.parseOptionalKeyword("bias"));
+  if (hasBias && (parser.parseOperand(bias) || parser.parseColon() ||
+                  parser.parseType(biasType)))
+    return failure();
+  // Always set, `none` when absent, so that a kernel has one canonical
+  // (fingerprinted) form.
+  Activation activation = Activation::none;
+  if (succeeded(parser.parseOptionalKeyword("activation"))) {
+    SMLoc loc = parser.getCurrentLocation();
+    StringRef word;
+    if (parser.parseKeyword(&word))
+      return failure();
+    std::optional<Activation> parsed = symbolizeActivation(word);
+    if (!parsed)
+      return parser.emitError(loc) << "unknown activation '" << word
+                                   << "'; expected none, relu or silu";
+    activation = *parsed;
+  }
+  bool hasResidual = succeeded(parser.parseOptionalKeyword("residual"));
+  if (hasResidual && (parser.parseOperand(residual) || parser.parseColon() ||
+                      parser.parseType(residualType)))
+    return failure();
+  ReductionOrderAttr order;
+  MatmulScheduleAttr schedule;
+  if (parseOptionalKeywordAttr(parser, "order", order,
+                               "an order contract #bi.order<...>") ||
+      parseOptionalKeywordAttr(parser, "schedule", schedule,
+                               "a GEMM schedule #bi.matmul_schedule<...>") ||
+      parser.parseOptionalAttrDictWithKeyword(result.attributes))
+    return failure();
+
+  Properties &properties = result.getOrAddProperties<Properties>();
+  properties.over = over;
+  properties.activation = ActivationAttr::get(parser.getContext(), activation);
+  properties.order = order;
+  properties.schedule = schedule;
+  properties.operandSegmentSizes = {1, 1, 1, hasBias, hasResidual};
+  if (parser.resolveOperand(a, aType, result.operands) ||
+      parser.resolveOperand(b, bType, result.operands) ||
+      parser.resolveOperand(c, cType, result.operands) ||
+      (hasBias && parser.resolveOperand(bias, biasType, result.operands)) ||
+      (hasResidual &&
+       parser.resolveOperand(residual, residualType, result.operands)))
+    return failure();
+  return success();
+}
+
+void MatmulOp::print(OpAsmPrinter &p) {
+  p << ' ' << getA() << ", " << getB() << " into " << getC() << " : "
+    << getA().getType() << ", " << getB().getType() << " -> "
+    << getC().getType() << " over ";
+  p.printAttribute(getOverAttr());
+  if (Value bias = getBias())
+    p << " bias " << bias << " : " << bias.getType();
+  if (getActivation() != Activation::none)
+    p << " activation " << stringifyActivation(getActivation());
+  if (Value residual = getResidual())
+    p << " residual " << residual << " : " << residual.getType();
+  if (ReductionOrderAttr order = getOrderAttr()) {
+    p << ' ';
+    printOrderContract(p, *this, order, OperandRange(nullptr, 0));
+  }
+  if (MatmulScheduleAttr schedule = getScheduleAttr()) {
+    p << " schedule ";
+    p.printAttribute(schedule);
+  }
+  p.printOptionalAttrDictWithKeyword(
+      (*this)->getAttrs(),
+      {getOverAttrName(), getActivationAttrName(), getOrderAttrName(),
+       getScheduleAttrName(), getOperandSegmentSizesAttrName()});
+}
+
+static std::string formatAxes(ArrayRef<StringRef> axes) {
+  return "[" + llvm::join(axes, ", ") + "]";
+}
+
+StringRef MatmulOp::getMDimName() {
+  std::optional<SmallVector<StringRef>> axes =
+      getKernelBufferAxes(getKernel(), getA());
+  return axes && axes->size() == 2 ? (*axes)[0] : StringRef();
+}
+
+StringRef MatmulOp::getNDimName() {
+  std::optional<SmallVector<StringRef>> axes =
+      getKernelBufferAxes(getKernel(), getC());
+  return axes && axes->size() == 2 ? (*axes)[1] : StringRef();
+}
+
+bool MatmulOp::isNnLinearLayout() {
+  std::optional<SmallVector<StringRef>> axes =
+      getKernelBufferAxes(getKernel(), getB());
+  return axes && axes->size() == 2 && (*axes)[0] == getNDimName() &&
+         (*axes)[1] == getKDimName();
+}
+
+MathModeAttr MatmulOp::getEffectiveMath() {
+  return overrideMath(getKernel().getEffectiveMath(), getOrderAttr());
+}
+
+/// The element types a GEMM moves through memory; everything in between is
+/// f32.
+static bool isGemmStorageType(Type type) {
+  return type.isBF16() || type.isF16() || type.isF32();
+}
+
+LogicalResult MatmulOp::verify() {
+  KernelOp kernel = getKernel();
+  struct Operand {
+    StringRef role;
+    Value value;
+    int64_t rank;
+    StringRef axes; // the rule, for messages
+    SmallVector<StringRef> actualAxes = {};
+  };
+  SmallVector<Operand> operands = {{"a", getA(), 2, "[M, K]"},
+                                   {"b", getB(), 2, "[N, K] or [K, N]"},
+                                   {"c", getC(), 2, "[M, N]"}};
+  if (getBias())
+    operands.push_back({"bias", getBias(), 1, "[N]"});
+  if (getResidual())
+    operands.push_back({"residual", getResidual(), 2, "[M, N]"});
+  auto describe = [](StringRef role) {
+    return (role == "c" ? "output '" : "operand '") + role.str() + "'";
+  };
+
+  for (Operand &operand : operands) {
+    std::optional<SmallVector<StringRef>> axes =
+        getKernelBufferAxes(kernel, operand.value);
+    if (!axes)
+      return emitOpError() << describe(operand.role)
+                           << " must be a buffer argument of the enclosing "
+                              "bi.kernel; bi.matmul reads and writes kernel "
+                              "buffers directly";
+    int64_t rank = cast<MemRefType>(operand.value.getType()).getRank();
+    if (rank != operand.rank)
+      return emitOpError() << describe(operand.role) << " must have rank "
+                           << operand.rank << " (axes " << operand.axes
+                           << "), got rank " << rank;
+    operand.actualAxes = std::move(*axes);
+  }
+  // Tiles of C are written while other tiles still read the inputs, and
+  // generated code treats every buffer as restrict: an output that is also
+  // an input would make the bits depend on the order of tiles.
+  for (const Operand &operand : operands)
+    if (operand.role != "c" && operand.value == getC())
+      return emitOpError() << "output 'c' is also operand '" << operand.role
+                           << "'; write the product to a buffer that no "
+                              "operand reads";
+  ArrayRef<StringRef> aAxes = operands[0].actualAxes,
+                      bAxes = operands[1].actualAxes,
+                      cAxes = operands[2].actualAxes;
+
+  // Dimensions: K is reduced; M and N index the output.
+  StringRef k = getOver();
+  DimAttr kDim = kernel.lookupDim(k);
+  if (!kDim)
+    return emitOpError() << "reduces over undeclared dimension '" << k << "'";
+  if (kDim.getKind() == DimKind::batch)
+    return emitOpError() << "reduces over batch dimension '" << k
+                         << "'; rule: a batch extent must never shape a "
+                            "reduction; reduce over a reduction dimension";
+  if (kDim.getKind() != DimKind::reduction)
+    return emitOpError() << "reduces over '" << k
+                         << "', which is declared parallel; declare it "
+                            "'reduction'";
+  if (aAxes[1] != k)
+    return emitOpError() << "operand 'a' has axes " << formatAxes(aAxes)
+                         << "; expected [" << aAxes[0] << ", " << k
+                         << "]: axis 1 must be the reduced dimension '" << k
+                         << "'";
+  StringRef m = aAxes[0];
+  if (DimAttr mDim = kernel.lookupDim(m);
+      mDim && mDim.getKind() == DimKind::reduction)
+    return emitOpError() << "the rows '" << m
+                         << "' of 'a' are declared reduction; M must be a "
+                            "batch or parallel dimension, since only '"
+                         << k << "' is reduced";
+  if (cAxes[0] != m)
+    return emitOpError() << "output 'c' has axes " << formatAxes(cAxes)
+                         << "; expected [" << m << ", N]: axis 0 must be '" << m
+                         << "', the rows of 'a'";
+  // N is never a batch dimension: the kernel already requires a batch axis
+  // to lead, and N is axis 1 of 'c'.
+  StringRef n = cAxes[1];
+  if (n == k)
+    return emitOpError() << "output 'c' has axes " << formatAxes(cAxes)
+                         << "; expected [" << m
+                         << ", N]: axis 1 must be the columns N, a dimension "
+                            "other than the reduced '"
+                         << k << "'";
+  if (bAxes != ArrayRef<StringRef>{n, k} && bAxes != ArrayRef<StringRef>{k, n})
+    return emitOpError() << "operand 'b' has axes " << formatAxes(bAxes)
+                         << "; expected [" << n << ", " << k
+                         << "] (nn.Linear layout) or [" << k << ", " << n
+                         << "] (row-major K x N)";
+  for (const Operand &operand : ArrayRef(operands).drop_front(3)) {
+    SmallVector<StringRef> expected;
+    if (operand.role == "residual")
+      expected.push_back(m);
+    expected.push_back(n);
+    if (ArrayRef<StringRef>(operand.actualAxes) != ArrayRef(expected))
+      return emitOpError() << "operand '" << operand.role << "' has axes "
+                           << formatAxes(operand.actualAxes) << "; expected "
+                           << formatAxes(expected)
+                           << (operand.role == "bias" ? ", the columns of 'c'"
+                                                      : ", the axes of 'c'");
+  }
+
+  // Element types: products and sums are f32 whatever is stored.
+  auto elementType = [](Value value) {
+    return cast<MemRefType>(value.getType()).getElementType();
+  };
+  Type inputType = elementType(getA());
+  if (inputType != elementType(getB()))
+    return emitOpError() << "operands 'a' and 'b' must have the same element "
+                            "type, got "
+                         << inputType << " and " << elementType(getB());
+  if (!isGemmStorageType(inputType))
+    return emitOpError() << "operand 'a' has element type " << inputType
+                         << "; expected bf16 or f16 (or f32 with a contract "
+                            "without 'unit')";
+  for (const Operand &operand : ArrayRef(operands).drop_front(2))
+    if (!isGemmStorageType(elementType(operand.value)))
+      return emitOpError() << describe(operand.role) << " has element type "
+                           << elementType(operand.value)
+                           << "; expected bf16, f16 or f32";
+
+  // The contract: chunks of K folded by one accumulator or one hardware
+  // unit each, chunk partials added left to right.
+  ReductionOrderAttr order = getOrderAttr();
+  if (!order)
+    return emitOpError()
+           << "is a floating-point reduction without an order contract; "
+              "rule: every floating-point reduction declares its order, "
+              "e.g. 'order #bi.order<chunk = 1024, chunk_combine = seq, "
+              "step = 16, unit = wgmma.m64nNk16>'";
+  if (order.getNumDynamicParams() != 0)
+    return emitOpError() << "order contract has parameters written '?'; "
+                            "bi.matmul takes constant contracts only, so "
+                            "write 'chunk' and 'step' as integers";
+  if (order.getLanes() != 1)
+    return emitOpError() << "order contract: 'lanes = " << order.getLanes()
+                         << "' does not apply to bi.matmul, which folds each "
+                            "chunk with one accumulator; omit 'lanes'";
+  if (order.getVector() != 1)
+    return emitOpError() << "order contract: 'vector = " << order.getVector()
+                         << "' does not apply to bi.matmul, which folds each "
+                            "chunk one k (or one unit step) at a time; omit "
+                            "'vector'";
+  if (order.getCombine() != CombineOrder::seq)
+    return emitOpError() << "order contract: 'combine = "
+                         << stringifyCombineOrder(order.getCombine())
+                         << "' does not apply to bi.matmul, which has no "
+                            "lanes to combine; omit 'combine'";
+  if (order.getChunk() != 0 && order.getChunkCombine() != CombineOrder::seq)
+    return emitOpError() << "order contract: 'chunk_combine = "
+                         << stringifyCombineOrder(order.getChunkCombine())
+                         << "' is not implemented for bi.matmul; use "
+                            "'chunk_combine = seq' (chunk partials added left "
+                            "to right)";
+  switch (order.getUnit()) {
+  case HardwareUnit::none:
+    break;
+  case HardwareUnit::mma_sync_m16n8k16:
+    return emitOpError() << "order contract: unit '"
+                         << stringifyHardwareUnit(order.getUnit())
+                         << "' is not implemented for bi.matmul; use "
+                            "wgmma.m64nNk16 or no unit";
+  case HardwareUnit::wgmma_m64nNk16:
+    if (inputType.isF32())
+      return emitOpError() << "order contract: unit 'wgmma.m64nNk16' "
+                              "multiplies bf16 or f16, but 'a' and 'b' are "
+                              "'f32'; use bf16 or f16 operands or a contract "
+                              "without 'unit'";
+    if (order.getChunk() % 64 != 0)
+      return emitOpError() << "order contract: 'chunk = " << order.getChunk()
+                           << "' must be a multiple of 64 with unit "
+                              "'wgmma.m64nNk16', because the Hopper schedule "
+                              "loads K in tiles of 64 and each tile must lie "
+                              "inside one chunk";
+    break;
   }
   return success();
 }

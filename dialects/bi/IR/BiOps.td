@@ -30,7 +30,8 @@ def Bi_KernelOp : Bi_Op<"kernel", [
     whose axes are named by the `bi.axes` argument attribute; scalar
     arguments are run-time values (they may feed elementwise math, never an
     order contract). The body is a sequence of row programs
-    (`bi.map_rows`) ended by `bi.return`.
+    (`bi.map_rows`) and matrix products (`bi.matmul`), run one after
+    another in body order, ended by `bi.return`.
 
     The optional `math` mode (default `#bi.math<fma = off, fn = portable>`)
     governs every operation of the kernel; a reduction's contract may
@@ -271,6 +272,111 @@ def Bi_ReduceOp : Bi_Op<"reduce", [Pure]> {
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
+    /// The contract's math mode with the kernel's filled in.
+    MathModeAttr getEffectiveMath();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// bi.matmul
+//===----------------------------------------------------------------------===//
+
+def Bi_MatmulOp : Bi_Op<"matmul", [HasParent<"KernelOp">,
+                                   AttrSizedOperandSegments]> {
+  let summary = "a matrix product with a fixed K order and a fused epilogue";
+  let description = [{
+    Computes, for every `m` in `[0, M)` and `n` in `[0, N)`,
+
+    ```
+    C[m, n] = epilogue(sum_k A[m, k] * B[k, n])
+    ```
+
+    on buffer arguments of the enclosing kernel: `a` has axes `[M, K]`, `b`
+    has axes `[N, K]` (the nn.Linear layout: one row of weights per output
+    column) or `[K, N]` (row-major K x N); the layout is read from `b`'s
+    axes, and `B[k, n]` is `b[n, k]` or `b[k, n]` accordingly. The output `c` has axes `[M, N]`, the optional `bias` has axes
+    `[N]` and the optional `residual` has axes `[M, N]`. `over` names K,
+    which must be a `reduction` dimension; M is `batch` or `parallel`, N is
+    never `batch`. `a` and `b` are bf16 or f16 (f32 only with a contract
+    without `unit`); `c`, `bias` and `residual` are bf16, f16 or f32. Every
+    product and sum is computed in f32.
+
+    The order contract is required. K is cut into `ceil(K / chunk)` chunks
+    of `chunk` consecutive k (no `chunk`: one chunk of all of K). Each
+    chunk's partial `p_j` is reduced from +0.0:
+
+    * `unit = wgmma.m64nNk16` (`step = 16`, bf16 or f16 operands): in
+      k-steps of 16 consecutive k in increasing order, one wgmma instruction
+      per step, whose internal order the hardware fixes; a k-step that runs
+      past K is zero-padded. `chunk` is a multiple of 64, because the Hopper
+      schedule loads K in tiles of 64 that must each lie in one chunk.
+    * no `unit` (the CUDA-core variant): sequentially over k in increasing
+      order, with `a_k` and `b_k` extended to f32:
+      `acc = fma(a_k, b_k, acc)` with `fma = on`, otherwise
+      `acc = acc + round(a_k * b_k)`.
+
+    The chunk partials are added left to right (`chunk_combine = seq`):
+    `total = p_0`, then `total = total + p_j` for `j = 1, 2, ...`.
+    `lanes`, `vector`, `combine` and `?` parameters do not apply;
+    `chunk_combine = tree` and `unit = mma.sync.m16n8k16` are not
+    implemented for matrix products.
+
+    The epilogue, in this order and in f32: `v = total`; with `bias`,
+    `v = v + bias[n]`; the activation (`none` by default; `relu`:
+    `v > 0 || v is NaN ? v : +0.0`; `silu`: `v / (1 + exp(-v))` with the
+    math mode's exp and division); with `residual`, `v = v + residual[m, n]`;
+    then `v` is rounded to `c`'s element type (to nearest even).
+
+    The math mode is the kernel's, overridden by the contract's `fma` and
+    `fn`. The optional `schedule` maps the product onto the GPU and never
+    changes the bits.
+
+    Example:
+
+    ```mlir
+    bi.matmul %a, %w into %y
+        : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
+        bias %bias : memref<?xbf16> activation silu
+        residual %h : memref<?x?xbf16>
+        order #bi.order<chunk = 1024, chunk_combine = seq, step = 16,
+                        unit = wgmma.m64nNk16>
+    ```
+
+    General form (clauses in this order, each optional but `order`, which
+    the verifier requires):
+
+    ```
+    bi.matmul %a, %b into %c : type(a), type(b) -> type(c) over "K"
+        (bias %bias : type)? (activation relu|silu)?
+        (residual %r : type)? (order #bi.order<...>)?
+        (schedule #bi.matmul_schedule<...>)? (attributes {...})?
+    ```
+  }];
+  let arguments = (ins
+    Arg<AnyMemRef, "A, axes [M, K]", [MemRead]>:$a,
+    Arg<AnyMemRef, "B, axes [N, K] or [K, N]", [MemRead]>:$b,
+    Arg<AnyMemRef, "C, axes [M, N]", [MemWrite]>:$c,
+    Arg<Optional<AnyMemRef>, "bias, axes [N]", [MemRead]>:$bias,
+    Arg<Optional<AnyMemRef>, "residual, axes [M, N]", [MemRead]>:$residual,
+    StrAttr:$over,
+    Bi_Activation:$activation,
+    OptionalAttr<Bi_ReductionOrderAttr>:$order,
+    OptionalAttr<Bi_MatmulScheduleAttr>:$schedule);
+  // The types follow the operands (as in bi.reduce): MLIR's attribute
+  // parser reads a `: type` after any `#bi.order<...>`, so the contract
+  // cannot precede them. The epilogue clauses appear in the order the
+  // epilogue applies them.
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    KernelOp getKernel() { return (*this)->getParentOfType<KernelOp>(); }
+    /// The rows of `a` and `c` (M), the columns of `c` (N) and the reduced
+    /// dimension (K, named by `over`). Empty where the axes do not say.
+    ::llvm::StringRef getMDimName();
+    ::llvm::StringRef getNDimName();
+    ::llvm::StringRef getKDimName() { return getOver(); }
+    /// True when `b` has axes [N, K] (nn.Linear), false for [K, N].
+    bool isNnLinearLayout();
     /// The contract's math mode with the kernel's filled in.
     MathModeAttr getEffectiveMath();
   }];

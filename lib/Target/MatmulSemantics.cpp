@@ -1,0 +1,77 @@
+//===- MatmulSemantics.cpp - bi.matmul to the GEMM generators' input ------===//
+#include "Target/MatmulSemantics.h"
+
+using namespace mlir;
+using namespace mlir::bi;
+
+namespace {
+::bi::GemmSemantics::Type toGemmType(Value buffer) {
+  Type type = cast<MemRefType>(buffer.getType()).getElementType();
+  if (type.isBF16())
+    return ::bi::GemmSemantics::Type::bf16;
+  if (type.isF16())
+    return ::bi::GemmSemantics::Type::f16;
+  return ::bi::GemmSemantics::Type::f32;
+}
+} // namespace
+
+::bi::GemmSemantics mlir::bi::getGemmSemantics(MatmulOp matmul) {
+  ::bi::GemmSemantics semantics;
+  semantics.input = toGemmType(matmul.getA());
+  semantics.output = toGemmType(matmul.getC());
+  if (Value bias = matmul.getBias()) {
+    semantics.hasBias = true;
+    semantics.bias = toGemmType(bias);
+  }
+  if (Value residual = matmul.getResidual()) {
+    semantics.hasResidual = true;
+    semantics.residual = toGemmType(residual);
+  }
+  semantics.activation =
+      ::bi::GemmSemantics::Activation(int(matmul.getActivation()));
+  MathModeAttr math = matmul.getEffectiveMath();
+  semantics.fastMath = math.getFn() == FnMode::fast;
+  semantics.fmaContract = math.getFma() == FmaMode::on;
+  semantics.nnLinear = matmul.isNnLinearLayout();
+  ReductionOrderAttr order = matmul.getOrderAttr();
+  // No chunk: one chunk spanning K, whatever K is.
+  semantics.chunk = order.getChunk() > 0 ? order.getChunk() : int64_t(1) << 30;
+  return semantics;
+}
+
+FailureOr<::bi::GemmSchedule>
+mlir::bi::getHopperSchedule(MatmulOp matmul, MatmulScheduleAttr attr) {
+  ::bi::GemmSchedule schedule;
+  schedule.blockM = int(attr.getBlockM());
+  schedule.blockN = int(attr.getBlockN());
+  schedule.stages = int(attr.getStages());
+  schedule.splitChunks = attr.getChunks() == ChunkPlacement::split;
+  std::string problem = schedule.validate();
+  if (!problem.empty())
+    return matmul.emitOpError() << "schedule " << attr
+                                << " cannot run on the Hopper lowering: "
+                                << problem;
+  return schedule;
+}
+
+FailureOr<std::string> mlir::bi::emitMatmulCUDA(MatmulOp matmul) {
+  ::bi::GemmSemantics semantics = getGemmSemantics(matmul);
+  if (matmul.getOrderAttr().getUnit() != HardwareUnit::wgmma_m64nNk16)
+    return ::bi::emitCudaCoreGemm(semantics);
+  if (!semantics.nnLinear)
+    return matmul.emitOpError()
+           << "with b in [K, N] layout is not supported by the Hopper "
+              "lowering yet; give b in nn.Linear layout [N, K]";
+  if (semantics.activation == ::bi::GemmSemantics::Activation::silu)
+    return matmul.emitOpError()
+           << "activation silu is not lowered to the GPU yet";
+  ::bi::GemmSchedule schedule = ::bi::hopperGemmSchedules()
+      [::bi::chooseHopperGemmSchedule(4096, 4096, 4096, semantics.chunk, 132)];
+  if (MatmulScheduleAttr attr = matmul.getScheduleAttr()) {
+    FailureOr<::bi::GemmSchedule> chosen = getHopperSchedule(matmul, attr);
+    if (failed(chosen))
+      return failure();
+    schedule = *chosen;
+  }
+  return ::bi::emitHopperGemm(semantics, schedule);
+}
