@@ -65,8 +65,7 @@ std::shared_ptr<Kernel::Data::GemmVariant> variantFor(const Kernel::Data &d,
     std::optional<GemmSemantics> semantics = GemmSemantics::parse(d.gemm);
     if (!semantics)
       throw Error(d.name + ": corrupt GEMM description '" + d.gemm + "'");
-    std::string source =
-        d.gemmHelpers + emitHopperGemm(*semantics, schedule);
+    std::string source = d.gemmHelpers + emitHopperGemm(*semantics, schedule);
     llvm::Expected<std::string> cubin =
         mlir::bi::compileCUDA(source, d.name + "_" + name, "sm_90a");
     if (!cubin)
@@ -98,9 +97,9 @@ loadVariant(Kernel::Data::GemmVariant &variant, cuda::Context context,
   cuda::check(driver.moduleGetFunction(&loaded.main, module, kGemmMainFunction),
               "finding the main kernel of " + what);
   if (s.splitChunks)
-    cuda::check(driver.moduleGetFunction(&loaded.combine, module,
-                                         kGemmCombineFunction),
-                "finding the combine kernel of " + what);
+    cuda::check(
+        driver.moduleGetFunction(&loaded.combine, module, kGemmCombineFunction),
+        "finding the combine kernel of " + what);
   cuda::check(driver.funcSetAttribute(loaded.main,
                                       cuda::kFuncAttributeMaxDynamicSharedBytes,
                                       s.sharedBytes()),
@@ -181,9 +180,9 @@ uint64_t workspaceFor(const Kernel::Data &d, cuda::Context context,
     slot = {0, 0};
   }
   uint64_t pointer = 0;
-  cuda::check(driver.memAlloc(&pointer, bytes),
-              "allocating " + std::to_string(bytes) +
-                  " bytes of GEMM workspace");
+  cuda::check(driver.memAlloc(&pointer, bytes), "allocating " +
+                                                    std::to_string(bytes) +
+                                                    " bytes of GEMM workspace");
   slot = {pointer, bytes};
   return pointer;
 }
@@ -213,12 +212,11 @@ void bi::checkGemmArguments(const Kernel::Data &d,
                  std::to_string(reinterpret_cast<uintptr_t>(arg.data)) + ")");
     int64_t stride = rowStrideOf(arg);
     if ((stride * 2) % 16 != 0)
-      throw fail(
-          "argument #" + std::to_string(roles[role]) + " (" + name +
-          ") has a row stride of " + std::to_string(stride) +
-          " elements; TMA needs a multiple of 8 (16 bytes). Pad K to a "
-          "multiple of 8 with zero columns in both a and b: the k-steps "
-          "stay the same, so do the bits");
+      throw fail("argument #" + std::to_string(roles[role]) + " (" + name +
+                 ") has a row stride of " + std::to_string(stride) +
+                 " elements; TMA needs a multiple of 8 (16 bytes). Pad K to a "
+                 "multiple of 8 with zero columns in both a and b: the k-steps "
+                 "stay the same, so do the bits");
   }
   (void)a;
   (void)b;
@@ -261,15 +259,14 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     long long lda = rowStrideOf(a), ldb = rowStrideOf(b);
     const void *aData = a.data, *bData = b.data;
     void *cData = const_cast<void *>(c.data);
-    void *params[] = {&aData, &bData, &cData, &bias, &residual, &m32,
-                      &n32,   &k32,   &lda,   &ldb};
+    void *params[] = {&aData, &bData, &cData, &bias, &residual,
+                      &m32,   &n32,   &k32,   &lda,  &ldb};
     unsigned blocksN = unsigned((N + kGemmFmaThreads - 1) / kGemmFmaThreads);
     if (M > 65535 * 1024LL)
       throw Error(d.name + ": M too large for the CUDA-core variant");
-    if (cuda::Result rc =
-            driver.launchKernel(function, blocksN, unsigned(M), 1,
-                                kGemmFmaThreads, 1, 1, 0, stream, params,
-                                nullptr))
+    if (cuda::Result rc = driver.launchKernel(function, blocksN, unsigned(M), 1,
+                                              kGemmFmaThreads, 1, 1, 0, stream,
+                                              params, nullptr))
       cuda::check(rc, "launching " + d.name);
     return;
   }
@@ -301,12 +298,12 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
                                size_t(chunks) * size_t(M) * size_t(N) * 4);
     }
     std::memcpy(mapA,
-                tensorMap(d.name, "a", d.tensorMaps[0], a, M, K,
-                          rowStrideOf(a), schedule->blockM),
+                tensorMap(d.name, "a", d.tensorMaps[0], a, M, K, rowStrideOf(a),
+                          schedule->blockM),
                 sizeof mapA);
     std::memcpy(mapB,
-                tensorMap(d.name, "b", d.tensorMaps[1], b, N, K,
-                          rowStrideOf(b), schedule->blockN),
+                tensorMap(d.name, "b", d.tensorMaps[1], b, N, K, rowStrideOf(b),
+                          schedule->blockN),
                 sizeof mapB);
   }
   const GemmSchedule &scheduleRef = *schedule;
@@ -321,15 +318,15 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   if (cuda::Result rc = driver.launchKernel(
           loaded->main, grid, 1, 1, unsigned(scheduleRef.threads()), 1, 1,
           unsigned(scheduleRef.sharedBytes()), stream, params, nullptr))
-    cuda::check(rc, "launching " + d.name + " (schedule " +
-                        scheduleRef.name() + ")");
+    cuda::check(rc, "launching " + d.name + " (schedule " + scheduleRef.name() +
+                        ")");
   if (scheduleRef.splitChunks) {
     void *cData = const_cast<void *>(c.data);
     void *combineParams[] = {&out, &cData, &bias, &residual, &m32, &n32, &k32};
     int64_t blocks = std::min<int64_t>((M * N + 255) / 256, 132 * 16);
     if (cuda::Result rc =
-            driver.launchKernel(loaded->combine, unsigned(blocks), 1, 1, 256,
-                                1, 1, 0, stream, combineParams, nullptr))
+            driver.launchKernel(loaded->combine, unsigned(blocks), 1, 1, 256, 1,
+                                1, 0, stream, combineParams, nullptr))
       cuda::check(rc, "launching the chunk combine of " + d.name);
   }
 }

@@ -1,4 +1,5 @@
-//===- GemmLaunch.h - launching bi.matmul kernels -----------------*- C++ -*-===//
+//===- GemmLaunch.h - launching bi.matmul kernels -----------------*- C++
+//-*-===//
 #ifndef BI_JIT_GEMMLAUNCH_H
 #define BI_JIT_GEMMLAUNCH_H
 

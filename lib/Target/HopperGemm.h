@@ -1,4 +1,5 @@
-//===- HopperGemm.h - the sm_90a GEMM schedule as CUDA C++ --------*- C++ -*-===//
+//===- HopperGemm.h - the sm_90a GEMM schedule as CUDA C++ --------*- C++
+//-*-===//
 //
 // The Hopper lowering of `bi.matmul` with `unit = wgmma.m64nNk16`: TMA tile
 // loads into 128-byte-swizzled shared memory completing on mbarriers, a
@@ -30,8 +31,8 @@ struct GemmSemantics {
   bool hasBias = false;
   bool hasResidual = false;
   Activation activation = Activation::none;
-  bool fastMath = false; // fn = fast (silu's exp and division)
-  int64_t chunk = 0;     // K chunk of the contract
+  bool fastMath = false;   // fn = fast (silu's exp and division)
+  int64_t chunk = 0;       // K chunk of the contract
   bool fmaContract = true; // CUDA-core variant: fold with fma (one rounding)
   bool nnLinear = true;    // b is [N, K]; else [K, N]
 

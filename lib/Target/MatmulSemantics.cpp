@@ -48,9 +48,9 @@ mlir::bi::getHopperSchedule(MatmulOp matmul, MatmulScheduleAttr attr) {
   schedule.splitChunks = attr.getChunks() == ChunkPlacement::split;
   std::string problem = schedule.validate();
   if (!problem.empty())
-    return matmul.emitOpError() << "schedule " << attr
-                                << " cannot run on the Hopper lowering: "
-                                << problem;
+    return matmul.emitOpError()
+           << "schedule " << attr
+           << " cannot run on the Hopper lowering: " << problem;
   return schedule;
 }
 
@@ -65,8 +65,9 @@ FailureOr<std::string> mlir::bi::emitMatmulCUDA(MatmulOp matmul) {
   if (semantics.activation == ::bi::GemmSemantics::Activation::silu)
     return matmul.emitOpError()
            << "activation silu is not lowered to the GPU yet";
-  ::bi::GemmSchedule schedule = ::bi::hopperGemmSchedules()
-      [::bi::chooseHopperGemmSchedule(4096, 4096, 4096, semantics.chunk, 132)];
+  ::bi::GemmSchedule schedule =
+      ::bi::hopperGemmSchedules()[::bi::chooseHopperGemmSchedule(
+          4096, 4096, 4096, semantics.chunk, 132)];
   if (MatmulScheduleAttr attr = matmul.getScheduleAttr()) {
     FailureOr<::bi::GemmSchedule> chosen = getHopperSchedule(matmul, attr);
     if (failed(chosen))

@@ -1,4 +1,5 @@
-//===- MatmulSemantics.h - bi.matmul to the GEMM generators' input -*- C++ -*-===//
+//===- MatmulSemantics.h - bi.matmul to the GEMM generators' input -*- C++
+//-*-===//
 #ifndef BI_TARGET_MATMULSEMANTICS_H
 #define BI_TARGET_MATMULSEMANTICS_H
 
