@@ -101,9 +101,9 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
   GemmSemantics semantics = mlir::bi::getGemmSemantics(matmul);
   mlir::bi::ReductionOrderAttr order = matmul.getOrderAttr();
   data.gemmHopper = order.getUnit() == mlir::bi::HardwareUnit::wgmma_m64nNk16;
-  if (semantics.activation == GemmSemantics::Activation::silu)
-    throw fail("activation silu is defined (and run by the CPU reference) "
-               "but not yet lowered to the GPU; use none or relu");
+  std::string problem = gemmLoweringProblem(semantics, data.gemmHopper);
+  if (!problem.empty())
+    throw fail(problem);
 
   auto argIndex = [&](Value value) {
     return int(cast<BlockArgument>(value).getArgNumber());
@@ -123,10 +123,6 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
     if (spec.chip != "sm_90a")
       throw fail("the wgmma contract needs chip sm_90a (got " + spec.chip +
                  ")");
-    if (!semantics.nnLinear)
-      throw fail("b in [K, N] layout is not supported by the Hopper "
-                 "schedules yet; give b in nn.Linear layout [N, K], or use "
-                 "a contract without a unit (CUDA-core variant)");
     if (!spec.schedule.empty() && findHopperGemmSchedule(spec.schedule) < 0) {
       std::string names;
       for (const GemmSchedule &s : hopperGemmSchedules())
@@ -136,11 +132,11 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
     data.gemmForcedSchedule = spec.schedule;
     // The source of the large-batch schedule, for inspection; each
     // schedule is generated and compiled when a launch first needs it.
-    int shown = spec.schedule.empty()
-                    ? chooseHopperGemmSchedule(4096, 4096, 4096,
-                                               semantics.chunk, 132)
-                    : findHopperGemmSchedule(spec.schedule);
-    data.code = emitHopperGemm(semantics, hopperGemmSchedules()[shown]);
+    data.code = emitHopperGemm(
+        semantics,
+        spec.schedule.empty()
+            ? representativeHopperGemmSchedule(semantics.chunk)
+            : hopperGemmSchedules()[findHopperGemmSchedule(spec.schedule)]);
     return;
   }
   if (!spec.schedule.empty())
@@ -201,11 +197,11 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
                 std::to_string(kernels.size()));
 
   // The cache key: compiler build, canonical IR, target and options.
-  std::string keyText = buildId() + "\n" + mlir::bi::kSemanticsVersion + "\n" +
-                        canonicalText(*module) + "\n" + spec.chip + "\n" +
-                        std::to_string(spec.threads) + "x" +
-                        std::to_string(spec.rows) + "\n" + spec.schedule +
-                        "\n" + (spec.backend == Backend::NVVM ? "nvvm" : "nvrtc");
+  std::string keyText =
+      buildId() + "\n" + mlir::bi::kSemanticsVersion + "\n" +
+      canonicalText(*module) + "\n" + spec.chip + "\n" +
+      std::to_string(spec.threads) + "x" + std::to_string(spec.rows) + "\n" +
+      spec.schedule + "\n" + (spec.backend == Backend::NVVM ? "nvvm" : "nvrtc");
   for (const auto &[name, extent] : spec.dims)
     keyText += "\n" + name + "=" + std::to_string(extent);
   std::string key = sha256Hex(keyText);
@@ -265,13 +261,12 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
       for (StringRef axis : kernel.getArgAxes(index))
         param.axes.push_back(axis.str());
       Value buffer = kernel.getBody().getArgument(index);
-      param.isOutput =
-          llvm::any_of(buffer.getUses(), [](OpOperand &use) {
-            Operation *user = use.getOwner();
-            if (auto matmul = dyn_cast<mlir::bi::MatmulOp>(user))
-              return use.get() == matmul.getC();
-            return isa<mlir::bi::StoreRowOp, mlir::bi::StoreScalarOp>(user);
-          });
+      param.isOutput = llvm::any_of(buffer.getUses(), [](OpOperand &use) {
+        Operation *user = use.getOwner();
+        if (auto matmul = dyn_cast<mlir::bi::MatmulOp>(user))
+          return use.get() == matmul.getC();
+        return isa<mlir::bi::StoreRowOp, mlir::bi::StoreScalarOp>(user);
+      });
     } else {
       param.dtype = toDType(type);
     }

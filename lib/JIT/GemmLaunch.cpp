@@ -82,6 +82,19 @@ std::shared_ptr<Kernel::Data::GemmVariant> variantFor(const Kernel::Data &d,
   return variant;
 }
 
+int multiprocessorCount() {
+  static int count = [] {
+    const cuda::Driver &driver = cuda::getDriver();
+    int device = 0, sms = 0;
+    cuda::check(driver.ctxGetDevice(&device), "cuCtxGetDevice");
+    cuda::check(driver.deviceGetAttribute(
+                    &sms, cuda::kDeviceAttributeMultiprocessorCount, device),
+                "querying the multiprocessor count");
+    return sms;
+  }();
+  return count;
+}
+
 const Kernel::Data::GemmVariant::Loaded &
 loadVariant(Kernel::Data::GemmVariant &variant, cuda::Context context,
             const std::string &kernelName) {
@@ -105,31 +118,14 @@ loadVariant(Kernel::Data::GemmVariant &variant, cuda::Context context,
                                       s.sharedBytes()),
               "reserving " + std::to_string(s.sharedBytes()) +
                   " bytes of shared memory for " + what);
-  int perSM = 0, device = 0, sms = 0;
+  int perSM = 0;
   cuda::check(driver.occupancyMaxActiveBlocksPerMultiprocessor(
                   &perSM, loaded.main, s.threads(), s.sharedBytes()),
               "querying the occupancy of " + what);
-  cuda::check(driver.ctxGetDevice(&device), "cuCtxGetDevice");
-  cuda::check(driver.deviceGetAttribute(
-                  &sms, cuda::kDeviceAttributeMultiprocessorCount, device),
-              "querying the multiprocessor count");
   if (perSM < 1)
     throw Error(what + " does not fit on a multiprocessor of this GPU");
-  loaded.ctas = perSM * sms;
+  loaded.ctas = perSM * multiprocessorCount();
   return variant.loaded[context] = loaded;
-}
-
-int multiprocessorCount() {
-  static int count = [] {
-    const cuda::Driver &driver = cuda::getDriver();
-    int device = 0, sms = 0;
-    cuda::check(driver.ctxGetDevice(&device), "cuCtxGetDevice");
-    cuda::check(driver.deviceGetAttribute(
-                    &sms, cuda::kDeviceAttributeMultiprocessorCount, device),
-                "querying the multiprocessor count");
-    return sms;
-  }();
-  return count;
 }
 
 /// A tensor map over `rows` rows of `K` elements, `stride` elements apart,
@@ -191,7 +187,7 @@ uint64_t workspaceFor(const Kernel::Data &d, cuda::Context context,
 void bi::checkGemmArguments(const Kernel::Data &d,
                             const std::vector<Arg> &args) {
   const int *roles = d.gemmRoles;
-  const Arg &a = args[roles[A]], &b = args[roles[B]], &c = args[roles[C]];
+  const Arg &c = args[roles[C]];
   auto fail = [&](const std::string &message) {
     return Error(d.name + ": " + message);
   };
@@ -218,8 +214,6 @@ void bi::checkGemmArguments(const Kernel::Data &d,
                  "multiple of 8 with zero columns in both a and b: the k-steps "
                  "stay the same, so do the bits");
   }
-  (void)a;
-  (void)b;
 }
 
 void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
@@ -240,22 +234,7 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   int m32 = int(M), n32 = int(N), k32 = int(K);
 
   if (!d.gemmHopper) {
-    cuda::Function function = nullptr;
-    {
-      std::lock_guard<std::mutex> lock(d.loadMutex);
-      auto it = d.functions.find(context);
-      if (it == d.functions.end()) {
-        cuda::Module module = nullptr;
-        cuda::check(driver.moduleLoadData(&module, d.cubin.data()),
-                    "loading the cubin of " + d.name);
-        cuda::check(
-            driver.moduleGetFunction(&function, module, kGemmFmaFunction),
-            "finding kernel " + d.name);
-        d.functions[context] = function;
-      } else {
-        function = it->second;
-      }
-    }
+    cuda::Function function = loadedFunction(d, context, kGemmFmaFunction);
     long long lda = rowStrideOf(a), ldb = rowStrideOf(b);
     const void *aData = a.data, *bData = b.data;
     void *cData = const_cast<void *>(c.data);

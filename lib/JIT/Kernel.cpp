@@ -8,8 +8,8 @@
 #include "JIT/CompilerImpl.h"
 #include "JIT/GemmLaunch.h"
 #include "JIT/KernelData.h"
-#include "Target/HopperGemm.h"
 #include "Reference/Interpreter.h"
+#include "Target/HopperGemm.h"
 #include "bi/IR/BiOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Parser/Parser.h"
@@ -278,6 +278,22 @@ Bound bindArguments(const Kernel::Data &kernel, const std::vector<Arg> &args,
 // Launch
 //===----------------------------------------------------------------------===//
 
+cuda::Function bi::loadedFunction(const Kernel::Data &d, cuda::Context context,
+                                  const char *entry) {
+  std::lock_guard<std::mutex> lock(d.loadMutex);
+  auto it = d.functions.find(context);
+  if (it != d.functions.end())
+    return it->second;
+  const cuda::Driver &driver = cuda::getDriver();
+  cuda::Module module = nullptr;
+  cuda::Function function = nullptr;
+  cuda::check(driver.moduleLoadData(&module, d.cubin.data()),
+              "loading the cubin of " + d.name);
+  cuda::check(driver.moduleGetFunction(&function, module, entry),
+              "finding kernel " + d.name);
+  return d.functions[context] = function;
+}
+
 void Kernel::launch(const std::vector<Arg> &args, void *stream) const {
   const Data &d = *data_;
   Bound bound = bindArguments(d, args, /*onDevice=*/true);
@@ -287,22 +303,8 @@ void Kernel::launch(const std::vector<Arg> &args, void *stream) const {
     return;
   }
   const cuda::Driver &driver = cuda::getDriver();
-  cuda::Context context = cuda::ensureContext();
-  cuda::Function function = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(d.loadMutex);
-    auto it = d.functions.find(context);
-    if (it == d.functions.end()) {
-      cuda::Module module = nullptr;
-      cuda::check(driver.moduleLoadData(&module, d.cubin.data()),
-                  "loading the cubin of " + d.name);
-      cuda::check(driver.moduleGetFunction(&function, module, d.name.c_str()),
-                  "finding kernel " + d.name);
-      d.functions[context] = function;
-    } else {
-      function = it->second;
-    }
-  }
+  cuda::Function function =
+      loadedFunction(d, cuda::ensureContext(), d.name.c_str());
   if (bound.batch == 0)
     return; // Nothing to compute.
 
@@ -443,10 +445,9 @@ bool bi::deserializeKernel(const std::string &bytes, Kernel::Data &data,
                            std::string &why) {
   size_t offset = 0;
   std::string shape, params, dims, gemm;
-  for (std::string *field :
-       {&data.name, &data.fingerprint, &data.code, &data.cubin,
-        &data.scheduledSource, &shape, &params, &dims, &gemm,
-        &data.gemmHelpers})
+  for (std::string *field : {&data.name, &data.fingerprint, &data.code,
+                             &data.cubin, &data.scheduledSource, &shape,
+                             &params, &dims, &gemm, &data.gemmHelpers})
     if (!get(bytes, offset, *field)) {
       why = "truncated field";
       return false;

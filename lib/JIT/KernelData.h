@@ -7,8 +7,8 @@
 #include "bi/JIT.h"
 #include <map>
 #include <memory>
-#include <vector>
 #include <mutex>
+#include <vector>
 
 namespace bi {
 struct Kernel::Data {
@@ -68,6 +68,11 @@ struct Kernel::Data {
                    std::pair<uint64_t, size_t>>
       workspaces;
 };
+
+/// The function `entry` of the kernel's cubin, loaded into `context` on
+/// first use (under loadMutex).
+cuda::Function loadedFunction(const Kernel::Data &data, cuda::Context context,
+                              const char *entry);
 
 /// Serialises what a cache entry stores (everything but the live state).
 std::string serializeKernel(const Kernel::Data &data);

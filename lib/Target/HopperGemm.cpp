@@ -22,39 +22,32 @@
 namespace bi {
 namespace {
 
+/// How the generated code stores a type and converts it to and from f32
+/// (empty for f32 itself).
+struct TypeNames {
+  const char *storage, *toFloat, *fromFloat;
+};
+
+TypeNames namesOf(GemmSemantics::Type type) {
+  switch (type) {
+  case GemmSemantics::Type::bf16:
+    return {"unsigned short", "bi_bf16_to_f32", "bi_f32_to_bf16"};
+  case GemmSemantics::Type::f16:
+    return {"unsigned short", "bi_f16_to_f32", "bi_f32_to_f16"};
+  case GemmSemantics::Type::f32:
+    break;
+  }
+  return {"float", "", ""};
+}
+
 const char *storageType(GemmSemantics::Type type) {
-  switch (type) {
-  case GemmSemantics::Type::bf16:
-  case GemmSemantics::Type::f16:
-    return "unsigned short";
-  case GemmSemantics::Type::f32:
-    return "float";
-  }
-  return "float";
+  return namesOf(type).storage;
 }
-
 const char *toFloatFunction(GemmSemantics::Type type) {
-  switch (type) {
-  case GemmSemantics::Type::bf16:
-    return "bi_bf16_to_f32";
-  case GemmSemantics::Type::f16:
-    return "bi_f16_to_f32";
-  case GemmSemantics::Type::f32:
-    return "";
-  }
-  return "";
+  return namesOf(type).toFloat;
 }
-
 const char *fromFloatFunction(GemmSemantics::Type type) {
-  switch (type) {
-  case GemmSemantics::Type::bf16:
-    return "bi_f32_to_bf16";
-  case GemmSemantics::Type::f16:
-    return "bi_f32_to_f16";
-  case GemmSemantics::Type::f32:
-    return "";
-  }
-  return "";
+  return namesOf(type).fromFloat;
 }
 
 /// Device helpers shared by every schedule: conversions, mbarriers, TMA,
@@ -516,6 +509,22 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
                ? pick(128, 128, 6, false)
                : pick(64, 128, 6, false);
   return pick(128, 128, 5, false);
+}
+
+std::string gemmLoweringProblem(const GemmSemantics &semantics, bool hopper) {
+  if (semantics.activation == GemmSemantics::Activation::silu)
+    return "activation silu is not lowered to the GPU yet (the CPU reference "
+           "runs it); use none or relu";
+  if (hopper && !semantics.nnLinear)
+    return "b in [K, N] layout is not supported by the Hopper lowering yet; "
+           "give b in nn.Linear layout [N, K], or use a contract without a "
+           "unit (CUDA-core variant)";
+  return "";
+}
+
+const GemmSchedule &representativeHopperGemmSchedule(int64_t chunk) {
+  return hopperGemmSchedules()[chooseHopperGemmSchedule(4096, 4096, 4096, chunk,
+                                                        132)];
 }
 
 std::string emitHopperGemm(const GemmSemantics &semantics,

@@ -79,6 +79,14 @@ int findHopperGemmSchedule(const std::string &name);
 int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
                              int multiprocessors);
 
+/// The schedule shown where no shape is known yet (`bi-opt`, the JIT's
+/// Kernel::code()): the scheduler's choice for a 4096^3 product on 132 SMs.
+const GemmSchedule &representativeHopperGemmSchedule(int64_t chunk);
+
+/// Empty when the generators can lower `semantics` (with the Hopper
+/// schedules when `hopper`, else the CUDA-core kernel), else why not.
+std::string gemmLoweringProblem(const GemmSemantics &semantics, bool hopper);
+
 /// Names of the emitted functions.
 inline constexpr const char *kGemmMainFunction = "bi_gemm_main";
 inline constexpr const char *kGemmCombineFunction = "bi_gemm_combine";

@@ -56,18 +56,14 @@ mlir::bi::getHopperSchedule(MatmulOp matmul, MatmulScheduleAttr attr) {
 
 FailureOr<std::string> mlir::bi::emitMatmulCUDA(MatmulOp matmul) {
   ::bi::GemmSemantics semantics = getGemmSemantics(matmul);
-  if (matmul.getOrderAttr().getUnit() != HardwareUnit::wgmma_m64nNk16)
+  bool hopper = matmul.getOrderAttr().getUnit() == HardwareUnit::wgmma_m64nNk16;
+  std::string problem = ::bi::gemmLoweringProblem(semantics, hopper);
+  if (!problem.empty())
+    return matmul.emitOpError() << "with " << problem;
+  if (!hopper)
     return ::bi::emitCudaCoreGemm(semantics);
-  if (!semantics.nnLinear)
-    return matmul.emitOpError()
-           << "with b in [K, N] layout is not supported by the Hopper "
-              "lowering yet; give b in nn.Linear layout [N, K]";
-  if (semantics.activation == ::bi::GemmSemantics::Activation::silu)
-    return matmul.emitOpError()
-           << "activation silu is not lowered to the GPU yet";
   ::bi::GemmSchedule schedule =
-      ::bi::hopperGemmSchedules()[::bi::chooseHopperGemmSchedule(
-          4096, 4096, 4096, semantics.chunk, 132)];
+      ::bi::representativeHopperGemmSchedule(semantics.chunk);
   if (MatmulScheduleAttr attr = matmul.getScheduleAttr()) {
     FailureOr<::bi::GemmSchedule> chosen = getHopperSchedule(matmul, attr);
     if (failed(chosen))
