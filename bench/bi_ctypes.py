@@ -42,6 +42,8 @@ class Library:
                                            ctypes.c_int64, ctypes.c_int32, ctypes.POINTER(ctypes.c_void_p)]
         lib.bi_compile_builtin_scheduled.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
                                                      ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
+        lib.bi_compile_source_scheduled.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
+                                                    ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
         lib.bi_kernel_schedules.restype = ctypes.c_char_p
         lib.bi_kernel_schedules.argtypes = [ctypes.c_void_p]
         lib.bi_kernel_launch.argtypes = [ctypes.c_void_p, ctypes.POINTER(BiArg), ctypes.c_int32, ctypes.c_void_p]
@@ -76,6 +78,14 @@ class Compiler:
         dims_text = ",".join(f"{k}={v}" for k, v in dims.items())
         self.lib.check(self.lib.lib.bi_compile_builtin_scheduled(self.handle, name.encode(), dims_text.encode(),
                                                                  schedule.encode(), ctypes.byref(handle)))
+        return Kernel(self.lib, handle)
+
+    def compile_source(self, source, dims, schedule=""):
+        """A kernel from MLIR text; GEMMs may force a schedule."""
+        handle = ctypes.c_void_p()
+        dims_text = ",".join(f"{k}={v}" for k, v in dims.items())
+        self.lib.check(self.lib.lib.bi_compile_source_scheduled(self.handle, source.encode(), dims_text.encode(),
+                                                                schedule.encode(), ctypes.byref(handle)))
         return Kernel(self.lib, handle)
 
     def stats(self):

@@ -123,6 +123,141 @@ def check_cuda_core(comp, gen, stream, report):
     return ok
 
 
+def gemm_source(name, a_t, b_axes, c_t, epilogue="", extra_args="", unit=True, math="fma = on, fn = portable"):
+    """MLIR text of a one-matmul kernel; `epilogue` holds bias/activation/residual clauses."""
+    order = ("#bi.order<chunk = 2048, chunk_combine = seq, step = 16, unit = wgmma.m64nNk16>" if unit
+             else "#bi.order<chunk = 256, chunk_combine = seq>")
+    return f"""
+bi.kernel @{name}(%a: memref<?x?x{a_t}> {{bi.axes = ["M", "K"]}},
+                  %b: memref<?x?x{a_t}> {{bi.axes = {b_axes}}},{extra_args}
+                  %c: memref<?x?x{c_t}> {{bi.axes = ["M", "N"]}})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>]
+    math #bi.math<{math}> {{
+  bi.matmul %a, %b into %c : memref<?x?x{a_t}>, memref<?x?x{a_t}> -> memref<?x?x{c_t}> over "K" {epilogue}
+      order {order}
+  bi.return
+}}
+"""
+
+
+def invariant_rows(comp, source, dims, make_args, ref, big, stream, schedules=True):
+    """ref = the kernel's output for all `big` rows; rows computed in batches of
+    several sizes (and with every schedule forced) must equal it bitwise."""
+    kern = comp.compile_source(source, dims)
+    ok = True
+    for m in (1, 3, 7, 64, 100, 1000):
+        if m > big:
+            continue
+        off = (big - m) // 3
+        out = make_args(kern, off, m)
+        ok &= torch.equal(out, ref[off:off + m])
+    if schedules:
+        for name in kern.schedules():
+            forced = comp.compile_source(source, dims, name)
+            for m in (1, 7, 100):
+                off = (big - m) // 2
+                ok &= torch.equal(make_args(forced, off, m), ref[off:off + m])
+    return bool(ok)
+
+
+def check_variants(comp, gen, stream, report):
+    """b in [K, N] layout, f16 inputs, f32 output, bias/relu/residual and silu
+    epilogues, on the Hopper schedules; silu on the CUDA-core variant against
+    the CPU reference."""
+    out = {}
+    ok = True
+    for n, k in [(1000, 3000), (72, 40)]:
+        big = 1024
+        dims = {"N": n, "K": k}
+        # [K, N]: the same contract as the nn.Linear built-in, so the same bits.
+        a = torch.randn(big, k, generator=gen, device="cuda").to(torch.bfloat16)
+        w = (0.05 * torch.randn(n, k, generator=gen, device="cuda")).to(torch.bfloat16)
+        w_kn = w.t().contiguous()
+        src = gemm_source("kn", "bf16", '["K", "N"]', "bf16")
+
+        def run_kn(kern, off, m):
+            c = torch.full((m, n), float("nan"), device="cuda", dtype=torch.bfloat16)
+            kern.launch([a[off:off + m], w_kn, c], stream)
+            torch.cuda.synchronize()
+            return c
+        ref_nn = torch.full((big, n), float("nan"), device="cuda", dtype=torch.bfloat16)
+        comp.compile_scheduled("gemm", dims, "").launch([a, w, ref_nn], stream)
+        ref_kn = run_kn(comp.compile_source(src, dims), 0, big)
+        kn_equal = torch.equal(ref_kn, ref_nn)
+        kn_inv = invariant_rows(comp, src, dims, run_kn, ref_kn, big, stream)
+        # f16 in, f32 out, bias (f32) + relu + residual (bf16): equal bit for bit
+        # to the plain f32 product followed by the same f32 operations in torch.
+        a16 = torch.randn(big, k, generator=gen, device="cuda").to(torch.float16)
+        w16 = (0.05 * torch.randn(n, k, generator=gen, device="cuda")).to(torch.float16)
+        bias = torch.randn(n, generator=gen, device="cuda")
+        res = torch.randn(big, n, generator=gen, device="cuda").to(torch.bfloat16)
+        plain_src = gemm_source("plain16", "f16", '["N", "K"]', "f32")
+        epi_src = gemm_source("epi16", "f16", '["N", "K"]', "f32",
+                              epilogue="bias %bias : memref<?xf32> activation relu residual %r : memref<?x?xbf16>",
+                              extra_args='\n %bias: memref<?xf32> {bi.axes = ["N"]}, %r: memref<?x?xbf16> {bi.axes = ["M", "N"]},')
+        plain = torch.full((big, n), float("nan"), device="cuda")
+        comp.compile_source(plain_src, dims).launch([a16, w16, plain], stream)
+
+        def run_epi(kern, off, m):
+            c = torch.full((m, n), float("nan"), device="cuda")
+            kern.launch([a16[off:off + m], w16, bias, res[off:off + m], c], stream)
+            torch.cuda.synchronize()
+            return c
+        ref_epi = run_epi(comp.compile_source(epi_src, dims), 0, big)
+        v = plain + bias
+        v = torch.where((v > 0) | torch.isnan(v), v, torch.zeros_like(v))
+        expected = v + res.float()
+        epi_equal = torch.equal(ref_epi, expected)
+        epi_inv = invariant_rows(comp, epi_src, dims, run_epi, ref_epi, big, stream)
+        # silu (portable exp), bf16 bias: invariant, and close to torch's silu.
+        silu_src = gemm_source("silu", "bf16", '["N", "K"]', "bf16",
+                               epilogue="bias %bias : memref<?xbf16> activation silu",
+                               extra_args='\n %bias: memref<?xbf16> {bi.axes = ["N"]},')
+        bias16 = bias.to(torch.bfloat16)
+
+        def run_silu(kern, off, m):
+            c = torch.full((m, n), float("nan"), device="cuda", dtype=torch.bfloat16)
+            kern.launch([a[off:off + m], w, bias16, c], stream)
+            torch.cuda.synchronize()
+            return c
+        ref_silu = run_silu(comp.compile_source(silu_src, dims), 0, big)
+        plain_bf = torch.full((big, n), float("nan"), device="cuda")
+        comp.compile_source(gemm_source("plainbf", "bf16", '["N", "K"]', "f32"), dims).launch([a, w, plain_bf], stream)
+        torch.cuda.synchronize()
+        silu_expected = torch.nn.functional.silu(plain_bf + bias16.float())
+        silu_err = float(((ref_silu.float() - silu_expected).abs() /
+                          silu_expected.abs().clamp_min(1e-2)).max())
+        silu_close = silu_err < 8e-3
+        silu_inv = invariant_rows(comp, silu_src, dims, run_silu, ref_silu, big, stream)
+        entry = {"N": n, "K": k, "kn_equals_nn_layout": kn_equal, "kn_invariant": kn_inv,
+                 "f16_bias_relu_residual_f32_equals_torch_epilogue": epi_equal, "epilogue_invariant": epi_inv,
+                 "silu_max_rel_err_vs_torch": silu_err, "silu_close": silu_close, "silu_invariant": silu_inv}
+        out[f"{n}x{k}"] = entry
+        ok &= kn_equal and kn_inv and epi_equal and epi_inv and silu_close and silu_inv
+        print(f"  N={n} K={k}: [K,N] == nn.Linear bits {kn_equal}, invariant {kn_inv}; f16/f32 epilogue == torch "
+              f"{epi_equal}, invariant {epi_inv}; silu err {silu_err:.1e}, invariant {silu_inv}", flush=True)
+    # CUDA-core variant with silu and b in [K, N]: GPU == CPU reference.
+    n, k = 130, 600
+    src = gemm_source("fma_silu", "bf16", '["K", "N"]', "bf16", unit=False,
+                      epilogue="bias %bias : memref<?xbf16> activation silu",
+                      extra_args='\n %bias: memref<?xbf16> {bi.axes = ["N"]},')
+    kern = comp.compile_source(src, {"N": n, "K": k})
+    a = torch.randn(64, k, generator=gen, device="cuda").to(torch.bfloat16)
+    w = torch.randn(k, n, generator=gen, device="cuda").to(torch.bfloat16)
+    bias = torch.randn(n, generator=gen, device="cuda").to(torch.bfloat16)
+    c = torch.empty(64, n, device="cuda", dtype=torch.bfloat16)
+    kern.launch([a, w, bias, c], stream)
+    torch.cuda.synchronize()
+    ch = torch.empty(64, n, dtype=torch.bfloat16)
+    kern.reference([a.cpu(), w.cpu(), bias.cpu(), ch])
+    out["cuda_core_silu_kn_equals_cpu_reference"] = torch.equal(c.cpu(), ch)
+    ok &= out["cuda_core_silu_kn_equals_cpu_reference"]
+    print(f"  CUDA-core silu, b [K, N]: GPU == CPU reference {out['cuda_core_silu_kn_equals_cpu_reference']}",
+          flush=True)
+    report["variants"] = out
+    return bool(ok)
+
+
 def check_bad_input(comp, stream, report):
     """Every bad input is an error with a message, never a crash."""
     n, k = 256, 512
@@ -144,6 +279,10 @@ def check_bad_input(comp, stream, report):
             [torch.zeros(8, 1001, device="cuda", dtype=torch.bfloat16),
              torch.zeros(n, 1001, device="cuda", dtype=torch.bfloat16), c], stream),
         "unknown schedule": lambda: comp.compile_scheduled("gemm", {"N": n, "K": k}, "n99m99s1split"),
+        "b [K, N] row stride not a multiple of 8": lambda: comp.compile_source(
+            gemm_source("kn_bad", "bf16", '["K", "N"]', "bf16"), {"N": 1001, "K": k}).launch(
+            [a, torch.zeros(k, 1001, device="cuda", dtype=torch.bfloat16),
+             torch.empty(8, 1001, device="cuda", dtype=torch.bfloat16)], stream),
     }
     results = {}
     ok = True
@@ -222,6 +361,8 @@ def main():
         ok &= check_shape(comp, n, k, gen, stream, report)
     print("== CUDA-core variant", flush=True)
     ok &= check_cuda_core(comp, gen, stream, report)
+    print("== variants: b [K, N], f16, f32 out, epilogues, silu", flush=True)
+    ok &= check_variants(comp, gen, stream, report)
     print("== bad input", flush=True)
     ok &= check_bad_input(comp, stream, report)
     if not opts.skip_bench:

@@ -2,6 +2,8 @@
 # Runs on the GPU machine, in the repository root, with .device/ carried
 # (scripts/build-device-bundle.sh): every GPU check and benchmark in one
 # call. Writes JSON under $OUT (or ./out) and prints a short table last.
+#   BI_GEMM_ONLY=1  only the GEMM parts (latency, checks, benchmark)
+#   BI_GEMM_LAB=1   also the GEMM kernel lab (every schedule timed per shape)
 set -uo pipefail
 export PYTHONUNBUFFERED=1
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,13 +18,22 @@ cp .device/bi-rms-norm-example /tmp/bi/
 commit=$(cat .device/COMMIT)
 export BI_CACHE_DIR=/tmp/bi/cache
 
-echo "== C++ example (embeds the JIT, checks invariance, host launch overhead)"
-LD_LIBRARY_PATH=/tmp/bi:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-} /tmp/bi/bi-rms-norm-example --bench-launch \
-  | tee "$out/example.txt"
+if [ "${BI_GEMM_ONLY:-0}" != 1 ]; then
+  echo "== C++ example (embeds the JIT, checks invariance, host launch overhead)"
+  LD_LIBRARY_PATH=/tmp/bi:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-} /tmp/bi/bi-rms-norm-example --bench-launch \
+    | tee "$out/example.txt"
 
-echo "== GPU check and benchmark"
-python3 bench/gpu_check.py --lib /tmp/bi/libbi.so --out "$out/gpu-check.json" \
-  --commit "$commit" "$@"
+  echo "== GPU check and benchmark"
+  python3 bench/gpu_check.py --lib /tmp/bi/libbi.so --out "$out/gpu-check.json" \
+    --commit "$commit" "$@"
+fi
+
+if [ "${BI_GEMM_LAB:-0}" = 1 ]; then
+  echo "== GEMM kernel lab"
+  (cd bench/gemm_lab && nvcc -std=c++17 -O2 -arch=sm_90a lab.cu ../../lib/Target/HopperGemm.cpp \
+     -lcublas -lcuda -lnvrtc -o /tmp/bi/gemm-lab && /tmp/bi/gemm-lab 2>&1 | grep -v "C7519\|nvrtc log\|^$") \
+    | tee "$out/gemm-lab.txt"
+fi
 
 echo "== GEMM JIT latency from C++ (fresh processes: empty cache, then warm)"
 g++ -std=c++17 -O2 bench/gemm_latency.cpp -Iinclude -L/tmp/bi -lbi -Wl,-rpath,/tmp/bi \

@@ -1,7 +1,8 @@
 // Kernel lab for the Hopper GEMM schedule (bi::emitHopperGemm): compiles
 // every schedule with NVRTC, checks bitwise invariance across M and
 // schedules, error vs cuBLAS and float64, and times each schedule against
-// cuBLAS. Standalone (no MLIR): nvcc -std=c++17 lab.cu ../../lib/Target/HopperGemm.cpp
+// cuBLAS (L2 flushed before each timed run). Standalone (no MLIR):
+//   nvcc -std=c++17 -arch=sm_90a lab.cu ../../lib/Target/HopperGemm.cpp -lcublas -lcuda -lnvrtc
 #include "../../lib/Target/HopperGemm.h"
 #include <algorithm>
 #include <cmath>
@@ -19,7 +20,7 @@
 
 #define CK(x) do { auto e = (x); if (e != 0) { fprintf(stderr, "%s:%d %s -> %d\n", __FILE__, __LINE__, #x, (int)e); exit(1);} } while (0)
 
-struct Compiled { CUmodule mod; CUfunction main, combine; bi::GemmSchedule s; int ctas; };
+struct Compiled { CUmodule mod; CUfunction main; bi::GemmSchedule s; int ctas; };
 
 Compiled compile(const bi::GemmSemantics &sem, const bi::GemmSchedule &s) {
   std::string src = bi::emitHopperGemm(sem, s);
@@ -42,7 +43,6 @@ Compiled compile(const bi::GemmSemantics &sem, const bi::GemmSchedule &s) {
   int occ = 0; CK(cuOccupancyMaxActiveBlocksPerMultiprocessor(&occ, c.main, s.threads(), s.sharedBytes()));
   int sms = 0; CK(cuDeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, 0));
   c.ctas = occ * sms; printf("    occupancy %d CTAs/SM\n", occ);
-  if (s.splitChunks) CK(cuModuleGetFunction(&c.combine, c.mod, bi::kGemmCombineFunction));
   return c;
 }
 
@@ -60,19 +60,16 @@ CUtensorMap makeMap(const void *ptr, int rows, int K, int boxRows) {
 
 int chunksOf(int K, int chunk) { return ((K + 63) / 64 + chunk / 64 - 1) / (chunk / 64); }
 
-void launch(const Compiled &c, const void *A, const void *W, void *C, float *ws, int M, int N, int K, int chunk, cudaStream_t st) {
+// ws: kCounterBytes of zeroed tile counters, then the chunk partials.
+constexpr size_t kCounterBytes = 4 << 20;
+void launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, int M, int N, int K, int chunk, cudaStream_t st) {
   CUtensorMap ma = makeMap(A, M, K, c.s.blockM), mb = makeMap(W, N, K, c.s.blockN);
-  void *out = c.s.splitChunks ? (void *)ws : C;
   const void *bias = nullptr, *res = nullptr;
-  void *args[] = {&ma, &mb, &out, &bias, &res, &M, &N, &K};
+  void *counters = ws, *partials = ws + kCounterBytes;
+  void *args[] = {&ma, &mb, &C, &bias, &res, &partials, &counters, &M, &N, &K};
   long units = (long)((N + c.s.blockN - 1) / c.s.blockN) * ((M + c.s.blockM - 1) / c.s.blockM) * (c.s.splitChunks ? chunksOf(K, chunk) : 1);
   unsigned grid = (unsigned)std::min<long>(units, c.ctas);
   CK(cuLaunchKernel(c.main, grid, 1, 1, c.s.threads(), 1, 1, c.s.sharedBytes(), st, args, nullptr));
-  if (c.s.splitChunks) {
-    void *cargs[] = {&ws, &C, &bias, &res, &M, &N, &K};
-    long total = (long)M * N; unsigned blocks = (unsigned)std::min<long>((total + 255) / 256, 132 * 8);
-    CK(cuLaunchKernel(c.combine, blocks, 1, 1, 256, 1, 1, 0, st, cargs, nullptr));
-  }
 }
 
 static float bf2f(__nv_bfloat16 v) { return __bfloat162float(v); }
@@ -96,6 +93,8 @@ int main(int argc, char **argv) {
   struct Shape { int N, K; };
   std::vector<Shape> shapes = {{4096, 4096}, {6144, 4096}, {28672, 4096}, {4096, 14336}, {1000, 1000}, {72, 40}, {4104, 3000}};
   int Mmax = 8192;
+  constexpr size_t kFlushBytes = 256 << 20;
+  void *flush; CK(cudaMalloc(&flush, kFlushBytes));
   std::mt19937 rng(1234);
   std::normal_distribution<float> nd;
   int failures = 0;
@@ -105,10 +104,11 @@ int main(int argc, char **argv) {
     std::vector<__nv_bfloat16> hA(aN), hW(wN);
     for (auto &v : hA) v = __float2bfloat16(nd(rng));
     for (auto &v : hW) v = __float2bfloat16(nd(rng) * 0.05f);
-    __nv_bfloat16 *A, *W, *C, *Cref, *Cb; float *ws;
+    __nv_bfloat16 *A, *W, *C, *Cref, *Cb; char *ws;
     CK(cudaMalloc(&A, aN * 2)); CK(cudaMalloc(&W, wN * 2));
     CK(cudaMalloc(&C, (size_t)Mmax * N * 2)); CK(cudaMalloc(&Cref, (size_t)Mmax * N * 2)); CK(cudaMalloc(&Cb, (size_t)Mmax * N * 2));
-    CK(cudaMalloc(&ws, (size_t)chunksOf(K, chunk) * Mmax * N * 4));
+    CK(cudaMalloc(&ws, kCounterBytes + (size_t)chunksOf(K, chunk) * Mmax * N * 4));
+    CK(cudaMemset(ws, 0, kCounterBytes));
     CK(cudaMemcpy(A, hA.data(), aN * 2, cudaMemcpyHostToDevice)); CK(cudaMemcpy(W, hW.data(), wN * 2, cudaMemcpyHostToDevice));
     bool small = (long)N * K < 4096L * 4096;
     int Mbig = small ? 1000 : 4096;
@@ -145,10 +145,11 @@ int main(int argc, char **argv) {
     float alpha = 1, beta = 0;
     for (int M : {1, 16, 64, 256, 1024, 4096, 8192}) {
       if (small && M > 1024) continue;
+      // L2 flushed before every timed run (like triton's do_bench).
       auto timeIt = [&](auto fn) {
         for (int i = 0; i < 5; ++i) fn();
         std::vector<float> ts;
-        for (int r = 0; r < 30; ++r) { cudaEventRecord(e0); fn(); cudaEventRecord(e1); cudaEventSynchronize(e1); float t; cudaEventElapsedTime(&t, e0, e1); ts.push_back(t * 1000); }
+        for (int r = 0; r < 30; ++r) { CK(cudaMemsetAsync(flush, r, kFlushBytes)); cudaEventRecord(e0); fn(); cudaEventRecord(e1); cudaEventSynchronize(e1); float t; cudaEventElapsedTime(&t, e0, e1); ts.push_back(t * 1000); }
         std::sort(ts.begin(), ts.end()); return ts[ts.size() / 2];
       };
       float tb = timeIt([&] { CK(cublasGemmEx(blas, CUBLAS_OP_T, CUBLAS_OP_N, N, M, K, &alpha, W, CUDA_R_16BF, K, A, CUDA_R_16BF, K, &beta, Cb, CUDA_R_16BF, N, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT)); });

@@ -53,6 +53,9 @@ int bi_compile_source(bi_compiler *compiler, const char *source,
 int bi_compile_builtin_scheduled(bi_compiler *compiler, const char *name,
                                  const char *dims, const char *schedule,
                                  bi_kernel **out);
+int bi_compile_source_scheduled(bi_compiler *compiler, const char *source,
+                                const char *dims, const char *schedule,
+                                bi_kernel **out);
 void bi_kernel_destroy(bi_kernel *kernel);
 /* GEMM kernels: the schedules the compiler can choose, comma-separated
    (empty for other kernels). Valid while the kernel lives. */

@@ -130,6 +130,16 @@ int bi_compile_builtin_scheduled(bi_compiler *compiler, const char *name,
     *out = new bi_kernel{kernel};
   });
 }
+int bi_compile_source_scheduled(bi_compiler *compiler, const char *source,
+                                const char *dims, const char *schedule,
+                                bi_kernel **out) {
+  return guarded([&] {
+    bi::Specialization spec = parseSpec(dims, 0, 0, BI_NVVM);
+    spec.schedule = schedule ? schedule : "";
+    auto kernel = compiler->compiler.compileSource(source, spec);
+    *out = new bi_kernel{kernel};
+  });
+}
 const char *bi_kernel_schedules(bi_kernel *k) {
   if (k->schedules.empty())
     for (const std::string &name : k->kernel->schedules())

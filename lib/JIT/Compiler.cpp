@@ -101,9 +101,10 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
   GemmSemantics semantics = mlir::bi::getGemmSemantics(matmul);
   mlir::bi::ReductionOrderAttr order = matmul.getOrderAttr();
   data.gemmHopper = order.getUnit() == mlir::bi::HardwareUnit::wgmma_m64nNk16;
-  std::string problem = gemmLoweringProblem(semantics, data.gemmHopper);
-  if (!problem.empty())
-    throw fail(problem);
+  FailureOr<std::string> helpers = mlir::bi::getGemmHelpers(matmul);
+  if (failed(helpers))
+    throw fail("cannot emit the device functions of its epilogue");
+  data.gemmHelpers = std::move(*helpers);
 
   auto argIndex = [&](Value value) {
     return int(cast<BlockArgument>(value).getArgNumber());
@@ -117,6 +118,7 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
     data.gemmRoles[4] = argIndex(residual);
   data.gemm = semantics.serialize();
   data.gemmChunk = semantics.chunk;
+  data.gemmNnLinear = semantics.nnLinear;
   data.threads = data.rows = 1;
 
   if (data.gemmHopper) {
@@ -132,7 +134,7 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
     data.gemmForcedSchedule = spec.schedule;
     // The source of the large-batch schedule, for inspection; each
     // schedule is generated and compiled when a launch first needs it.
-    data.code = emitHopperGemm(
+    data.code = data.gemmHelpers + emitHopperGemm(
         semantics,
         spec.schedule.empty()
             ? representativeHopperGemmSchedule(semantics.chunk)
@@ -143,7 +145,7 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
     throw fail("schedule '" + spec.schedule +
                "' names a Hopper schedule, but this contract has no wgmma "
                "unit (CUDA-core variant: one schedule)");
-  data.code = emitCudaCoreGemm(semantics);
+  data.code = data.gemmHelpers + emitCudaCoreGemm(semantics);
   llvm::Expected<std::string> cubin =
       mlir::bi::compileCUDA(data.code, data.name, spec.chip);
   if (!cubin)

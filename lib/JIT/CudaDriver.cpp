@@ -46,6 +46,7 @@ LoadedDriver load() {
   resolve(d.tensorMapEncodeTiled, "cuTensorMapEncodeTiled");
   resolve(d.memAlloc, "cuMemAlloc_v2");
   resolve(d.memFree, "cuMemFree_v2");
+  resolve(d.memsetD32Async, "cuMemsetD32Async");
   resolve(d.streamSynchronize, "cuStreamSynchronize");
   if (loaded.error.empty()) {
     if (cuda::Result rc = d.init(0)) {

@@ -44,6 +44,7 @@ struct Driver {
   // Workspaces of split schedules.
   Result (*memAlloc)(uint64_t *, size_t);
   Result (*memFree)(uint64_t);
+  Result (*memsetD32Async)(uint64_t, unsigned, size_t, Stream);
   Result (*streamSynchronize)(Stream);
 };
 

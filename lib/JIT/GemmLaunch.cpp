@@ -6,7 +6,8 @@
 // cached (memory and disk) on first use, so a process pays only for the
 // shape classes it meets. The launcher builds the TMA tensor maps of a and
 // b, sizes the persistent grid from the occupancy and hands split
-// schedules a workspace for the chunk partials.
+// schedules a workspace for the chunk partials and the per-tile counters
+// that elect the CTA adding them. One launch per product.
 //
 //===----------------------------------------------------------------------===//
 #include "JIT/GemmLaunch.h"
@@ -24,7 +25,7 @@ struct Kernel::Data::GemmVariant {
   GemmSchedule schedule;
   std::string cubin;
   struct Loaded {
-    cuda::Function main = nullptr, combine = nullptr;
+    cuda::Function main = nullptr;
     int ctas = 0; // persistent grid size
   };
   std::map<cuda::Context, Loaded> loaded;
@@ -109,10 +110,6 @@ loadVariant(Kernel::Data::GemmVariant &variant, cuda::Context context,
               "loading the cubin of " + what);
   cuda::check(driver.moduleGetFunction(&loaded.main, module, kGemmMainFunction),
               "finding the main kernel of " + what);
-  if (s.splitChunks)
-    cuda::check(
-        driver.moduleGetFunction(&loaded.combine, module, kGemmCombineFunction),
-        "finding the combine kernel of " + what);
   cuda::check(driver.funcSetAttribute(loaded.main,
                                       cuda::kFuncAttributeMaxDynamicSharedBytes,
                                       s.sharedBytes()),
@@ -128,17 +125,18 @@ loadVariant(Kernel::Data::GemmVariant &variant, cuda::Context context,
   return variant.loaded[context] = loaded;
 }
 
-/// A tensor map over `rows` rows of `K` elements, `stride` elements apart,
-/// read in boxes of 64 x `boxRows` with the 128-byte swizzle; out-of-range
-/// elements read as zero. Reuses the last map built for the same role.
+/// A tensor map over `rows` rows of `cols` elements, `stride` elements
+/// apart, read in boxes of 64 columns x `boxRows` rows with the 128-byte
+/// swizzle; out-of-range elements read as zero. Reuses the last map built
+/// for the same role.
 const uint64_t *tensorMap(const std::string &kernel, const char *role,
                           Kernel::Data::TensorMapCache &cache, const Arg &arg,
-                          int64_t rows, int64_t K, int64_t stride,
+                          int64_t rows, int64_t cols, int64_t stride,
                           int boxRows) {
-  if (cache.data == arg.data && cache.rows == rows && cache.cols == K &&
+  if (cache.data == arg.data && cache.rows == rows && cache.cols == cols &&
       cache.stride == stride && cache.box == boxRows)
     return cache.map;
-  uint64_t dims[2] = {uint64_t(K), uint64_t(rows)};
+  uint64_t dims[2] = {uint64_t(cols), uint64_t(rows)};
   uint64_t strides[1] = {uint64_t(stride) * 2};
   unsigned box[2] = {64, unsigned(boxRows)};
   unsigned elementStrides[2] = {1, 1};
@@ -151,35 +149,44 @@ const uint64_t *tensorMap(const std::string &kernel, const char *role,
       cuda::kTensorMapL2Promotion256B, 0);
   if (rc)
     cuda::check(rc, kernel + ": building the TMA descriptor of " + role +
-                        " (rows " + std::to_string(rows) + ", K " +
-                        std::to_string(K) + ", row stride " +
+                        " (rows " + std::to_string(rows) + ", columns " +
+                        std::to_string(cols) + ", row stride " +
                         std::to_string(stride) + ")");
   cache.data = arg.data;
   cache.rows = rows;
-  cache.cols = K;
+  cache.cols = cols;
   cache.stride = stride;
   cache.box = boxRows;
   return cache.map;
 }
 
+/// The split schedules' workspace on `stream`: `counterBytes` of tile
+/// counters (zero between launches: each launch leaves them as it found
+/// them), then the chunk partials.
 uint64_t workspaceFor(const Kernel::Data &d, cuda::Context context,
-                      cuda::Stream stream, size_t bytes) {
-  auto &slot = d.workspaces[{context, stream}];
-  if (slot.second >= bytes)
-    return slot.first;
+                      cuda::Stream stream, size_t counterBytes,
+                      size_t bytes) {
+  Kernel::Data::Workspace &slot = d.workspaces[{context, stream}];
+  if (slot.bytes >= bytes && slot.counterBytes >= counterBytes)
+    return slot.pointer;
+  counterBytes = std::max(counterBytes, slot.counterBytes);
+  bytes = std::max(bytes, slot.bytes);
   const cuda::Driver &driver = cuda::getDriver();
-  if (slot.first) {
+  if (slot.pointer) {
     // Earlier launches on this stream may still use the old buffer.
     cuda::check(driver.streamSynchronize(stream),
                 "waiting for the stream before growing the workspace");
-    cuda::check(driver.memFree(slot.first), "freeing the GEMM workspace");
-    slot = {0, 0};
+    cuda::check(driver.memFree(slot.pointer), "freeing the GEMM workspace");
+    slot = {};
   }
   uint64_t pointer = 0;
   cuda::check(driver.memAlloc(&pointer, bytes), "allocating " +
                                                     std::to_string(bytes) +
                                                     " bytes of GEMM workspace");
-  slot = {pointer, bytes};
+  // In stream order, before the first launch that counts on them.
+  cuda::check(driver.memsetD32Async(pointer, 0, counterBytes / 4, stream),
+              "clearing the GEMM tile counters");
+  slot = {pointer, bytes, counterBytes};
   return pointer;
 }
 } // namespace
@@ -208,11 +215,16 @@ void bi::checkGemmArguments(const Kernel::Data &d,
                  std::to_string(reinterpret_cast<uintptr_t>(arg.data)) + ")");
     int64_t stride = rowStrideOf(arg);
     if ((stride * 2) % 16 != 0)
-      throw fail("argument #" + std::to_string(roles[role]) + " (" + name +
-                 ") has a row stride of " + std::to_string(stride) +
-                 " elements; TMA needs a multiple of 8 (16 bytes). Pad K to a "
-                 "multiple of 8 with zero columns in both a and b: the k-steps "
-                 "stay the same, so do the bits");
+      throw fail(
+          "argument #" + std::to_string(roles[role]) + " (" + name +
+          ") has a row stride of " + std::to_string(stride) +
+          " elements; TMA needs a multiple of 8 (16 bytes). " +
+          (role == B && !d.gemmNnLinear
+               ? "Give b [K, N] with rows padded to a multiple of 8 "
+                 "elements (a strided view of the padded buffer): the "
+                 "padding is never read, the bits stay the same"
+               : "Pad K to a multiple of 8 with zero columns in both a and "
+                 "b: the k-steps stay the same, so do the bits"));
   }
 }
 
@@ -251,9 +263,11 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   }
 
   const int64_t chunk = d.gemmChunk;
+  const int64_t chunks = (K + chunk - 1) / chunk;
+  const bool nnLinear = d.gemmNnLinear;
   const GemmSchedule *schedule = nullptr;
   const Kernel::Data::GemmVariant::Loaded *loaded = nullptr;
-  uint64_t workspace = 0;
+  uint64_t counters = 0, partials = 0;
   // Parameter values: the tensor maps are copied here under the lock, as
   // the cache they come from may change once it is released.
   alignas(64) uint64_t mapA[16], mapB[16];
@@ -271,27 +285,34 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     schedule = &hopperGemmSchedules()[index];
     std::shared_ptr<Kernel::Data::GemmVariant> variant = variantFor(d, index);
     loaded = &loadVariant(*variant, context, d.name);
-    if (schedule->splitChunks) {
-      int64_t chunks = (K + chunk - 1) / chunk;
-      workspace = workspaceFor(d, context, stream,
-                               size_t(chunks) * size_t(M) * size_t(N) * 4);
+    if (schedule->splitChunks && chunks > 1) {
+      int64_t tiles = ((N + schedule->blockN - 1) / schedule->blockN) *
+                      ((M + schedule->blockM - 1) / schedule->blockM);
+      size_t counterBytes = (size_t(tiles) * 4 + 255) / 256 * 256;
+      counters = workspaceFor(d, context, stream, counterBytes,
+                              counterBytes + size_t(chunks) * size_t(M) *
+                                                 size_t(N) * 4);
+      partials = counters + counterBytes;
     }
     std::memcpy(mapA,
                 tensorMap(d.name, "a", d.tensorMaps[0], a, M, K, rowStrideOf(a),
                           schedule->blockM),
                 sizeof mapA);
+    // b: N rows of K (nn.Linear), or K rows of N read in 64-column boxes.
     std::memcpy(mapB,
-                tensorMap(d.name, "b", d.tensorMaps[1], b, N, K, rowStrideOf(b),
-                          schedule->blockN),
+                nnLinear ? tensorMap(d.name, "b", d.tensorMaps[1], b, N, K,
+                                     rowStrideOf(b), schedule->blockN)
+                         : tensorMap(d.name, "b", d.tensorMaps[1], b, K, N,
+                                     rowStrideOf(b), 64),
                 sizeof mapB);
   }
   const GemmSchedule &scheduleRef = *schedule;
-  void *out = scheduleRef.splitChunks ? reinterpret_cast<void *>(workspace)
-                                      : const_cast<void *>(c.data);
-  void *params[] = {mapA, mapB, &out, &bias, &residual, &m32, &n32, &k32};
-  int64_t chunks = scheduleRef.splitChunks ? (K + chunk - 1) / chunk : 1;
+  void *cData = const_cast<void *>(c.data);
+  void *params[] = {mapA,      mapB,      &cData, &bias, &residual,
+                    &partials, &counters, &m32,   &n32,  &k32};
   int64_t units = ((N + scheduleRef.blockN - 1) / scheduleRef.blockN) *
-                  ((M + scheduleRef.blockM - 1) / scheduleRef.blockM) * chunks;
+                  ((M + scheduleRef.blockM - 1) / scheduleRef.blockM) *
+                  (scheduleRef.splitChunks ? chunks : 1);
   unsigned grid = unsigned(std::min<int64_t>(units, loaded->ctas));
   // Messages are built only on failure: this is the per-launch path.
   if (cuda::Result rc = driver.launchKernel(
@@ -299,15 +320,6 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
           unsigned(scheduleRef.sharedBytes()), stream, params, nullptr))
     cuda::check(rc, "launching " + d.name + " (schedule " + scheduleRef.name() +
                         ")");
-  if (scheduleRef.splitChunks) {
-    void *cData = const_cast<void *>(c.data);
-    void *combineParams[] = {&out, &cData, &bias, &residual, &m32, &n32, &k32};
-    int64_t blocks = std::min<int64_t>((M * N + 255) / 256, 132 * 16);
-    if (cuda::Result rc =
-            driver.launchKernel(loaded->combine, unsigned(blocks), 1, 1, 256, 1,
-                                1, 0, stream, combineParams, nullptr))
-      cuda::check(rc, "launching the chunk combine of " + d.name);
-  }
 }
 
 std::vector<std::string> bi::gemmScheduleNames(const Kernel::Data &d) {

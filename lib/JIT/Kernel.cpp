@@ -504,6 +504,7 @@ bool bi::deserializeKernel(const std::string &bytes, Kernel::Data &data,
       return false;
     }
     data.gemmChunk = semantics->chunk;
+    data.gemmNnLinear = semantics->nnLinear;
     for (int role : data.gemmRoles)
       if (role < -1 || role >= int(data.params.size())) {
         why = "bad GEMM argument roles";

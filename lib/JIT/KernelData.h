@@ -48,8 +48,9 @@ struct Kernel::Data {
   std::string gemmHelpers;
   /// The cache key of this kernel; schedule variants extend it.
   std::string cacheKey;
-  /// The contract's K chunk (parsed from `gemm` once).
+  /// The contract's K chunk and b's layout (parsed from `gemm` once).
   int64_t gemmChunk = 0;
+  bool gemmNnLinear = true;
   /// Hopper schedule variants by index in hopperGemmSchedules(), compiled
   /// on first use (under loadMutex).
   struct GemmVariant;
@@ -63,9 +64,13 @@ struct Kernel::Data {
   };
   mutable TensorMapCache tensorMaps[2];
   /// Split schedules' workspaces, one per context and stream (stream order
-  /// makes reuse safe), under loadMutex.
-  mutable std::map<std::pair<cuda::Context, cuda::Stream>,
-                   std::pair<uint64_t, size_t>>
+  /// makes reuse safe), under loadMutex: `bytes` in all, the first
+  /// `counterBytes` of them the tile counters.
+  struct Workspace {
+    uint64_t pointer = 0;
+    size_t bytes = 0, counterBytes = 0;
+  };
+  mutable std::map<std::pair<cuda::Context, cuda::Stream>, Workspace>
       workspaces;
 };
 

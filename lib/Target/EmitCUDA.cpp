@@ -244,6 +244,8 @@ public:
       : kernel(kernel), rows(rows), fn(kernel.getEffectiveMath().getFn()) {}
 
   FailureOr<std::string> run();
+  /// Only the device functions `wanted` (and those they call).
+  FailureOr<std::string> emitHelpersOnly(ArrayRef<Helper> wanted);
 
 private:
   LogicalResult emitSignature(llvm::raw_ostream &out);
@@ -1396,6 +1398,22 @@ FailureOr<std::string> CudaKernelEmitter::run() {
   out << "#include <cuda_bf16.h>\n#include <cuda_fp16.h>\n\n";
   out << helperText << signature << bodyText << "}\n";
   return text;
+}
+
+FailureOr<std::string>
+CudaKernelEmitter::emitHelpersOnly(ArrayRef<Helper> wanted) {
+  helpers.insert_range(wanted);
+  std::string text;
+  llvm::raw_string_ostream out(text);
+  if (failed(emitHelpers(out)))
+    return failure();
+  return text;
+}
+
+FailureOr<std::string> mlir::bi::emitExpHelperCUDA(KernelOp kernel,
+                                                   bool fast) {
+  return CudaKernelEmitter(kernel, MapRowsOp())
+      .emitHelpersOnly(fast ? Helper::FastExp : Helper::PortableExp);
 }
 
 FailureOr<std::string> mlir::bi::emitCUDA(KernelOp kernel) {

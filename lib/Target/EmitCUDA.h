@@ -21,6 +21,10 @@ namespace mlir::bi {
 /// The context must have the arith and math dialects loaded (the portable
 /// exp is derived from the IR that bi-lower-math builds).
 FailureOr<std::string> emitCUDA(KernelOp kernel);
+/// The device function `bi_exp_portable` (or `bi_exp_fast`, with `fast`) as
+/// the row kernels use it, for other generators' code (the GEMM epilogue's
+/// silu): one definition of exp for every backend.
+FailureOr<std::string> emitExpHelperCUDA(KernelOp kernel, bool fast);
 } // namespace mlir::bi
 
 #endif // BI_TARGET_EMITCUDA_H

@@ -98,11 +98,13 @@ BI_DEVICE void bi_mbar_wait(bi_u32 bar, bi_u32 parity) {
                "@!done bra WAIT;\n"
                "}\n" ::"r"(bar), "r"(parity) : "memory");
 }
+// Coordinates innermost first: (k, row) of a K-major operand, (n, k) of b
+// in [K, N] layout.
 BI_DEVICE void bi_tma_load(bi_u32 dst, const bi_tensor_map *map, bi_u32 bar,
-                           int k, int row) {
+                           int x, int y) {
   asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile"
                ".mbarrier::complete_tx::bytes [%0], [%1, {%3, %4}], [%2];"
-               ::"r"(dst), "l"((bi_u64)map), "r"(bar), "r"(k), "r"(row)
+               ::"r"(dst), "l"((bi_u64)map), "r"(bar), "r"(x), "r"(y)
                : "memory");
 }
 // A wgmma shared-memory descriptor for a K-major tile of 64-element (128 B)
@@ -114,6 +116,16 @@ BI_DEVICE bi_u64 bi_wgmma_desc(bi_u32 addr) {
   desc |= (bi_u64)1 << 62;           // 128-byte swizzle
   return desc;
 }
+// The same for an MN-major tile (b in [K, N] layout, read transposed): rows
+// of 64 output columns, one row per k; 8-k groups 1024 B apart. The leading
+// byte offset (between 64-column groups) is unused by m64.
+BI_DEVICE bi_u64 bi_wgmma_desc_mn(bi_u32 addr) {
+  bi_u64 desc = (bi_u64)((addr & 0x3FFFF) >> 4);
+  desc |= (bi_u64)(8192 >> 4) << 16;
+  desc |= (bi_u64)(1024 >> 4) << 32;
+  desc |= (bi_u64)1 << 62;
+  return desc;
+}
 BI_DEVICE void bi_wgmma_fence() {
   asm volatile("wgmma.fence.sync.aligned;" ::: "memory");
 }
@@ -123,11 +135,15 @@ BI_DEVICE void bi_wgmma_commit() {
 template <int N> BI_DEVICE void bi_wgmma_wait() {
   asm volatile("wgmma.wait_group.sync.aligned %0;" ::"n"(N) : "memory");
 }
+// A barrier of the consumer warpgroups only (the producer never joins).
+template <int Threads> BI_DEVICE void bi_consumer_sync() {
+  asm volatile("bar.sync 1, %0;" ::"n"(Threads) : "memory");
+}
 )cuda";
 
 /// `bi_wgmma(acc, descA, descB, accumulate)`: one m64n<n>k16 wgmma with f32
-/// accumulators in registers.
-std::string emitWgmma(int n, GemmSemantics::Type input) {
+/// accumulators in registers; `transposeA` reads the A operand MN-major.
+std::string emitWgmma(int n, GemmSemantics::Type input, bool transposeA) {
   int regs = n / 2;
   const char *kind = input == GemmSemantics::Type::f16 ? "f16" : "bf16";
   std::ostringstream out;
@@ -139,7 +155,8 @@ std::string emitWgmma(int n, GemmSemantics::Type input) {
       << "." << kind << " {";
   for (int i = 0; i < regs; ++i)
     out << (i ? ", " : "") << "%" << i;
-  out << "}, %" << regs << ", %" << regs + 1 << ", p, 1, 1, 0, 0;\\n}\\n\"\n"
+  out << "}, %" << regs << ", %" << regs + 1 << ", p, 1, 1, "
+      << (transposeA ? 1 : 0) << ", 0;\\n}\\n\"\n"
       << "    : ";
   for (int i = 0; i < regs; ++i)
     out << (i ? ", " : "") << "\"+f\"(d[" << i << "])";
@@ -148,7 +165,7 @@ std::string emitWgmma(int n, GemmSemantics::Type input) {
 }
 
 /// `bi_epilogue(v, m, n, ...)`: bias, activation, residual in f32, in the
-/// order the op defines; shared by the serial path and the combine kernel so
+/// order the op defines; shared by the serial and the split paths so
 /// both round the same values.
 std::string emitEpilogue(const GemmSemantics &s) {
   std::ostringstream out;
@@ -187,10 +204,10 @@ void replaceAll(std::string &text, const std::string &from,
     text.replace(pos, from.size(), to);
 }
 
-/// The main kernel. Placeholders: $BN $BM $STAGES $CONSUMERS $THREADS
-/// $CHUNK_TILES $SPLIT $OUT_T $BIAS_T $RES_T.
+/// The kernel. Placeholders: $BN $BM $STAGES $CONSUMERS $THREADS
+/// $CHUNK_TILES $SPLIT $B_KN $B_STEP $GROUP $OUT_T $BIAS_T $RES_T.
 const char *kMainKernel = R"cuda(
-struct bi_gemm_unit { int n0, m0, chunk; };
+struct bi_gemm_unit { int n0, m0, chunk, tile; };
 // Work unit -> output tile (and chunk). Tiles go in groups of $GROUP
 // column tiles, row tiles fastest inside a group, so the CTAs in flight
 // share their operand tiles in L2; a split schedule's chunks of one tile
@@ -199,6 +216,7 @@ BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int tilesN, int tilesM, int chu
   bi_gemm_unit work;
   work.chunk = $SPLIT ? unit % chunks : 0;
   const int tile = $SPLIT ? unit / chunks : unit;
+  work.tile = tile;
   const int group = tile / ($GROUP * tilesM);
   const int firstN = group * $GROUP;
   const int groupN = min(tilesN - firstN, $GROUP);
@@ -210,8 +228,9 @@ BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int tilesN, int tilesM, int chu
 extern "C" __global__ void __launch_bounds__($THREADS, 1)
 bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
              const __grid_constant__ bi_tensor_map mapB,
-             void *__restrict__ outPtr, const $BIAS_T *__restrict__ bias,
-             const $RES_T *__restrict__ residual, int M, int N, int K) {
+             $OUT_T *__restrict__ c, const $BIAS_T *__restrict__ bias,
+             const $RES_T *__restrict__ residual, float *__restrict__ partials,
+             unsigned *__restrict__ counters, int M, int N, int K) {
   constexpr int kBlockN = $BN, kBlockM = $BM, kStages = $STAGES;
   constexpr int kTileBytesB = kBlockN * 64 * 2, kTileBytesA = kBlockM * 64 * 2;
   constexpr int kStageBytes = kTileBytesB + kTileBytesA;
@@ -221,6 +240,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   unsigned char *shared = (unsigned char *)(((bi_u64)rawShared + 1023) & ~(bi_u64)1023);
   bi_u64 *full = (bi_u64 *)(shared + kStages * kStageBytes);
   bi_u64 *empty = full + kStages;
+  volatile int *lastOfTile = (volatile int *)(empty + kStages);
 
   const int warpGroup = threadIdx.x / 128;
   const int kTiles = (K + 63) / 64;
@@ -258,7 +278,16 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
             bi_mbar_wait(bi_smem(&empty[s]), ((it / kStages) & 1) ^ 1);
             const bi_u32 stage = bi_smem(shared + s * kStageBytes);
             bi_mbar_expect_tx(bi_smem(&full[s]), kStageBytes);
+#if $B_KN
+            // b is [K, N]: boxes of 64 columns x 64 k, one per consumer.
+            bi_tma_load(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
+#if $CONSUMERS > 1
+            bi_tma_load(stage + 64 * 128, &mapB, bi_smem(&full[s]),
+                        work.n0 + 64, tile * 64);
+#endif
+#else
             bi_tma_load(stage, &mapB, bi_smem(&full[s]), tile * 64, work.n0);
+#endif
             bi_tma_load(stage + kTileBytesB, &mapA, bi_smem(&full[s]), tile * 64,
                         work.m0);
           }
@@ -286,7 +315,11 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         const int s = it % kStages;
         bi_mbar_wait(bi_smem(&full[s]), (it / kStages) & 1);
         const bi_u32 stage = bi_smem(shared + s * kStageBytes);
+#if $B_KN
+        const bi_u64 descB = bi_wgmma_desc_mn(stage + consumer * 64 * 128);
+#else
         const bi_u64 descB = bi_wgmma_desc(stage + consumer * 64 * 128);
+#endif
         const bi_u64 descA = bi_wgmma_desc(stage + kTileBytesB);
         // k-steps of 16 that start before K; the rest of the tile is never
         // issued (a partial step is zero-filled by TMA).
@@ -297,7 +330,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         bi_u64 descsB[4], descsA[4];
 #pragma unroll
         for (int step = 0; step < 4; ++step) {
-          descsB[step] = descB + 2 * step;
+          descsB[step] = descB + $B_STEP * step; // 16 k further on
           descsA[step] = descA + 2 * step;
         }
         if (steps == 4) {
@@ -337,40 +370,64 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // 8(i/4) + 2(l%4) + i%2 (a row of C).
     const int nBase = work.n0 + consumer * 64 + warp * 16 + lane / 4;
     const int mBase = work.m0 + 2 * (lane % 4);
+#if $SPLIT
+    if (chunks == 1) {
+      // K fits one chunk: the partial is the total.
+#pragma unroll
+      for (int i = 0; i < kBlockM / 2; ++i) {
+        const int n = nBase + 8 * ((i / 2) % 2);
+        const int m = mBase + 8 * (i / 4) + i % 2;
+        if (m < M && n < N)
+          bi_store(c, (bi_u64)m * N + n, bi_epilogue(acc[i], m, n, N, bias, residual));
+      }
+    } else {
+      // Publish this chunk's partial. The CTA that completes the tile's set
+      // of chunks (whichever it is) adds them all left to right: the order
+      // is the contract's, the counter only elects who does it.
+      const bi_u64 size = (bi_u64)M * N;
+#pragma unroll
+      for (int i = 0; i < kBlockM / 2; ++i) {
+        const int n = nBase + 8 * ((i / 2) % 2);
+        const int m = mBase + 8 * (i / 4) + i % 2;
+        if (m < M && n < N)
+          partials[work.chunk * size + (bi_u64)m * N + n] = acc[i];
+      }
+      __threadfence();
+      bi_consumer_sync<$CONSUMERS * 128>();
+      if (threadIdx.x == 128) {
+        const unsigned seen = atomicAdd(&counters[work.tile], 1u);
+        const int last = seen == (unsigned)(chunks - 1);
+        if (last)
+          counters[work.tile] = 0; // ready for the next launch
+        *lastOfTile = last;
+      }
+      bi_consumer_sync<$CONSUMERS * 128>();
+      if (*lastOfTile) {
+        __threadfence();
+#pragma unroll
+        for (int i = 0; i < kBlockM / 2; ++i) {
+          const int n = nBase + 8 * ((i / 2) % 2);
+          const int m = mBase + 8 * (i / 4) + i % 2;
+          if (m < M && n < N) {
+            const bi_u64 at = (bi_u64)m * N + n;
+            float v = __ldcg(&partials[at]);
+            for (int chunk = 1; chunk < chunks; ++chunk)
+              v = __fadd_rn(v, __ldcg(&partials[chunk * size + at]));
+            bi_store(c, at, bi_epilogue(v, m, n, N, bias, residual));
+          }
+        }
+      }
+    }
+#else
 #pragma unroll
     for (int i = 0; i < kBlockM / 2; ++i) {
       const int n = nBase + 8 * ((i / 2) % 2);
       const int m = mBase + 8 * (i / 4) + i % 2;
-      if (m < M && n < N) {
-#if $SPLIT
-        ((float *)outPtr)[((bi_u64)work.chunk * M + m) * N + n] = acc[i];
-#else
-        bi_store(($OUT_T *)outPtr, (bi_u64)m * N + n,
-                 bi_epilogue(total[i], m, n, N, bias, residual));
+      if (m < M && n < N)
+        bi_store(c, (bi_u64)m * N + n, bi_epilogue(total[i], m, n, N, bias, residual));
+    }
 #endif
-      }
     }
-    }
-  }
-}
-)cuda";
-
-/// Adds the chunk partials of a split schedule left to right and applies the
-/// epilogue: the same f32 operations in the same order as the serial path.
-const char *kCombineKernel = R"cuda(
-extern "C" __global__ void __launch_bounds__(256)
-bi_gemm_combine(const float *__restrict__ partials, $OUT_T *__restrict__ c,
-                const $BIAS_T *__restrict__ bias,
-                const $RES_T *__restrict__ residual, int M, int N, int K) {
-  const int chunks = ((K + 63) / 64 + $CHUNK_TILES - 1) / $CHUNK_TILES;
-  const bi_u64 size = (bi_u64)M * N;
-  for (bi_u64 index = (bi_u64)blockIdx.x * blockDim.x + threadIdx.x;
-       index < size; index += (bi_u64)gridDim.x * blockDim.x) {
-    float v = partials[index];
-    for (int chunk = 1; chunk < chunks; ++chunk)
-      v = __fadd_rn(v, partials[chunk * size + index]);
-    const int m = (int)(index / N), n = (int)(index % N);
-    bi_store(c, index, bi_epilogue(v, m, n, N, bias, residual));
   }
 }
 )cuda";
@@ -511,17 +568,6 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   return pick(128, 128, 5, false);
 }
 
-std::string gemmLoweringProblem(const GemmSemantics &semantics, bool hopper) {
-  if (semantics.activation == GemmSemantics::Activation::silu)
-    return "activation silu is not lowered to the GPU yet (the CPU reference "
-           "runs it); use none or relu";
-  if (hopper && !semantics.nnLinear)
-    return "b in [K, N] layout is not supported by the Hopper lowering yet; "
-           "give b in nn.Linear layout [N, K], or use a contract without a "
-           "unit (CUDA-core variant)";
-  return "";
-}
-
 const GemmSchedule &representativeHopperGemmSchedule(int64_t chunk) {
   return hopperGemmSchedules()[chooseHopperGemmSchedule(4096, 4096, 4096, chunk,
                                                         132)];
@@ -531,12 +577,13 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
                            const GemmSchedule &schedule) {
   std::string source = "// bi: Hopper GEMM, schedule " + schedule.name() +
                        " (generated by bi::emitHopperGemm)\n";
+  // Chunks on parallel CTAs (1) or one after another in each CTA (0).
+  source += std::string("#define BI_SPLIT_CHUNKS ") +
+            (schedule.splitChunks ? "1" : "0") + "\n";
   source += kCommonHelpers;
-  source += emitWgmma(schedule.blockM, semantics.input);
+  source += emitWgmma(schedule.blockM, semantics.input, !semantics.nnLinear);
   source += emitEpilogue(semantics);
   source += kMainKernel;
-  if (schedule.splitChunks)
-    source += kCombineKernel;
   replaceAll(source, "$BN", std::to_string(schedule.blockN));
   replaceAll(source, "$BM", std::to_string(schedule.blockM));
   replaceAll(source, "$STAGES", std::to_string(schedule.stages));
@@ -544,7 +591,11 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   replaceAll(source, "$THREADS", std::to_string(schedule.threads()));
   replaceAll(source, "$CHUNK_TILES", std::to_string(semantics.chunk / 64));
   replaceAll(source, "$GROUP", "8");
-  replaceAll(source, "$SPLIT", schedule.splitChunks ? "1" : "0");
+  replaceAll(source, "$SPLIT", "BI_SPLIT_CHUNKS");
+  replaceAll(source, "$B_KN", semantics.nnLinear ? "0" : "1");
+  // A k-step of 16 moves the descriptor (in 16-byte units) 32 bytes along a
+  // K-major row, or 16 rows of 128 bytes down an MN-major tile.
+  replaceAll(source, "$B_STEP", semantics.nnLinear ? "2" : "128");
   replaceAll(source, "$OUT_T", storageType(semantics.output));
   replaceAll(source, "$BIAS_T", storageType(semantics.bias));
   replaceAll(source, "$RES_T", storageType(semantics.residual));

@@ -6,8 +6,10 @@
 // producer warpgroup and one or two consumer warpgroups issuing wgmma from
 // shared memory, and the K chunks of the order contract run either one
 // after another in one CTA (partials kept in registers) or on parallel CTAs
-// (partials in a workspace, added by a combine kernel). Both paths add the
-// chunk partials left to right, so every schedule gives the same bits.
+// (partials in a workspace; the CTA that finishes a tile's last chunk adds
+// them). Both paths add the chunk partials left to right, so every schedule
+// gives the same bits. b may be K-major (nn.Linear, [N, K]) or [K, N]
+// (read MN-major by the wgmma's transposed-A mode).
 //
 //===----------------------------------------------------------------------===//
 #ifndef BI_TARGET_HOPPERGEMM_H
@@ -50,15 +52,16 @@ struct GemmSchedule {
   int blockM = 128;
   /// Shared-memory pipeline depth (TMA tiles in flight).
   int stages = 4;
-  /// Chunks on parallel CTAs (grid.z) with a combine kernel, or serially.
+  /// Chunks on parallel CTAs (the last to finish a tile combines them), or
+  /// serially in one CTA.
   bool splitChunks = false;
 
   int consumers() const { return blockN / 64; }
   int threads() const { return 128 * (1 + consumers()); }
-  /// Dynamic shared memory: the stages plus 1 KiB of alignment slack and
-  /// the barriers.
+  /// Dynamic shared memory: the stages plus 1 KiB of alignment slack, the
+  /// barriers and the split schedules' "last CTA of the tile" flag.
   int sharedBytes() const {
-    return stages * (blockN + blockM) * 64 * 2 + 1024 + 2 * stages * 8;
+    return stages * (blockN + blockM) * 64 * 2 + 1024 + 2 * stages * 8 + 16;
   }
   /// Empty when the schedule is valid, else what is wrong.
   std::string validate() const;
@@ -83,22 +86,18 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
 /// Kernel::code()): the scheduler's choice for a 4096^3 product on 132 SMs.
 const GemmSchedule &representativeHopperGemmSchedule(int64_t chunk);
 
-/// Empty when the generators can lower `semantics` (with the Hopper
-/// schedules when `hopper`, else the CUDA-core kernel), else why not.
-std::string gemmLoweringProblem(const GemmSemantics &semantics, bool hopper);
-
 /// Names of the emitted functions.
 inline constexpr const char *kGemmMainFunction = "bi_gemm_main";
-inline constexpr const char *kGemmCombineFunction = "bi_gemm_combine";
 inline constexpr const char *kGemmFmaFunction = "bi_gemm_fma";
 /// Threads per CTA of the CUDA-core variant (one output column each).
 inline constexpr int kGemmFmaThreads = 128;
 
 /// Emits the CUDA C++ translation unit of the schedule: `bi_gemm_main`
-/// (parameters: const __grid_constant__ tensor maps of a and b, then c or
-/// the workspace, bias, residual, M, N, K) and, for split schedules,
-/// `bi_gemm_combine` (workspace, c, bias, residual, M, N, K). Compile for
-/// sm_90a with --fmad=false.
+/// (parameters: const __grid_constant__ tensor maps of a and b, then c,
+/// bias, residual, the split schedules' workspace (chunk partials
+/// [chunks][M][N] f32, and one zero-initialised counter per output tile,
+/// left zero again by every launch), M, N, K). Compile for sm_90a with
+/// --fmad=false.
 std::string emitHopperGemm(const GemmSemantics &semantics,
                            const GemmSchedule &schedule);
 

@@ -1,5 +1,6 @@
 //===- MatmulSemantics.cpp - bi.matmul to the GEMM generators' input ------===//
 #include "Target/MatmulSemantics.h"
+#include "Target/EmitCUDA.h"
 
 using namespace mlir;
 using namespace mlir::bi;
@@ -54,14 +55,21 @@ mlir::bi::getHopperSchedule(MatmulOp matmul, MatmulScheduleAttr attr) {
   return schedule;
 }
 
+FailureOr<std::string> mlir::bi::getGemmHelpers(MatmulOp matmul) {
+  if (matmul.getActivation() != Activation::silu)
+    return std::string();
+  return emitExpHelperCUDA(matmul->getParentOfType<KernelOp>(),
+                           matmul.getEffectiveMath().getFn() == FnMode::fast);
+}
+
 FailureOr<std::string> mlir::bi::emitMatmulCUDA(MatmulOp matmul) {
   ::bi::GemmSemantics semantics = getGemmSemantics(matmul);
   bool hopper = matmul.getOrderAttr().getUnit() == HardwareUnit::wgmma_m64nNk16;
-  std::string problem = ::bi::gemmLoweringProblem(semantics, hopper);
-  if (!problem.empty())
-    return matmul.emitOpError() << "with " << problem;
+  FailureOr<std::string> helpers = getGemmHelpers(matmul);
+  if (failed(helpers))
+    return failure();
   if (!hopper)
-    return ::bi::emitCudaCoreGemm(semantics);
+    return *helpers + ::bi::emitCudaCoreGemm(semantics);
   ::bi::GemmSchedule schedule =
       ::bi::representativeHopperGemmSchedule(semantics.chunk);
   if (MatmulScheduleAttr attr = matmul.getScheduleAttr()) {
@@ -70,5 +78,5 @@ FailureOr<std::string> mlir::bi::emitMatmulCUDA(MatmulOp matmul) {
       return failure();
     schedule = *chosen;
   }
-  return ::bi::emitHopperGemm(semantics, schedule);
+  return *helpers + ::bi::emitHopperGemm(semantics, schedule);
 }

@@ -16,6 +16,10 @@ namespace mlir::bi {
 FailureOr<::bi::GemmSchedule> getHopperSchedule(MatmulOp matmul,
                                                 MatmulScheduleAttr schedule);
 
+/// Device functions the GEMM generators' code calls but does not define
+/// (the exp of silu), as CUDA C++ to put before it; empty when none.
+FailureOr<std::string> getGemmHelpers(MatmulOp matmul);
+
 /// CUDA C++ for a kernel whose body is one `bi.matmul`: the Hopper schedule
 /// (the op's `schedule`, else the large-batch default) for a wgmma
 /// contract, the CUDA-core kernel otherwise.

@@ -15,17 +15,3 @@ bi.kernel @too_wide(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
                                    chunks = serial>
   bi.return
 }
-
-// -----
-
-bi.kernel @kn_layout(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
-                     %b: memref<?x?xbf16> {bi.axes = ["K", "N"]},
-                     %c: memref<?x?xbf16> {bi.axes = ["M", "N"]})
-    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>,
-          #bi.dim<"K" : reduction>] {
-  // expected-error @+1 {{with b in [K, N] layout is not supported by the Hopper lowering yet}}
-  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16>
-      over "K" order #bi.order<chunk = 1024, chunk_combine = seq, step = 16,
-                      unit = wgmma.m64nNk16>
-  bi.return
-}

@@ -1,6 +1,8 @@
 // RUN: bi-opt %kernels/gemm.mlir --bi-emit-cuda -o /dev/null | FileCheck %s --check-prefix=HOPPER
 // RUN: bi-opt %s --bi-emit-cuda -o /dev/null | FileCheck %s --check-prefix=SPLIT
 // RUN: bi-opt %kernels/gemm_fma.mlir --bi-emit-cuda -o /dev/null | FileCheck %s --check-prefix=FMA
+// RUN: bi-opt %S/Inputs/gemm-kn-silu.mlir --bi-emit-cuda -o /dev/null | FileCheck %s --check-prefix=KN
+// RUN: bi-opt %S/Inputs/gemm-fma-silu.mlir --bi-emit-cuda -o /dev/null | FileCheck %s --check-prefix=FMASILU
 //
 // The Hopper lowering of bi.matmul (wgmma contract): TMA loads completing
 // on mbarriers, a producer warpgroup and consumer warpgroups issuing wgmma
@@ -8,6 +10,7 @@
 // (2048 = 32 tiles of 64) each started from a zero accumulator and added
 // left to right.
 
+// HOPPER: #define BI_SPLIT_CHUNKS 0
 // HOPPER: mbarrier.try_wait.parity.shared::cta.b64
 // HOPPER: cp.async.bulk.tensor.2d.shared::cluster.global.tile
 // HOPPER-NEXT: .mbarrier::complete_tx::bytes
@@ -24,9 +27,11 @@
 // HOPPER: const int accumulate = tile != tileBegin;
 // HOPPER: bi_wgmma(acc, descsB[0], descsA[0], accumulate);
 // HOPPER: bi_wgmma_commit();
-// Serial chunks: partials kept in registers, added left to right.
+// Serial chunks (the split path compiled out): partials kept in
+// registers, added left to right.
+// HOPPER: #if !BI_SPLIT_CHUNKS
+// HOPPER-NEXT: // Chunk partials, left to right.
 // HOPPER: total[i] = chunk == 0 ? acc[i] : __fadd_rn(total[i], acc[i]);
-// HOPPER-NOT: bi_gemm_combine
 
 // The CUDA-core variant folds each chunk sequentially with fma from zero.
 // FMA-LABEL: bi_gemm_fma(
@@ -35,16 +40,26 @@
 // FMA: acc = __fmaf_rn(x, y, acc);
 // FMA: total = chunkBegin == 0 ? acc : __fadd_rn(total, acc);
 
-// A split schedule: one chunk per work unit, partials to the workspace,
-// then the combine kernel adds them in chunk order.
+// A split schedule: one chunk per work unit, partials to the workspace;
+// the CTA that completes a tile's chunks (elected by an integer counter)
+// adds them in chunk order. One chunk: no workspace at all.
+// SPLIT: #define BI_SPLIT_CHUNKS 1
 // SPLIT: wgmma.mma_async.sync.aligned.m64n16k16.f32.f16.f16
 // SPLIT-LABEL: bi_gemm_main(
 // SPLIT: constexpr int kChunkTiles = 16;
-// SPLIT: ((float *)outPtr)[((bi_u64)work.chunk * M + m) * N + n] = acc[i];
-// SPLIT-LABEL: bi_gemm_combine(
-// SPLIT: for (int chunk = 1; chunk < chunks; ++chunk)
-// SPLIT-NEXT: v = __fadd_rn(v, partials[chunk * size + index]);
-// SPLIT: bi_store(c, index, bi_epilogue(v, m, n, N, bias, residual));
+// SPLIT: if (chunks == 1) {
+// SPLIT: bi_store(c, (bi_u64)m * N + n, bi_epilogue(acc[i], m, n, N, bias, residual));
+// SPLIT: partials[work.chunk * size + (bi_u64)m * N + n] = acc[i];
+// SPLIT: __threadfence();
+// SPLIT-NEXT: bi_consumer_sync<1 * 128>();
+// SPLIT: const unsigned seen = atomicAdd(&counters[work.tile], 1u);
+// SPLIT-NEXT: const int last = seen == (unsigned)(chunks - 1);
+// SPLIT: counters[work.tile] = 0;
+// SPLIT: float v = __ldcg(&partials[at]);
+// SPLIT-NEXT: for (int chunk = 1; chunk < chunks; ++chunk)
+// SPLIT-NEXT: v = __fadd_rn(v, __ldcg(&partials[chunk * size + at]));
+// SPLIT-NEXT: bi_store(c, at, bi_epilogue(v, m, n, N, bias, residual));
+// SPLIT: #else
 bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
                  %b: memref<?x?xf16> {bi.axes = ["N", "K"]},
                  %bias: memref<?xf32> {bi.axes = ["N"]},
@@ -59,3 +74,28 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
                                    chunks = split>
   bi.return
 }
+
+// b in [K, N] layout: TMA boxes of 64 columns x 64 k, one per consumer
+// warpgroup, read by wgmma in its transposed-A (MN-major) mode; a k-step
+// moves the descriptor 16 rows of 128 bytes. silu calls bi's portable exp,
+// defined before the kernel.
+// KN: float bi_exp_portable(float x) {
+// KN: BI_DEVICE bi_u64 bi_wgmma_desc_mn(bi_u32 addr) {
+// KN-NEXT: bi_u64 desc = (bi_u64)((addr & 0x3FFFF) >> 4);
+// KN: desc |= (bi_u64)(1024 >> 4) << 32;
+// KN: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
+// KN-SAME: p, 1, 1, 1, 0;
+// KN: v = __fdiv_rn(v, __fadd_rn(1.0f, bi_exp_portable(-v)));
+// KN-LABEL: bi_gemm_main(
+// KN: bi_tma_load(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
+// KN-NEXT: #if 2 > 1
+// KN-NEXT: bi_tma_load(stage + 64 * 128, &mapB, bi_smem(&full[s]),
+// KN-NEXT: work.n0 + 64, tile * 64);
+// KN: const bi_u64 descB = bi_wgmma_desc_mn(stage + consumer * 64 * 128);
+// KN: descsB[step] = descB + 128 * step;
+
+// The CUDA-core variant with silu in fn = fast: the hardware exp.
+// FMASILU: float bi_exp_fast(float x) {
+// FMASILU: v = __fdividef(v, __fadd_rn(1.0f, bi_exp_fast(-v)));
+// FMASILU-LABEL: bi_gemm_fma(
+// FMASILU: const float y = bi_bf16_to_f32(b[(bi_u64)k * ldb + n]);
