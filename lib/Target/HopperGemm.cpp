@@ -240,7 +240,9 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   unsigned char *shared = (unsigned char *)(((bi_u64)rawShared + 1023) & ~(bi_u64)1023);
   bi_u64 *full = (bi_u64 *)(shared + kStages * kStageBytes);
   bi_u64 *empty = full + kStages;
+#if $SPLIT
   volatile int *lastOfTile = (volatile int *)(empty + kStages);
+#endif
 
   const int warpGroup = threadIdx.x / 128;
   const int kTiles = (K + 63) / 64;
@@ -404,17 +406,28 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       bi_consumer_sync<$CONSUMERS * 128>();
       if (*lastOfTile) {
         __threadfence();
+        // Chunk by chunk, so that the loads of one chunk are all in flight
+        // together; this CTA's own chunk comes from its registers.
+        float sum[kBlockM / 2];
+        for (int chunk = 0; chunk < chunks; ++chunk) {
+#pragma unroll
+          for (int i = 0; i < kBlockM / 2; ++i) {
+            const int n = nBase + 8 * ((i / 2) % 2);
+            const int m = mBase + 8 * (i / 4) + i % 2;
+            const float x =
+                chunk == work.chunk ? acc[i]
+                : m < M && n < N
+                    ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
+                    : 0.0f;
+            sum[i] = chunk == 0 ? x : __fadd_rn(sum[i], x);
+          }
+        }
 #pragma unroll
         for (int i = 0; i < kBlockM / 2; ++i) {
           const int n = nBase + 8 * ((i / 2) % 2);
           const int m = mBase + 8 * (i / 4) + i % 2;
-          if (m < M && n < N) {
-            const bi_u64 at = (bi_u64)m * N + n;
-            float v = __ldcg(&partials[at]);
-            for (int chunk = 1; chunk < chunks; ++chunk)
-              v = __fadd_rn(v, __ldcg(&partials[chunk * size + at]));
-            bi_store(c, at, bi_epilogue(v, m, n, N, bias, residual));
-          }
+          if (m < M && n < N)
+            bi_store(c, (bi_u64)m * N + n, bi_epilogue(sum[i], m, n, N, bias, residual));
         }
       }
     }

@@ -55,10 +55,12 @@
 // SPLIT: const unsigned seen = atomicAdd(&counters[work.tile], 1u);
 // SPLIT-NEXT: const int last = seen == (unsigned)(chunks - 1);
 // SPLIT: counters[work.tile] = 0;
-// SPLIT: float v = __ldcg(&partials[at]);
-// SPLIT-NEXT: for (int chunk = 1; chunk < chunks; ++chunk)
-// SPLIT-NEXT: v = __fadd_rn(v, __ldcg(&partials[chunk * size + at]));
-// SPLIT-NEXT: bi_store(c, at, bi_epilogue(v, m, n, N, bias, residual));
+// SPLIT: for (int chunk = 0; chunk < chunks; ++chunk) {
+// SPLIT: chunk == work.chunk ? acc[i]
+// SPLIT-NEXT: : m < M && n < N
+// SPLIT-NEXT: ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
+// SPLIT: sum[i] = chunk == 0 ? x : __fadd_rn(sum[i], x);
+// SPLIT: bi_store(c, (bi_u64)m * N + n, bi_epilogue(sum[i], m, n, N, bias, residual));
 // SPLIT: #else
 bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
                  %b: memref<?x?xf16> {bi.axes = ["N", "K"]},
