@@ -4,6 +4,7 @@
 # call. Writes JSON under $OUT (or ./out) and prints a short table last.
 #   BI_GEMM_ONLY=1  only the GEMM parts (latency, checks, benchmark)
 #   BI_GEMM_LAB=1   also the GEMM kernel lab (every schedule timed per shape)
+#                   for each K chunk in BI_GEMM_LAB_CHUNKS (default 2048)
 set -uo pipefail
 export PYTHONUNBUFFERED=1
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,8 +32,11 @@ fi
 if [ "${BI_GEMM_LAB:-0}" = 1 ]; then
   echo "== GEMM kernel lab"
   (cd bench/gemm_lab && nvcc -std=c++17 -O2 -arch=sm_90a lab.cu ../../lib/Target/HopperGemm.cpp \
-     -lcublas -lcuda -lnvrtc -o /tmp/bi/gemm-lab && /tmp/bi/gemm-lab 2>&1 | grep -v "C7519\|nvrtc log\|^$") \
-    | tee "$out/gemm-lab.txt"
+     -lcublas -lcuda -lnvrtc -o /tmp/bi/gemm-lab)
+  for chunk in ${BI_GEMM_LAB_CHUNKS:-2048}; do
+    /tmp/bi/gemm-lab "$chunk" 2>&1 | grep -v "C7519\|nvrtc log\|warning\|Remark\|^ *^\|^$" \
+      | tee "$out/gemm-lab-chunk$chunk.txt"
+  done
 fi
 
 echo "== GEMM JIT latency from C++ (fresh processes: empty cache, then warm)"

@@ -17,6 +17,8 @@
 //===----------------------------------------------------------------------===//
 #include "HopperGemm.h"
 
+#include <algorithm>
+
 #include <sstream>
 
 namespace bi {
@@ -225,6 +227,50 @@ BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int tilesN, int tilesM, int chu
   work.m0 = (local / groupN) * $BM;
   return work;
 }
+// Epilogue and store of one output tile held in the consumers' registers
+// (v[i] at the accumulator layout's (m, n)). Staged: the rounded values go
+// through shared memory to rows of 16-byte stores; else one store each.
+BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], $OUT_T *__restrict__ c,
+                             const $BIAS_T *__restrict__ bias,
+                             const $RES_T *__restrict__ residual,
+                             unsigned char *staging, bi_gemm_unit work,
+                             int nBase, int mBase, int M, int N) {
+#if BI_STAGED_OUTPUT
+  constexpr int kRowBytes = $BN * 2 + 16, kThreads = $CONSUMERS * 128;
+  bi_consumer_sync<kThreads>(); // the previous tile's rows are out
+#pragma unroll
+  for (int i = 0; i < $BM / 2; ++i) {
+    const int n = nBase + 8 * ((i / 2) % 2);
+    const int m = mBase + 8 * (i / 4) + i % 2;
+    const float x = m < M && n < N ? bi_epilogue(v[i], m, n, N, bias, residual) : 0.0f;
+    *(unsigned short *)(staging + (m - work.m0) * kRowBytes + (n - work.n0) * 2) =
+        $FROM_F32(x);
+  }
+  bi_consumer_sync<kThreads>();
+  const bool whole = N % 8 == 0 && ((bi_u64)c & 15) == 0;
+  for (int piece = threadIdx.x - 128; piece < $BM * ($BN / 8); piece += kThreads) {
+    const int row = piece / ($BN / 8), column = piece % ($BN / 8) * 8;
+    const int m = work.m0 + row, n = work.n0 + column;
+    if (m >= M || n >= N)
+      continue;
+    const unsigned char *from = staging + row * kRowBytes + column * 2;
+    if (whole) {
+      *(uint4 *)(c + (bi_u64)m * N + n) = *(const uint4 *)from;
+    } else {
+      for (int j = 0; j < 8 && n + j < N; ++j)
+        c[(bi_u64)m * N + n + j] = ((const unsigned short *)from)[j];
+    }
+  }
+#else
+#pragma unroll
+  for (int i = 0; i < $BM / 2; ++i) {
+    const int n = nBase + 8 * ((i / 2) % 2);
+    const int m = mBase + 8 * (i / 4) + i % 2;
+    if (m < M && n < N)
+      bi_store(c, (bi_u64)m * N + n, bi_epilogue(v[i], m, n, N, bias, residual));
+  }
+#endif
+}
 extern "C" __global__ void __launch_bounds__($THREADS, 1)
 bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
              const __grid_constant__ bi_tensor_map mapB,
@@ -238,7 +284,13 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   extern __shared__ unsigned char rawShared[];
   // TMA's 128-byte swizzle repeats every 1024 bytes: align the tiles to it.
   unsigned char *shared = (unsigned char *)(((bi_u64)rawShared + 1023) & ~(bi_u64)1023);
-  bi_u64 *full = (bi_u64 *)(shared + kStages * kStageBytes);
+  // The output tile staged for coalesced stores (16-bit outputs, when it
+  // fits), rows padded by 16 bytes so that the transposing writes spread
+  // over the banks.
+  constexpr int kStagingRowBytes = kBlockN * 2 + 16;
+  constexpr int kStagingBytes = BI_STAGED_OUTPUT ? kBlockM * kStagingRowBytes : 0;
+  unsigned char *staging = shared + kStages * kStageBytes;
+  bi_u64 *full = (bi_u64 *)(staging + kStagingBytes);
   bi_u64 *empty = full + kStages;
 #if $SPLIT
   volatile int *lastOfTile = (volatile int *)(empty + kStages);
@@ -375,13 +427,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #if $SPLIT
     if (chunks == 1) {
       // K fits one chunk: the partial is the total.
-#pragma unroll
-      for (int i = 0; i < kBlockM / 2; ++i) {
-        const int n = nBase + 8 * ((i / 2) % 2);
-        const int m = mBase + 8 * (i / 4) + i % 2;
-        if (m < M && n < N)
-          bi_store(c, (bi_u64)m * N + n, bi_epilogue(acc[i], m, n, N, bias, residual));
-      }
+      bi_store_tile(acc, c, bias, residual, staging, work, nBase, mBase, M, N);
     } else {
       // Publish this chunk's partial. The CTA that completes the tile's set
       // of chunks (whichever it is) adds them all left to right: the order
@@ -406,39 +452,35 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       bi_consumer_sync<$CONSUMERS * 128>();
       if (*lastOfTile) {
         __threadfence();
-        // Chunk by chunk, so that the loads of one chunk are all in flight
+        // $GROUP_CHUNKS chunks at a time, so that their loads are in flight
         // together; this CTA's own chunk comes from its registers.
         float sum[kBlockM / 2];
-        for (int chunk = 0; chunk < chunks; ++chunk) {
+        for (int first = 0; first < chunks; first += $GROUP_CHUNKS) {
 #pragma unroll
           for (int i = 0; i < kBlockM / 2; ++i) {
             const int n = nBase + 8 * ((i / 2) % 2);
             const int m = mBase + 8 * (i / 4) + i % 2;
-            const float x =
-                chunk == work.chunk ? acc[i]
-                : m < M && n < N
-                    ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
-                    : 0.0f;
-            sum[i] = chunk == 0 ? x : __fadd_rn(sum[i], x);
+            const bool inside = m < M && n < N;
+            float x[$GROUP_CHUNKS];
+#pragma unroll
+            for (int j = 0; j < $GROUP_CHUNKS; ++j) {
+              const int chunk = first + j;
+              x[j] = chunk == work.chunk ? acc[i]
+                     : chunk < chunks && inside
+                         ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
+                         : 0.0f;
+            }
+#pragma unroll
+            for (int j = 0; j < $GROUP_CHUNKS; ++j)
+              if (first + j < chunks)
+                sum[i] = first + j == 0 ? x[j] : __fadd_rn(sum[i], x[j]);
           }
         }
-#pragma unroll
-        for (int i = 0; i < kBlockM / 2; ++i) {
-          const int n = nBase + 8 * ((i / 2) % 2);
-          const int m = mBase + 8 * (i / 4) + i % 2;
-          if (m < M && n < N)
-            bi_store(c, (bi_u64)m * N + n, bi_epilogue(sum[i], m, n, N, bias, residual));
-        }
+        bi_store_tile(sum, c, bias, residual, staging, work, nBase, mBase, M, N);
       }
     }
 #else
-#pragma unroll
-    for (int i = 0; i < kBlockM / 2; ++i) {
-      const int n = nBase + 8 * ((i / 2) % 2);
-      const int m = mBase + 8 * (i / 4) + i % 2;
-      if (m < M && n < N)
-        bi_store(c, (bi_u64)m * N + n, bi_epilogue(total[i], m, n, N, bias, residual));
-    }
+    bi_store_tile(total, c, bias, residual, staging, work, nBase, mBase, M, N);
 #endif
     }
   }
@@ -457,9 +499,10 @@ std::string GemmSchedule::validate() const {
            "partials and totals both live in registers)";
   if (stages < 2 || stages > 16)
     return "stages must be in [2, 16]";
-  if (sharedBytes() > 227 * 1024)
-    return "the stages need " + std::to_string(sharedBytes()) +
-           " bytes of shared memory; at most 232448 fit";
+  if (pipelineBytes() > kMaxSharedBytes)
+    return "the stages need " + std::to_string(pipelineBytes()) +
+           " bytes of shared memory; at most " +
+           std::to_string(kMaxSharedBytes) + " fit";
   return "";
 }
 
@@ -593,6 +636,11 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // Chunks on parallel CTAs (1) or one after another in each CTA (0).
   source += std::string("#define BI_SPLIT_CHUNKS ") +
             (schedule.splitChunks ? "1" : "0") + "\n";
+  // 16-bit outputs go through shared memory when the schedule has room.
+  const bool staged =
+      schedule.stagesOutput() && semantics.output != GemmSemantics::Type::f32;
+  source += std::string("#define BI_STAGED_OUTPUT ") + (staged ? "1" : "0") +
+            "\n";
   source += kCommonHelpers;
   source += emitWgmma(schedule.blockM, semantics.input, !semantics.nnLinear);
   source += emitEpilogue(semantics);
@@ -603,6 +651,9 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   replaceAll(source, "$CONSUMERS", std::to_string(schedule.consumers()));
   replaceAll(source, "$THREADS", std::to_string(schedule.threads()));
   replaceAll(source, "$CHUNK_TILES", std::to_string(semantics.chunk / 64));
+  // About 256 partials in flight per thread in the split combine.
+  replaceAll(source, "$GROUP_CHUNKS",
+             std::to_string(std::clamp(512 / schedule.blockM, 1, 8)));
   replaceAll(source, "$GROUP", "8");
   replaceAll(source, "$SPLIT", "BI_SPLIT_CHUNKS");
   replaceAll(source, "$B_KN", semantics.nnLinear ? "0" : "1");
@@ -610,6 +661,7 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // K-major row, or 16 rows of 128 bytes down an MN-major tile.
   replaceAll(source, "$B_STEP", semantics.nnLinear ? "2" : "128");
   replaceAll(source, "$OUT_T", storageType(semantics.output));
+  replaceAll(source, "$FROM_F32", staged ? fromFloatFunction(semantics.output) : "");
   replaceAll(source, "$BIAS_T", storageType(semantics.bias));
   replaceAll(source, "$RES_T", storageType(semantics.residual));
   return source;

@@ -58,11 +58,24 @@ struct GemmSchedule {
 
   int consumers() const { return blockN / 64; }
   int threads() const { return 128 * (1 + consumers()); }
-  /// Dynamic shared memory: the stages plus 1 KiB of alignment slack, the
-  /// barriers and the split schedules' "last CTA of the tile" flag.
-  int sharedBytes() const {
+  /// Shared memory of the pipeline: the stages plus 1 KiB of alignment
+  /// slack, the barriers and the split schedules' "last CTA of the tile"
+  /// flag.
+  int pipelineBytes() const {
     return stages * (blockN + blockM) * 64 * 2 + 1024 + 2 * stages * 8 + 16;
   }
+  /// The output tile staged in shared memory for coalesced 16-byte stores
+  /// (16-bit outputs), rows padded by 16 bytes against bank conflicts.
+  int stagingBytes() const { return blockM * (blockN * 2 + 16); }
+  /// Whether the staging buffer fits next to the pipeline.
+  bool stagesOutput() const {
+    return pipelineBytes() + stagingBytes() <= kMaxSharedBytes;
+  }
+  /// Dynamic shared memory of a CTA.
+  int sharedBytes() const {
+    return pipelineBytes() + (stagesOutput() ? stagingBytes() : 0);
+  }
+  static constexpr int kMaxSharedBytes = 227 * 1024;
   /// Empty when the schedule is valid, else what is wrong.
   std::string validate() const;
   /// A stable name, e.g. "n128m128s4serial".

@@ -11,11 +11,17 @@
 // left to right.
 
 // HOPPER: #define BI_SPLIT_CHUNKS 0
+// bf16 output: staged in shared memory, written in rows of 16-byte stores.
+// HOPPER-NEXT: #define BI_STAGED_OUTPUT 1
 // HOPPER: mbarrier.try_wait.parity.shared::cta.b64
 // HOPPER: cp.async.bulk.tensor.2d.shared::cluster.global.tile
 // HOPPER-NEXT: .mbarrier::complete_tx::bytes
 // HOPPER: desc |= (bi_u64)1 << 62;
 // HOPPER: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
+// HOPPER-LABEL: BI_DEVICE void bi_store_tile(
+// HOPPER: (unsigned short *)(staging + (m - work.m0) * kRowBytes + (n - work.n0) * 2) =
+// HOPPER-NEXT: bi_f32_to_bf16(x);
+// HOPPER: *(uint4 *)(c + (bi_u64)m * N + n) = *(const uint4 *)from;
 // HOPPER-LABEL: bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 // HOPPER: constexpr int kChunkTiles = 32;
 // HOPPER: mbar_init(bi_smem(&full[s]), 1);
@@ -44,23 +50,28 @@
 // the CTA that completes a tile's chunks (elected by an integer counter)
 // adds them in chunk order. One chunk: no workspace at all.
 // SPLIT: #define BI_SPLIT_CHUNKS 1
+// f32 output: stored from the registers.
+// SPLIT-NEXT: #define BI_STAGED_OUTPUT 0
 // SPLIT: wgmma.mma_async.sync.aligned.m64n16k16.f32.f16.f16
 // SPLIT-LABEL: bi_gemm_main(
 // SPLIT: constexpr int kChunkTiles = 16;
 // SPLIT: if (chunks == 1) {
-// SPLIT: bi_store(c, (bi_u64)m * N + n, bi_epilogue(acc[i], m, n, N, bias, residual));
+// SPLIT-NEXT: // K fits one chunk: the partial is the total.
+// SPLIT-NEXT: bi_store_tile(acc, c, bias, residual, staging, work, nBase, mBase, M, N);
 // SPLIT: partials[work.chunk * size + (bi_u64)m * N + n] = acc[i];
 // SPLIT: __threadfence();
 // SPLIT-NEXT: bi_consumer_sync<1 * 128>();
 // SPLIT: const unsigned seen = atomicAdd(&counters[work.tile], 1u);
 // SPLIT-NEXT: const int last = seen == (unsigned)(chunks - 1);
 // SPLIT: counters[work.tile] = 0;
-// SPLIT: for (int chunk = 0; chunk < chunks; ++chunk) {
-// SPLIT: chunk == work.chunk ? acc[i]
-// SPLIT-NEXT: : m < M && n < N
+// SPLIT: for (int first = 0; first < chunks; first += 8) {
+// SPLIT: const int chunk = first + j;
+// SPLIT-NEXT: x[j] = chunk == work.chunk ? acc[i]
+// SPLIT-NEXT: : chunk < chunks && inside
 // SPLIT-NEXT: ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
-// SPLIT: sum[i] = chunk == 0 ? x : __fadd_rn(sum[i], x);
-// SPLIT: bi_store(c, (bi_u64)m * N + n, bi_epilogue(sum[i], m, n, N, bias, residual));
+// SPLIT: if (first + j < chunks)
+// SPLIT-NEXT: sum[i] = first + j == 0 ? x[j] : __fadd_rn(sum[i], x[j]);
+// SPLIT: bi_store_tile(sum, c, bias, residual, staging, work, nBase, mBase, M, N);
 // SPLIT: #else
 bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
                  %b: memref<?x?xf16> {bi.axes = ["N", "K"]},
