@@ -17,7 +17,6 @@
 //===----------------------------------------------------------------------===//
 #include "HopperGemm.h"
 
-#include <algorithm>
 
 #include <sstream>
 
@@ -440,9 +439,12 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         if (m < M && n < N)
           partials[work.chunk * size + (bi_u64)m * N + n] = acc[i];
       }
-      __threadfence();
+      // The barrier orders every consumer's stores before the one thread's
+      // fence and count (release is cumulative), as the reading side's
+      // fence orders the count before its loads.
       bi_consumer_sync<$CONSUMERS * 128>();
       if (threadIdx.x == 128) {
+        __threadfence();
         const unsigned seen = atomicAdd(&counters[work.tile], 1u);
         const int last = seen == (unsigned)(chunks - 1);
         if (last)
@@ -452,28 +454,20 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       bi_consumer_sync<$CONSUMERS * 128>();
       if (*lastOfTile) {
         __threadfence();
-        // $GROUP_CHUNKS chunks at a time, so that their loads are in flight
+        // Chunk by chunk, so that the loads of one chunk are all in flight
         // together; this CTA's own chunk comes from its registers.
         float sum[kBlockM / 2];
-        for (int first = 0; first < chunks; first += $GROUP_CHUNKS) {
+        for (int chunk = 0; chunk < chunks; ++chunk) {
 #pragma unroll
           for (int i = 0; i < kBlockM / 2; ++i) {
             const int n = nBase + 8 * ((i / 2) % 2);
             const int m = mBase + 8 * (i / 4) + i % 2;
-            const bool inside = m < M && n < N;
-            float x[$GROUP_CHUNKS];
-#pragma unroll
-            for (int j = 0; j < $GROUP_CHUNKS; ++j) {
-              const int chunk = first + j;
-              x[j] = chunk == work.chunk ? acc[i]
-                     : chunk < chunks && inside
-                         ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
-                         : 0.0f;
-            }
-#pragma unroll
-            for (int j = 0; j < $GROUP_CHUNKS; ++j)
-              if (first + j < chunks)
-                sum[i] = first + j == 0 ? x[j] : __fadd_rn(sum[i], x[j]);
+            const float x =
+                chunk == work.chunk ? acc[i]
+                : m < M && n < N
+                    ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
+                    : 0.0f;
+            sum[i] = chunk == 0 ? x : __fadd_rn(sum[i], x);
           }
         }
         bi_store_tile(sum, c, bias, residual, staging, work, nBase, mBase, M, N);
@@ -597,24 +591,23 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
         return int(i);
     return 0; // unreachable: every pick below is in the catalogue
   };
-  const int64_t chunks = (K + chunk - 1) / chunk;
   auto tiles = [&](int64_t blockN, int64_t blockM) {
     return ((N + blockN - 1) / blockN) * ((M + blockM - 1) / blockM);
   };
-  // Thresholds from the kernel lab on the H200 (bench/gemm_lab).
+  // Thresholds from the kernel lab on the H200 (bench/gemm_lab, L2 flushed
+  // before every run, so the weights come from HBM as in a model).
+  // Up to 32 rows: chunks on parallel CTAs, 128 weight rows per CTA.
   if (M <= 8)
-    return pick(64, 8, 8, true);
+    return pick(128, 8, 8, true);
   if (M <= 16)
-    return pick(64, 16, 8, true);
+    return pick(128, 16, 8, true);
   if (M <= 32)
     return pick(128, 32, 8, true);
-  // Up to 64 rows the weights dominate: keep every SM streaming them,
-  // splitting chunks across CTAs when the tiles alone are too few.
-  if (M <= 64) {
-    if (tiles(128, 64) >= multiprocessors)
-      return pick(128, 64, 6, false);
-    return chunks <= 2 ? pick(64, 64, 6, true) : pick(128, 64, 6, true);
-  }
+  // Up to 64 rows: serial chunks; 64-row CTAs while 128-row ones would
+  // leave SMs idle.
+  if (M <= 64)
+    return tiles(128, 64) >= multiprocessors ? pick(128, 64, 6, false)
+                                             : pick(64, 64, 6, false);
   // Two consumer warpgroups per CTA beat more, smaller CTAs once the
   // 128 x 128 tiles nearly fill the GPU.
   if (M <= 256)
@@ -651,9 +644,6 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   replaceAll(source, "$CONSUMERS", std::to_string(schedule.consumers()));
   replaceAll(source, "$THREADS", std::to_string(schedule.threads()));
   replaceAll(source, "$CHUNK_TILES", std::to_string(semantics.chunk / 64));
-  // About 256 partials in flight per thread in the split combine.
-  replaceAll(source, "$GROUP_CHUNKS",
-             std::to_string(std::clamp(512 / schedule.blockM, 1, 8)));
   replaceAll(source, "$GROUP", "8");
   replaceAll(source, "$SPLIT", "BI_SPLIT_CHUNKS");
   replaceAll(source, "$B_KN", semantics.nnLinear ? "0" : "1");

@@ -59,18 +59,17 @@
 // SPLIT-NEXT: // K fits one chunk: the partial is the total.
 // SPLIT-NEXT: bi_store_tile(acc, c, bias, residual, staging, work, nBase, mBase, M, N);
 // SPLIT: partials[work.chunk * size + (bi_u64)m * N + n] = acc[i];
-// SPLIT: __threadfence();
-// SPLIT-NEXT: bi_consumer_sync<1 * 128>();
-// SPLIT: const unsigned seen = atomicAdd(&counters[work.tile], 1u);
+// SPLIT: bi_consumer_sync<1 * 128>();
+// SPLIT-NEXT: if (threadIdx.x == 128) {
+// SPLIT-NEXT: __threadfence();
+// SPLIT-NEXT: const unsigned seen = atomicAdd(&counters[work.tile], 1u);
 // SPLIT-NEXT: const int last = seen == (unsigned)(chunks - 1);
 // SPLIT: counters[work.tile] = 0;
-// SPLIT: for (int first = 0; first < chunks; first += 8) {
-// SPLIT: const int chunk = first + j;
-// SPLIT-NEXT: x[j] = chunk == work.chunk ? acc[i]
-// SPLIT-NEXT: : chunk < chunks && inside
+// SPLIT: for (int chunk = 0; chunk < chunks; ++chunk) {
+// SPLIT: chunk == work.chunk ? acc[i]
+// SPLIT-NEXT: : m < M && n < N
 // SPLIT-NEXT: ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
-// SPLIT: if (first + j < chunks)
-// SPLIT-NEXT: sum[i] = first + j == 0 ? x[j] : __fadd_rn(sum[i], x[j]);
+// SPLIT: sum[i] = chunk == 0 ? x : __fadd_rn(sum[i], x);
 // SPLIT: bi_store_tile(sum, c, bias, residual, staging, work, nBase, mBase, M, N);
 // SPLIT: #else
 bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
