@@ -227,9 +227,13 @@ BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int tilesN, int tilesM, int chu
   return work;
 }
 // Epilogue and store of one output tile held in the consumers' registers
-// (v[i] at the accumulator layout's (m, n)). Staged: the rounded values go
-// through shared memory to rows of 16-byte stores; else one store each.
-BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], $OUT_T *__restrict__ c,
+// (v[i] at the accumulator layout's (m, n)), when `active` (the same in
+// every consumer thread; the barriers run regardless, as ptxas serialises
+// the wgmmas of kernels with barriers on divergent paths). Staged: the
+// rounded values go through shared memory to rows of 16-byte stores; else
+// one store each.
+BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], bool active,
+                             $OUT_T *__restrict__ c,
                              const $BIAS_T *__restrict__ bias,
                              const $RES_T *__restrict__ residual,
                              unsigned char *staging, bi_gemm_unit work,
@@ -237,17 +241,20 @@ BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], $OUT_T *__restrict__ c,
 #if BI_STAGED_OUTPUT
   constexpr int kRowBytes = $BN * 2 + 16, kThreads = $CONSUMERS * 128;
   bi_consumer_sync<kThreads>(); // the previous tile's rows are out
+  if (active) {
 #pragma unroll
-  for (int i = 0; i < $BM / 2; ++i) {
-    const int n = nBase + 8 * ((i / 2) % 2);
-    const int m = mBase + 8 * (i / 4) + i % 2;
-    const float x = m < M && n < N ? bi_epilogue(v[i], m, n, N, bias, residual) : 0.0f;
-    *(unsigned short *)(staging + (m - work.m0) * kRowBytes + (n - work.n0) * 2) =
-        $FROM_F32(x);
+    for (int i = 0; i < $BM / 2; ++i) {
+      const int n = nBase + 8 * ((i / 2) % 2);
+      const int m = mBase + 8 * (i / 4) + i % 2;
+      const float x = m < M && n < N ? bi_epilogue(v[i], m, n, N, bias, residual) : 0.0f;
+      *(unsigned short *)(staging + (m - work.m0) * kRowBytes + (n - work.n0) * 2) =
+          $FROM_F32(x);
+    }
   }
   bi_consumer_sync<kThreads>();
   const bool whole = N % 8 == 0 && ((bi_u64)c & 15) == 0;
-  for (int piece = threadIdx.x - 128; piece < $BM * ($BN / 8); piece += kThreads) {
+  for (int piece = active ? threadIdx.x - 128 : $BM * ($BN / 8);
+       piece < $BM * ($BN / 8); piece += kThreads) {
     const int row = piece / ($BN / 8), column = piece % ($BN / 8) * 8;
     const int m = work.m0 + row, n = work.n0 + column;
     if (m >= M || n >= N)
@@ -265,7 +272,7 @@ BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], $OUT_T *__restrict__ c,
   for (int i = 0; i < $BM / 2; ++i) {
     const int n = nBase + 8 * ((i / 2) % 2);
     const int m = mBase + 8 * (i / 4) + i % 2;
-    if (m < M && n < N)
+    if (active && m < M && n < N)
       bi_store(c, (bi_u64)m * N + n, bi_epilogue(v[i], m, n, N, bias, residual));
   }
 #endif
@@ -424,9 +431,14 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     const int nBase = work.n0 + consumer * 64 + warp * 16 + lane / 4;
     const int mBase = work.m0 + 2 * (lane % 4);
 #if $SPLIT
+    // The tile's total, when this CTA is the one to store it.
+    float sum[kBlockM / 2];
+    bool store = true;
     if (chunks == 1) {
       // K fits one chunk: the partial is the total.
-      bi_store_tile(acc, c, bias, residual, staging, work, nBase, mBase, M, N);
+#pragma unroll
+      for (int i = 0; i < kBlockM / 2; ++i)
+        sum[i] = acc[i];
     } else {
       // Publish this chunk's partial. The CTA that completes the tile's set
       // of chunks (whichever it is) adds them all left to right: the order
@@ -452,11 +464,11 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         *lastOfTile = last;
       }
       bi_consumer_sync<$CONSUMERS * 128>();
-      if (*lastOfTile) {
+      store = *lastOfTile;
+      if (store) {
         __threadfence();
         // Chunk by chunk, so that the loads of one chunk are all in flight
         // together; this CTA's own chunk comes from its registers.
-        float sum[kBlockM / 2];
         for (int chunk = 0; chunk < chunks; ++chunk) {
 #pragma unroll
           for (int i = 0; i < kBlockM / 2; ++i) {
@@ -470,11 +482,11 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
             sum[i] = chunk == 0 ? x : __fadd_rn(sum[i], x);
           }
         }
-        bi_store_tile(sum, c, bias, residual, staging, work, nBase, mBase, M, N);
       }
     }
+    bi_store_tile(sum, store, c, bias, residual, staging, work, nBase, mBase, M, N);
 #else
-    bi_store_tile(total, c, bias, residual, staging, work, nBase, mBase, M, N);
+    bi_store_tile(total, true, c, bias, residual, staging, work, nBase, mBase, M, N);
 #endif
     }
   }

@@ -53,7 +53,8 @@ static std::string findIncludeDir(void *library) {
 
 llvm::Expected<std::string> mlir::bi::compileCUDA(llvm::StringRef source,
                                                   llvm::StringRef name,
-                                                  llvm::StringRef chip) {
+                                                  llvm::StringRef chip,
+                                                  std::string *log) {
   llvm::Expected<void *> library = ::bi::openToolkitLibrary("libnvrtc.so.13");
   if (!library)
     return library.takeError();
@@ -126,6 +127,8 @@ llvm::Expected<std::string> mlir::bi::compileCUDA(llvm::StringRef source,
   std::string cubin(size, '\0');
   if (int rc = getCubin(program, cubin.data()))
     return fail("cubin copy", rc);
+  if (log)
+    *log = readLog();
   destroy(&program);
   return cubin;
 }

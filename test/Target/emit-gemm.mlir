@@ -55,9 +55,10 @@
 // SPLIT: wgmma.mma_async.sync.aligned.m64n16k16.f32.f16.f16
 // SPLIT-LABEL: bi_gemm_main(
 // SPLIT: constexpr int kChunkTiles = 16;
-// SPLIT: if (chunks == 1) {
+// SPLIT: bool store = true;
+// SPLIT-NEXT: if (chunks == 1) {
 // SPLIT-NEXT: // K fits one chunk: the partial is the total.
-// SPLIT-NEXT: bi_store_tile(acc, c, bias, residual, staging, work, nBase, mBase, M, N);
+// SPLIT: sum[i] = acc[i];
 // SPLIT: partials[work.chunk * size + (bi_u64)m * N + n] = acc[i];
 // SPLIT: bi_consumer_sync<1 * 128>();
 // SPLIT-NEXT: if (threadIdx.x == 128) {
@@ -70,7 +71,7 @@
 // SPLIT-NEXT: : m < M && n < N
 // SPLIT-NEXT: ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
 // SPLIT: sum[i] = chunk == 0 ? x : __fadd_rn(sum[i], x);
-// SPLIT: bi_store_tile(sum, c, bias, residual, staging, work, nBase, mBase, M, N);
+// SPLIT: bi_store_tile(sum, store, c, bias, residual, staging, work, nBase, mBase, M, N);
 // SPLIT: #else
 bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
                  %b: memref<?x?xf16> {bi.axes = ["N", "K"]},
