@@ -39,6 +39,7 @@ LoadedDriver load() {
   resolve(d.launchKernel, "cuLaunchKernel");
   resolve(d.getErrorString, "cuGetErrorString");
   resolve(d.funcSetAttribute, "cuFuncSetAttribute");
+  resolve(d.occupancyMaxActiveClusters, "cuOccupancyMaxActiveClusters");
   resolve(d.occupancyMaxActiveBlocksPerMultiprocessor,
           "cuOccupancyMaxActiveBlocksPerMultiprocessor");
   resolve(d.ctxGetDevice, "cuCtxGetDevice");
