@@ -3,7 +3,10 @@
 // RUN: bi-opt %kernels/rms_norm.mlir --bi-specialize="dims=H=4096" --bi-lower-to-ptx --bi-export-binary="dir=%t cubin" -o /dev/null
 // RUN: od -An -c -N4 %t/rms_norm.cubin | FileCheck %s --check-prefix=ELF
 // RUN: FileCheck %s --check-prefix=PTX --input-file=%t/rms_norm.ptx
+// RUN: bi-opt %kernels/gemm_fma.mlir --bi-lower-to-ptx --bi-export-binary="dir=%t cubin" -o /dev/null
+// RUN: od -An -c -N4 %t/gemm_fma.cubin | FileCheck %s --check-prefix=ELF
 //
-// nvJitLink assembles the PTX into an sm_90a ELF cubin in-process.
+// nvJitLink assembles the PTX into an sm_90a ELF cubin in-process (a row
+// kernel and the CUDA-core GEMM).
 // ELF: 177   E   L   F
 // PTX: .target sm_90a

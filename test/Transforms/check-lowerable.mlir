@@ -1,17 +1,30 @@
 // RUN: bi-opt %s -split-input-file -verify-diagnostics --bi-check-lowerable
 // RUN: not bi-opt %kernels/gemm.mlir --bi-lower-to-ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PIPELINE
-// RUN: not bi-opt %kernels/gemm_fma.mlir --bi-lower-to-ptx -o /dev/null 2>&1 | FileCheck %s --check-prefix=PIPELINE
+// RUN: bi-opt %kernels/gemm_fma.mlir --bi-check-lowerable -o /dev/null
 //
-// bi-lower-to-gpu lowers row programs only: a bi.matmul is refused by name
-// rather than dropped or reported as a missing row program.
+// bi-lower-to-gpu lowers one row program or one CUDA-core bi.matmul per
+// kernel: anything else is refused by name rather than dropped or reported
+// as a missing row program.
 
-// PIPELINE: error: 'bi.matmul' op is not lowered by bi-lower-to-gpu yet, which lowers row programs only; the CPU reference runs it when its contract has no 'unit'
+// PIPELINE: error: 'bi.matmul' op with unit 'wgmma.m64nNk16' is not lowered by bi-lower-to-gpu yet; the NVRTC backend (bi-emit-cuda) generates it, and a contract without 'unit' (the CUDA-core variant) lowers here
 
-bi.kernel @gemm_only(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+bi.kernel @wgmma(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+                 %b: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+                 %c: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{'bi.matmul' op with unit 'wgmma.m64nNk16' is not lowered by bi-lower-to-gpu yet}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16>
+      over "K" order #bi.order<chunk = 256, step = 16, unit = wgmma.m64nNk16>
+  bi.return
+}
+
+// -----
+
+// The CUDA-core variant passes.
+bi.kernel @cuda_core(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
                      %b: memref<?x?xbf16> {bi.axes = ["N", "K"]},
                      %c: memref<?x?xbf16> {bi.axes = ["M", "N"]})
     dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
-  // expected-error @+1 {{'bi.matmul' op is not lowered by bi-lower-to-gpu yet, which lowers row programs only}}
   bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16>
       over "K" order #bi.order<chunk = 256>
   bi.return
@@ -25,7 +38,7 @@ bi.kernel @gemm_and_rows(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
                          %c: memref<?x?xbf16> {bi.axes = ["M", "N"]},
                          %s: memref<?xf32> {bi.axes = ["M"]})
     dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction = 1024>] {
-  // expected-error @+1 {{'bi.matmul' op is not lowered by bi-lower-to-gpu yet}}
+  // expected-error @+1 {{'bi.matmul' op must be the only operation of its kernel to be lowered to the GPU; fusing row programs or other products into a GEMM is not supported}}
   bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16>
       over "K" order #bi.order<chunk = 256>
   bi.map_rows %row over "M" row "K" {
@@ -49,5 +62,21 @@ bi.kernel @rows(%x: memref<?x?xf32> {bi.axes = ["M", "H"]},
         order #bi.order<lanes = 32, combine = tree>
     bi.store_scalar %t, %s[%row] : f32, memref<?xf32>
   }
+  bi.return
+}
+
+// -----
+
+// Two products in one kernel.
+bi.kernel @two_products(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+                        %b: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+                        %c: memref<?x?xbf16> {bi.axes = ["M", "N"]},
+                        %d: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{'bi.matmul' op must be the only operation of its kernel}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16>
+      over "K" order #bi.order<chunk = 256>
+  bi.matmul %a, %b into %d : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16>
+      over "K" order #bi.order<chunk = 256>
   bi.return
 }

@@ -96,3 +96,16 @@ bi.kernel @too_many_lanes(%x: memref<?x?xf32> {bi.axes = ["M", "H"]},
   }
   bi.return
 }
+
+// -----
+
+// bi-lower-to-gpu applies bi-check-lowerable's rules itself.
+bi.kernel @wgmma(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+                 %b: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+                 %c: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{'bi.matmul' op with unit 'wgmma.m64nNk16' is not lowered by bi-lower-to-gpu yet}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16>
+      over "K" order #bi.order<chunk = 1024, step = 16, unit = wgmma.m64nNk16>
+  bi.return
+}
