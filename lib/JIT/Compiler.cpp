@@ -2,9 +2,11 @@
 //
 // Parse → specialise → the prepare half of bi-lower-to-ptx (invariance,
 // fingerprint, schedule) → read the scheduled kernel's signature → the
-// codegen half (NVVM) or the CUDA C++ emitter (NVRTC) → cubin. The same
+// codegen half (NVVM) or the CUDA C++ emitters (NVRTC) → cubin. The same
 // pipeline functions as bi-opt's registered pipeline, so the PTX is the
-// same.
+// same. Row kernels and the CUDA-core GEMM take either backend, with one
+// launch ABI; the wgmma GEMM exists only as CUDA C++ (one source per
+// schedule, compiled on first launch).
 //
 //===----------------------------------------------------------------------===//
 #include "Analysis/Fingerprint.h"
@@ -86,9 +88,10 @@ const std::string &buildId() {
 }
 
 /// Fills the GEMM part of `data` from the kernel's bi.matmul: what the CUDA
-/// generator needs, which argument plays which role, and (for the
-/// CUDA-core variant, compiled here) the cubin. Hopper schedules compile on
-/// first use (GemmLaunch.cpp).
+/// generator needs, which argument plays which role and which backend
+/// builds the code. Hopper schedules are generated here for inspection and
+/// compile on first use (GemmLaunch.cpp); the CUDA-core variant is compiled
+/// by the caller, through NVVM or the generator and NVRTC.
 void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
                  const Specialization &spec, Kernel::Data &data) {
   auto fail = [&](const std::string &message) {
@@ -101,9 +104,14 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
   GemmSemantics semantics = mlir::bi::getGemmSemantics(matmul);
   mlir::bi::ReductionOrderAttr order = matmul.getOrderAttr();
   data.gemmHopper = order.getUnit() == mlir::bi::HardwareUnit::wgmma_m64nNk16;
-  std::string problem = gemmLoweringProblem(semantics, data.gemmHopper);
-  if (!problem.empty())
-    throw fail(problem);
+  // The Hopper schedules exist only as CUDA C++; the CUDA-core variant
+  // goes through the backend asked for (bi-lower-to-gpu lowers it too).
+  data.backend = data.gemmHopper ? Backend::NVRTC : spec.backend;
+  if (data.backend == Backend::NVRTC) {
+    std::string problem = gemmLoweringProblem(semantics, data.gemmHopper);
+    if (!problem.empty())
+      throw fail(problem);
+  }
 
   auto argIndex = [&](Value value) {
     return int(cast<BlockArgument>(value).getArgNumber());
@@ -143,7 +151,12 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
     throw fail("schedule '" + spec.schedule +
                "' names a Hopper schedule, but this contract has no wgmma "
                "unit (CUDA-core variant: one schedule)");
-  data.code = emitCudaCoreGemm(semantics);
+}
+
+/// Compiles CUDA C++ `code` into `data.cubin` with NVRTC.
+void compileWithNVRTC(std::string code, const Specialization &spec,
+                      Kernel::Data &data) {
+  data.code = std::move(code);
   llvm::Expected<std::string> cubin =
       mlir::bi::compileCUDA(data.code, data.name, spec.chip);
   if (!cubin)
@@ -294,11 +307,11 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
   data->cacheKey = key;
 
   auto matmuls = kernel.getOps<mlir::bi::MatmulOp>();
-  if (!matmuls.empty()) {
-    // GEMMs go through the CUDA C++ generator whatever the backend asked.
-    data->backend = Backend::NVRTC;
+  if (!matmuls.empty())
     prepareGemm(kernel, *matmuls.begin(), spec, *data);
-  } else if (spec.backend == Backend::NVVM) {
+  if (data->gemmHopper) {
+    // Each schedule compiles when a launch first needs it.
+  } else if (data->backend == Backend::NVVM) {
     PassManager codegen(&context);
     mlir::bi::buildCodegenPipeline(codegen, options);
     if (failed(codegen.run(*module)))
@@ -314,18 +327,16 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
       throw Error("cannot assemble kernel '" + data->name + "' into a cubin",
                   llvm::toString(cubin.takeError()));
     data->cubin = std::move(*cubin);
+  } else if (!matmuls.empty()) {
+    compileWithNVRTC(
+        emitCudaCoreGemm(mlir::bi::getGemmSemantics(*matmuls.begin())), spec,
+        *data);
   } else {
     FailureOr<std::string> cuda = mlir::bi::emitCUDA(kernel);
     if (failed(cuda))
       throw Error("cannot emit CUDA C++ for kernel '" + data->name + "'",
                   log.take());
-    data->code = std::move(*cuda);
-    llvm::Expected<std::string> cubin =
-        mlir::bi::compileCUDA(data->code, data->name, spec.chip);
-    if (!cubin)
-      throw Error("NVRTC failed to compile kernel '" + data->name + "'",
-                  llvm::toString(cubin.takeError()));
-    data->cubin = std::move(*cubin);
+    compileWithNVRTC(std::move(*cuda), spec, *data);
   }
   ++stats.compiles;
 
