@@ -25,26 +25,6 @@
 using namespace mlir;
 using namespace mlir::bi;
 
-LogicalResult mlir::bi::checkMatmulKernelLowerable(KernelOp kernel) {
-  auto matmuls = llvm::to_vector(kernel.getOps<MatmulOp>());
-  if (matmuls.empty())
-    return success();
-  if (matmuls.size() != 1 || !kernel.getOps<MapRowsOp>().empty())
-    return matmuls.front().emitOpError()
-           << "must be the only operation of its kernel to be lowered to the "
-              "GPU; fusing row programs or other products into a GEMM is not "
-              "supported";
-  MatmulOp matmul = matmuls.front();
-  if (matmul.getOrderAttr().getUnit() != HardwareUnit::none)
-    return matmul.emitOpError()
-           << "with unit '"
-           << stringifyHardwareUnit(matmul.getOrderAttr().getUnit())
-           << "' is not lowered by bi-lower-to-gpu yet; the NVRTC backend "
-              "(bi-emit-cuda) generates it, and a contract without 'unit' "
-              "(the CUDA-core variant) lowers here";
-  return success();
-}
-
 namespace {
 /// Builds the gpu.func of one CUDA-core matmul.
 class CudaCoreMatmulLowering {
@@ -62,25 +42,14 @@ private:
   void buildSignature();
   /// Folds K into the f32 total of output element (m, n).
   Value emitReduction(Value m, Value n);
-  /// bias, activation, residual in f32, in the op's order.
-  Value emitEpilogue(Value v, Value m, Value n);
 
   Value constIndex(int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v);
-  }
-  Value constF32(float v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
   }
   Value param(Param p) { return func.getArgument(p); }
   /// An i32 extent or i64 stride parameter as an index (all are >= 0).
   Value indexParam(Param p) {
     return arith::IndexCastOp::create(b, loc, b.getIndexType(), param(p));
-  }
-  /// Element `offset` of the buffer `pointer` of elements `element`, as f32.
-  Value loadF32(Param pointer, Type element, Value offset);
-  Value address(Param pointer, Type element, Value offset);
-  static Type elementOf(Value buffer) {
-    return cast<MemRefType>(buffer.getType()).getElementType();
   }
 
   KernelOp kernel;
@@ -111,39 +80,19 @@ void CudaCoreMatmulLowering::buildSignature() {
     func->setAttr("bi.fingerprint", fingerprint);
 
   // What each parameter is, for readers and for the invariance analysis.
-  auto typeName = [](Value buffer) {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    if (buffer)
-      os << elementOf(buffer);
-    else
-      os << "unused";
-    return text;
-  };
-  StringRef dimNames[3] = {matmul.getMDimName(), matmul.getNDimName(),
-                           matmul.getKDimName()};
   SmallVector<Attribute> abi, argDims(NumParams, b.getStringAttr(""));
   Value buffers[5] = {matmul.getA(), matmul.getB(), matmul.getC(),
                       matmul.getBias(), matmul.getResidual()};
   const char *roles[5] = {"a", "b", "c", "bias", "residual"};
   for (int i = A; i <= Residual; ++i) {
-    abi.push_back(
-        b.getStringAttr("ptr " + typeName(buffers[i]) + " " + roles[i]));
+    abi.push_back(b.getStringAttr("ptr " + describeElementType(buffers[i]) +
+                                  " " + roles[i]));
     // Inputs and output never overlap (the verifier and the launcher say
     // so).
     func.setArgAttr(i, LLVM::LLVMDialect::getNoAliasAttrName(),
                     b.getUnitAttr());
   }
-  for (int i = M; i <= K; ++i) {
-    StringRef name = dimNames[i - M];
-    DimKind kind = kernel.lookupDim(name).getKind();
-    abi.push_back(b.getStringAttr("i32 extent " + name));
-    func.setArgAttr(i, "bi.dim", b.getStringAttr(name));
-    func.setArgAttr(i, "bi.dim_kind", b.getStringAttr(stringifyDimKind(kind)));
-    // Argument attributes do not survive convert-gpu-to-nvvm.
-    argDims[i] =
-        b.getStringAttr(stringifyDimKind(kind).str() + ":" + name.str());
-  }
+  markMatmulExtents(func, matmul, M, abi, argDims);
   abi.push_back(b.getStringAttr("i64 row_stride a"));
   abi.push_back(b.getStringAttr("i64 row_stride b"));
   func.setArgAttr(Lda, "bi.row_stride_of", b.getI64IntegerAttr(A));
@@ -153,27 +102,8 @@ void CudaCoreMatmulLowering::buildSignature() {
   b.setInsertionPointToStart(&func.getBody().front());
 }
 
-Value CudaCoreMatmulLowering::address(Param pointer, Type element,
-                                      Value offset) {
-  Value offset64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), offset);
-  return LLVM::GEPOp::create(b, loc, param(pointer).getType(), element,
-                             param(pointer), ValueRange{offset64});
-}
-
-Value CudaCoreMatmulLowering::loadF32(Param pointer, Type element,
-                                      Value offset) {
-  // Nothing the kernel reads is written during the launch: invariant loads.
-  Value value = LLVM::LoadOp::create(
-      b, loc, element, address(pointer, element, offset),
-      element.getIntOrFloatBitWidth() / 8, /*isVolatile=*/false,
-      /*isNonTemporal=*/false, /*isInvariant=*/true);
-  if (element.isF32())
-    return value;
-  return arith::ExtFOp::create(b, loc, b.getF32Type(), value);
-}
-
 Value CudaCoreMatmulLowering::emitReduction(Value m, Value n) {
-  Type input = elementOf(matmul.getA());
+  Type input = getBufferElementType(matmul.getA());
   bool fused = matmul.getEffectiveMath().getFma() == FmaMode::on;
   bool nnLinear = matmul.isNnLinearLayout();
   Value lda = indexParam(Lda), ldb = indexParam(Ldb);
@@ -181,7 +111,7 @@ Value CudaCoreMatmulLowering::emitReduction(Value m, Value n) {
   Value rowA = arith::MulIOp::create(b, loc, m, lda);
   Value rowB =
       nnLinear ? arith::MulIOp::create(b, loc, n, ldb).getResult() : Value();
-  Value zero = constF32(0.0f);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
 
   // One chunk [begin, end): its partial, folded from +0 in increasing k.
   auto foldChunk = [&](Value begin, Value end) {
@@ -190,13 +120,14 @@ Value CudaCoreMatmulLowering::emitReduction(Value m, Value n) {
     b.setInsertionPointToStart(loop.getBody());
     Value k = loop.getInductionVar();
     Value acc = loop.getRegionIterArg(0);
-    Value x = loadF32(A, input, arith::AddIOp::create(b, loc, rowA, k));
+    Value x = loadGlobalAsF32(b, loc, param(A), input,
+                              arith::AddIOp::create(b, loc, rowA, k));
     // B[k, n] is b[n, k] (nn.Linear) or b[k, n].
     Value offsetB = nnLinear
                         ? arith::AddIOp::create(b, loc, rowB, k)
                         : arith::AddIOp::create(
                               b, loc, arith::MulIOp::create(b, loc, k, ldb), n);
-    Value y = loadF32(B, input, offsetB);
+    Value y = loadGlobalAsF32(b, loc, param(B), input, offsetB);
     Value next = fused ? math::FmaOp::create(b, loc, x, y, acc).getResult()
                        : arith::AddFOp::create(
                              b, loc, acc, arith::MulFOp::create(b, loc, x, y))
@@ -230,38 +161,6 @@ Value CudaCoreMatmulLowering::emitReduction(Value m, Value n) {
   return chunks.getResult(0);
 }
 
-Value CudaCoreMatmulLowering::emitEpilogue(Value v, Value m, Value n) {
-  if (Value bias = matmul.getBias())
-    v = arith::AddFOp::create(b, loc, v, loadF32(Bias, elementOf(bias), n));
-  switch (matmul.getActivation()) {
-  case Activation::none:
-    break;
-  case Activation::relu: {
-    // v > 0 or NaN keeps v (NaN stays NaN); negatives and -0 become +0.
-    Value keep = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UGT, v,
-                                       constF32(0.0f));
-    v = arith::SelectOp::create(b, loc, keep, v, constF32(0.0f));
-    break;
-  }
-  case Activation::silu: {
-    // v / (1 + exp(-v)); bi-lower-math pins exp and the division to the
-    // math mode in bi.math.
-    Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, v));
-    v = arith::DivFOp::create(b, loc, v,
-                              arith::AddFOp::create(b, loc, constF32(1.0f), e));
-    break;
-  }
-  }
-  if (Value residual = matmul.getResidual()) {
-    // Like c, the residual is dense: its row stride is N.
-    Value offset = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, m, indexParam(N)), n);
-    v = arith::AddFOp::create(b, loc, v,
-                              loadF32(Residual, elementOf(residual), offset));
-  }
-  return v;
-}
-
 LogicalResult CudaCoreMatmulLowering::run() {
   buildSignature();
   // Column n = blockIdx.x * 128 + threadIdx.x, row m = blockIdx.y.
@@ -272,20 +171,16 @@ LogicalResult CudaCoreMatmulLowering::run() {
                             constIndex(::bi::kGemmFmaThreads)),
       gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x));
   Value m = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
-  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n,
-                                        indexParam(N));
+  Value extentN = indexParam(N);
+  Value inRange =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n, extentN);
   auto ifOp = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
-    Value v = emitEpilogue(emitReduction(m, n), m, n);
-    Type output = elementOf(matmul.getC());
-    if (!output.isF32())
-      v = arith::TruncFOp::create(b, loc, output, v); // to nearest even
-    Value offset = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, m, indexParam(N)), n);
-    LLVM::StoreOp::create(b, loc, v, address(C, output, offset),
-                          output.getIntOrFloatBitWidth() / 8);
+    Value v = buildMatmulEpilogue(b, loc, matmul, emitReduction(m, n), m, n,
+                                  extentN, param(Bias), param(Residual));
+    buildMatmulStore(b, loc, matmul, v, m, n, extentN, param(C));
   }
   gpu::ReturnOp::create(b, loc);
   return success();

@@ -709,7 +709,14 @@ struct BiLowerToGPUPass
       if (failed(checkMatmulKernelLowerable(kernel)))
         return signalPassFailure();
       if (auto matmuls = kernel.getOps<MatmulOp>(); !matmuls.empty()) {
-        if (failed(lowerCudaCoreMatmul(kernel, *matmuls.begin())))
+        MatmulOp matmul = *matmuls.begin();
+        LogicalResult lowered = success();
+        if (matmul.getOrderAttr().getUnit() == HardwareUnit::wgmma_m64nNk16)
+          lowered = lowerWgmmaMatmul(kernel, matmul,
+                                     *getLowerableWgmmaSchedule(matmul));
+        else
+          lowered = lowerCudaCoreMatmul(kernel, matmul);
+        if (failed(lowered))
           return signalPassFailure();
         kernel.erase();
         continue;

@@ -62,8 +62,7 @@
 // CHECK: scf.yield %[[PICK]] : f32
 // One rounding to bf16, into the dense c at m * N + n.
 // CHECK: %[[OUT:.*]] = arith.truncf %[[TOTAL]] : f32 to bf16
-// CHECK: %[[NC:.*]] = arith.index_cast %[[N]] : i32 to index
-// CHECK: %[[OC0:.*]] = arith.muli %[[ROW]], %[[NC]]
+// CHECK: %[[OC0:.*]] = arith.muli %[[ROW]], %[[NI]]
 // CHECK: %[[OC:.*]] = arith.addi %[[OC0]], %[[COL]]
 // CHECK: %[[OC64:.*]] = arith.index_cast %[[OC]] : index to i64
 // CHECK: %[[PC:.*]] = llvm.getelementptr %[[C]][%[[OC64]]] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, bf16
@@ -134,6 +133,7 @@ bi.kernel @kn_layout(%x: memref<?x?xf16> {bi.axes = ["T", "K"]},
 // CHECK-SAME: bi.abi = ["ptr bf16 a", "ptr bf16 b", "ptr bf16 c", "ptr f32 bias", "ptr f16 residual",
 // CHECK: %[[COL:.*]] = arith.addi
 // CHECK: %[[ROW:.*]] = gpu.block_id y
+// CHECK: %[[NI:.*]] = arith.index_cast %[[N]] : i32 to index
 // CHECK: %[[KI:.*]] = arith.index_cast %[[K]] : i32 to index
 // CHECK: %[[TOTAL:.*]] = scf.for %{{.*}} = %{{.*}} to %[[KI]] step %{{.*}} iter_args
 // CHECK: arith.mulf
@@ -147,8 +147,7 @@ bi.kernel @kn_layout(%x: memref<?x?xf16> {bi.axes = ["T", "K"]},
 // relu: v > 0 or NaN keeps v; negatives and -0 become +0.
 // CHECK: %[[KEEP:.*]] = arith.cmpf ugt, %[[V1]], %{{.*}} : f32
 // CHECK: %[[V2:.*]] = arith.select %[[KEEP]], %[[V1]], %{{.*}} : f32
-// CHECK: %[[NR:.*]] = arith.index_cast %[[N]] : i32 to index
-// CHECK: %[[OR0:.*]] = arith.muli %[[ROW]], %[[NR]]
+// CHECK: %[[OR0:.*]] = arith.muli %[[ROW]], %[[NI]]
 // CHECK: %[[OR:.*]] = arith.addi %[[OR0]], %[[COL]]
 // CHECK: %[[OR64:.*]] = arith.index_cast %[[OR]] : index to i64
 // CHECK: llvm.getelementptr %[[RES]][%[[OR64]]] : (!llvm.ptr<1>, i64) -> !llvm.ptr<1>, f16
