@@ -5,8 +5,9 @@
 // codegen half (NVVM) or the CUDA C++ emitters (NVRTC) → cubin. The same
 // pipeline functions as bi-opt's registered pipeline, so the PTX is the
 // same. Row kernels and the CUDA-core GEMM take either backend, with one
-// launch ABI; the wgmma GEMM exists only as CUDA C++ (one source per
-// schedule, compiled on first launch).
+// launch ABI. The wgmma GEMM is the CUDA generator's (one source per
+// schedule, compiled on first launch) unless its source pins a schedule:
+// then the NVVM backend compiles the bi-lower-to-gpu kernel for it here.
 //
 //===----------------------------------------------------------------------===//
 #include "Analysis/Fingerprint.h"
@@ -89,9 +90,9 @@ const std::string &buildId() {
 
 /// Fills the GEMM part of `data` from the kernel's bi.matmul: what the CUDA
 /// generator needs, which argument plays which role and which backend
-/// builds the code. Hopper schedules are generated here for inspection and
-/// compile on first use (GemmLaunch.cpp); the CUDA-core variant is compiled
-/// by the caller, through NVVM or the generator and NVRTC.
+/// builds the code. The generator's Hopper schedules are generated here for
+/// inspection and compile on first use (GemmLaunch.cpp); the caller compiles
+/// the rest, through NVVM or the generator and NVRTC.
 void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
                  const Specialization &spec, Kernel::Data &data) {
   auto fail = [&](const std::string &message) {
@@ -104,9 +105,13 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
   GemmSemantics semantics = mlir::bi::getGemmSemantics(matmul);
   mlir::bi::ReductionOrderAttr order = matmul.getOrderAttr();
   data.gemmHopper = order.getUnit() == mlir::bi::HardwareUnit::wgmma_m64nNk16;
-  // The Hopper schedules exist only as CUDA C++; the CUDA-core variant
-  // goes through the backend asked for (bi-lower-to-gpu lowers it too).
-  data.backend = data.gemmHopper ? Backend::NVRTC : spec.backend;
+  // A wgmma product goes through bi-lower-to-gpu only when its source pins
+  // a schedule: that kernel has one schedule, where the CUDA generator's
+  // is chosen per launch (split schedules included).
+  bool loweredWgmma = data.gemmHopper && spec.backend == Backend::NVVM &&
+                      matmul.getScheduleAttr() && spec.schedule.empty();
+  data.backend =
+      data.gemmHopper && !loweredWgmma ? Backend::NVRTC : spec.backend;
   if (data.backend == Backend::NVRTC) {
     std::string problem = gemmLoweringProblem(semantics, data.gemmHopper);
     if (!problem.empty())
@@ -137,14 +142,33 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
         names += " " + s.name();
       throw fail("unknown schedule '" + spec.schedule + "'; one of:" + names);
     }
-    data.gemmForcedSchedule = spec.schedule;
-    // The source of the large-batch schedule, for inspection; each
-    // schedule is generated and compiled when a launch first needs it.
+    // A schedule forced by the specialisation, else one pinned in the
+    // source, is used by every launch; the launcher must know it.
+    std::string forced = spec.schedule;
+    if (mlir::bi::MatmulScheduleAttr attr = matmul.getScheduleAttr();
+        attr && forced.empty()) {
+      GemmSchedule pinned;
+      pinned.blockM = int(attr.getBlockM());
+      pinned.blockN = int(attr.getBlockN());
+      pinned.stages = int(attr.getStages());
+      pinned.splitChunks = attr.getChunks() == mlir::bi::ChunkPlacement::split;
+      forced = pinned.name();
+      if (findHopperGemmSchedule(forced) < 0)
+        throw fail("the pinned schedule " + forced +
+                   " is not one of the launcher's (see Kernel::schedules())");
+    }
+    data.gemmForcedSchedule = forced;
+    // bi-lower-to-gpu builds the pinned schedule, compiled by the caller
+    // (bi-check-lowerable refuses one it cannot build).
+    if (loweredWgmma)
+      return;
+    // The source of the schedule used, or of the large-batch one, for
+    // inspection; each schedule is generated and compiled when a launch
+    // first needs it.
     data.code = emitHopperGemm(
-        semantics,
-        spec.schedule.empty()
-            ? representativeHopperGemmSchedule(semantics.chunk)
-            : hopperGemmSchedules()[findHopperGemmSchedule(spec.schedule)]);
+        semantics, forced.empty()
+                       ? representativeHopperGemmSchedule(semantics.chunk)
+                       : hopperGemmSchedules()[findHopperGemmSchedule(forced)]);
     return;
   }
   if (!spec.schedule.empty())
@@ -309,7 +333,7 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
   auto matmuls = kernel.getOps<mlir::bi::MatmulOp>();
   if (!matmuls.empty())
     prepareGemm(kernel, *matmuls.begin(), spec, *data);
-  if (data->gemmHopper) {
+  if (data->gemmHopper && data->backend == Backend::NVRTC) {
     // Each schedule compiles when a launch first needs it.
   } else if (data->backend == Backend::NVVM) {
     PassManager codegen(&context);

@@ -10,6 +10,9 @@
 // RUN: bi-jit gemm_fma --dims N=130,K=600 --print code > %t/jit-gemm.ptx
 // RUN: diff %t/gemm_fma.ptx %t/jit-gemm.ptx
 // RUN: bi-jit gemm_fma --dims N=130,K=600 --backend nvrtc --print code | FileCheck %s --check-prefix=GEMM-NVRTC
+// RUN: bi-opt %S/Inputs/gemm-pinned.mlir --bi-specialize="dims=N=512,K=4096" --bi-lower-to-ptx --bi-export-binary="dir=%t" -o /dev/null
+// RUN: bi-jit %S/Inputs/gemm-pinned.mlir --dims N=512,K=4096 --print code > %t/jit-pinned.ptx
+// RUN: diff %t/gemm_pinned.ptx %t/jit-pinned.ptx
 // RUN: bi-jit rms_norm --dims H=4096 --print fingerprint > %t/jit.fp
 // RUN: bi-opt %kernels/rms_norm.mlir --bi-specialize="dims=H=4096" --bi-fingerprint=print -o /dev/null | awk '{print $3}' > %t/opt.fp
 // RUN: diff %t/opt.fp %t/jit.fp
@@ -18,8 +21,9 @@
 // RUN: not bi-jit rms_norm --dims M=3 2>&1 | FileCheck %s --check-prefix=BATCH
 //
 // The JIT runs the registered pipeline: its PTX is bi-opt's, byte for byte,
-// for row kernels and the CUDA-core GEMM alike; asked for NVRTC, the GEMM
-// comes from the CUDA generator, with the same entry.
+// for row kernels, the CUDA-core GEMM and a wgmma GEMM whose source pins a
+// schedule; asked for NVRTC, the GEMM comes from the CUDA generator, with
+// the same entry.
 
 // FP: {{^[0-9a-f]{16}$}}
 // SIG: kernel rms_norm fingerprint {{[0-9a-f]+}} block 256x1

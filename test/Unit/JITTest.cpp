@@ -598,4 +598,69 @@ bi.kernel @gemm_silu(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
       << error;
 }
 
+/// The built-in gemm with a schedule pinned in its source.
+std::string pinnedGemm(const std::string &schedule) {
+  return R"mlir(
+bi.kernel @gemm_pinned(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+                       %w: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+                       %y: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>,
+          #bi.dim<"K" : reduction>]
+    math #bi.math<fma = on, fn = portable> {
+  bi.matmul %x, %w into %y
+      : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
+      order #bi.order<chunk = 2048, chunk_combine = seq, step = 16,
+                      unit = wgmma.m64nNk16>
+      schedule )mlir" +
+         schedule + R"mlir(
+  bi.return
+}
+)mlir";
+}
+
+TEST_F(JIT, GemmWgmmaPinnedScheduleCompilesWithBothBackends) {
+  if (!fs::exists("/usr/local/cuda/lib64/libnvrtc.so.13") &&
+      !std::getenv("BI_CUDA_PATH"))
+    GTEST_SKIP() << "no CUDA toolkit (NVRTC)";
+  std::string nvvmDir = freshDir("wgmma-nvvm");
+  bi::Compiler nvvmCompiler(cacheIn(nvvmDir));
+  bi::Compiler nvrtcCompiler(cacheIn(freshDir("wgmma-nvrtc")));
+  std::string source = pinnedGemm("#bi.matmul_schedule<block_m = 64, "
+                                  "block_n = 64, stages = 6, chunks = serial>");
+  bi::Specialization spec = gemmSpec(512, 4096);
+  // With a pinned schedule, NVVM compiles the bi-lower-to-gpu kernel for
+  // it, with the generator's entry and tensor-map parameters; every launch
+  // uses that schedule.
+  auto nvvm = nvvmCompiler.compileSource(source, spec);
+  EXPECT_EQ(nvvm->backend(), bi::Backend::NVVM);
+  EXPECT_NE(nvvm->code().find(".entry bi_gemm_main("), std::string::npos);
+  EXPECT_NE(nvvm->code().find(".param .align 64 .b8 bi_gemm_main_param_0[128]"),
+            std::string::npos);
+  EXPECT_NE(nvvm->code().find("wgmma.mma_async.sync.aligned.m64n64k16"),
+            std::string::npos);
+  EXPECT_EQ(nvvm->schedules(), std::vector<std::string>{"n64m64s6serial"});
+  EXPECT_TRUE(cacheHoldsCubin(nvvmDir));
+  // NVRTC generates the same schedule from CUDA C++.
+  spec.backend = bi::Backend::NVRTC;
+  auto nvrtc = nvrtcCompiler.compileSource(source, spec);
+  EXPECT_EQ(nvrtc->backend(), bi::Backend::NVRTC);
+  EXPECT_NE(nvrtc->code().find("schedule n64m64s6serial"), std::string::npos);
+  EXPECT_EQ(nvvm->fingerprint(), nvrtc->fingerprint());
+  // Split schedules exist only as CUDA C++.
+  spec.backend = bi::Backend::NVVM;
+  std::string error = errorOf([&] {
+    nvvmCompiler.compileSource(
+        pinnedGemm("#bi.matmul_schedule<block_m = 8, block_n = 64, stages = 8, "
+                   "chunks = split>"),
+        spec);
+  });
+  EXPECT_NE(error.find("runs the chunks on parallel CTAs"), std::string::npos)
+      << error;
+  // Without a pinned schedule the wgmma GEMM stays the generator's, with
+  // its schedule chosen per launch.
+  auto builtin = nvvmCompiler.compileBuiltin("gemm", gemmSpec(512, 4096));
+  EXPECT_EQ(builtin->backend(), bi::Backend::NVRTC);
+  EXPECT_GE(builtin->schedules().size(), 10u);
+}
+
 } // namespace
