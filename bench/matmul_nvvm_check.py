@@ -13,6 +13,13 @@ implement it; checked against the CPU reference instead). Each case also
 compares with the CPU reference executor (portable math) and checks that
 rows computed in small batches equal the same rows of the large batch.
 
+The wgmma GEMM (built-in `gemm`'s contract) lowered through MLIR
+(bi-lower-to-gpu with nvgpu and NVVM; the JIT builds it when the source
+pins a serial schedule) is run for every serial schedule and compared with
+the CUDA generator's kernel for every schedule, split ones included, on
+shapes with K not a multiple of 64, K below and past the chunk, N odd, M =
+1, 7, 100, 1000, and rows that make chunk partials of -0.
+
 Prints one PASS/FAIL line per case and exits non-zero on any failure.
 
     python3 bench/matmul_nvvm_check.py --lib /path/to/libbi.so
@@ -246,9 +253,79 @@ def check_variants(comp, report, gen, stream):
         check_case(report, f"silu N={n} K={k} (NVVM only)", nvvm, None, lambda c: [a, w, c], m, n, stream)
 
 
+# The serial Hopper schedules bi-lower-to-gpu builds (block_n, block_m,
+# stages), as in hopperGemmSchedules().
+WGMMA_SERIAL = [(64, 64, 6), (128, 64, 6), (64, 128, 6), (128, 128, 5), (128, 128, 6), (128, 192, 4)]
+# (N, K): K a multiple of 64, K with a partial k-step and a partial tile,
+# K < chunk (2048), K just past two chunks, N not a multiple of any tile.
+WGMMA_SHAPES = [(512, 4096), (333, 1000), (256, 600), (130, 4104), (4096, 2048)]
+WGMMA_BATCHES = (1, 7, 100, 1000)
+
+
+def pinned_gemm(block_n, block_m, stages):
+    """The built-in gemm (same contract, same bits) with its schedule pinned
+    in the source: the NVVM backend then compiles bi-lower-to-gpu's kernel."""
+    return f"""
+bi.kernel @gemm_pinned(%x: memref<?x?xbf16> {{bi.axes = ["M", "K"]}},
+                       %w: memref<?x?xbf16> {{bi.axes = ["N", "K"]}},
+                       %y: memref<?x?xbf16> {{bi.axes = ["M", "N"]}})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>,
+          #bi.dim<"K" : reduction>]
+    math #bi.math<fma = on, fn = portable> {{
+  bi.matmul %x, %w into %y
+      : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
+      order #bi.order<chunk = 2048, chunk_combine = seq, step = 16,
+                      unit = wgmma.m64nNk16>
+      schedule #bi.matmul_schedule<block_m = {block_m}, block_n = {block_n},
+                                   stages = {stages}, chunks = serial>
+  bi.return
+}}
+"""
+
+
+def check_wgmma(comp, report, gen, stream):
+    """The wgmma GEMM lowered through MLIR, every serial schedule, against
+    the CUDA generator's kernel for every schedule (split ones too): all must
+    give the bits of one reference launch."""
+    for n, k in WGMMA_SHAPES:
+        dims = {"N": n, "K": k}
+        big = max(WGMMA_BATCHES)
+        a = torch.randn(big, k, generator=gen, device="cuda").to(torch.bfloat16)
+        w = (0.05 * torch.randn(n, k, generator=gen, device="cuda")).to(torch.bfloat16)
+        # Rows of zeros against negative weights make chunk partials of -0:
+        # a chunk's first k-step must start from nothing (scale-d = 0), not
+        # from +0, or the sign of those zeros changes.
+        a[3] = 0.0
+        w[5] = -w[5].abs() - 0.01
+        reference = comp.compile_scheduled("gemm", dims, "")
+        ref = nan_output(big, n)
+        run(reference, [a, w, ref], stream)
+        kernels = [(f"NVRTC {name}", comp.compile_scheduled("gemm", dims, name))
+                   for name in reference.schedules()]
+        for block_n, block_m, stages in WGMMA_SERIAL:
+            name = f"n{block_n}m{block_m}s{stages}serial"
+            kern = compile_source(comp, pinned_gemm(block_n, block_m, stages), dims, bi_ctypes.NVVM)
+            ok = ".entry bi_gemm_main(" in kernel_code(kern) and kern.schedules() == [name]
+            report.case(f"wgmma N={n} K={k}: MLIR {name} is the NVVM kernel", ok)
+            kernels.append((f"MLIR {name}", kern))
+        for label, kern in kernels:
+            for m in WGMMA_BATCHES:
+                off = 0 if m == big else (big - m) // 2
+                c = nan_output(m, n)
+                run(kern, [a[off:off + m], w, c], stream)
+                ok = same_bits(c, ref[off:off + m])
+                report.case(f"wgmma N={n} K={k} M={m}: {label} == reference", ok,
+                            first_difference(c, ref[off:off + m]))
+        # What the hardware makes of a sum of -0 products, for the record:
+        # the kernels must agree on it (checked above), not on IEEE's -0.
+        print(f"INFO wgmma N={n} K={k}: C[3, 5] (all products -0) has bits "
+              f"{int(bits(ref[3, 5:6].cpu())[0]) & 0xFFFF:#06x}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--lib", required=True, help="libbi.so built from the matmul-nvvm branch")
+    parser.add_argument("--skip-wgmma", action="store_true", help="only the CUDA-core GEMM")
     opts = parser.parse_args()
     lib = bi_ctypes.Library(opts.lib)
     comp = bi_ctypes.Compiler(lib, use_cache=False)
@@ -260,6 +337,8 @@ def main():
     report = Report()
     check_gemm_fma(comp, report, gen, stream)
     check_variants(comp, report, gen, stream)
+    if not opts.skip_wgmma:
+        check_wgmma(comp, report, gen, stream)
     print(f"\n{report.cases - report.failures}/{report.cases} cases pass", flush=True)
     sys.exit(1 if report.failures else 0)
 
