@@ -26,7 +26,13 @@ using namespace mlir;
 
 namespace {
 
+/// A float, a vector or tensor of floats, or an LLVM aggregate holding one:
+/// wgmma keeps its accumulator fragment in a struct of f32 registers.
 bool isFloatLike(Type type) {
+  if (auto aggregate = dyn_cast<LLVM::LLVMStructType>(type))
+    return llvm::any_of(aggregate.getBody(), isFloatLike);
+  if (auto array = dyn_cast<LLVM::LLVMArrayType>(type))
+    return isFloatLike(array.getElementType());
   return isa<FloatType>(getElementTypeOrSelf(type));
 }
 

@@ -2,9 +2,12 @@
 //
 // Parse → specialise → the prepare half of bi-lower-to-ptx (invariance,
 // fingerprint, schedule) → read the scheduled kernel's signature → the
-// codegen half (NVVM) or the CUDA C++ emitter (NVRTC) → cubin. The same
+// codegen half (NVVM) or the CUDA C++ emitters (NVRTC) → cubin. The same
 // pipeline functions as bi-opt's registered pipeline, so the PTX is the
-// same.
+// same. Row kernels and the CUDA-core GEMM take either backend, with one
+// launch ABI. The wgmma GEMM is the CUDA generator's (one source per
+// schedule, compiled on first launch) unless its source pins a schedule:
+// then the NVVM backend compiles the bi-lower-to-gpu kernel for it here.
 //
 //===----------------------------------------------------------------------===//
 #include "Analysis/Fingerprint.h"
@@ -86,9 +89,10 @@ const std::string &buildId() {
 }
 
 /// Fills the GEMM part of `data` from the kernel's bi.matmul: what the CUDA
-/// generator needs, which argument plays which role, and (for the
-/// CUDA-core variant, compiled here) the cubin. Hopper schedules compile on
-/// first use (GemmLaunch.cpp).
+/// generator needs, which argument plays which role and which backend
+/// builds the code. The generator's Hopper schedules are generated here for
+/// inspection and compile on first use (GemmLaunch.cpp); the caller compiles
+/// the rest, through NVVM or the generator and NVRTC.
 void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
                  const Specialization &spec, Kernel::Data &data) {
   auto fail = [&](const std::string &message) {
@@ -105,6 +109,13 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
   if (failed(helpers))
     throw fail("cannot emit the device functions of its epilogue");
   data.gemmHelpers = std::move(*helpers);
+  // A wgmma product goes through bi-lower-to-gpu only when its source pins
+  // a schedule: that kernel has one schedule, where the CUDA generator's
+  // is chosen per launch (split schedules included).
+  bool loweredWgmma = data.gemmHopper && spec.backend == Backend::NVVM &&
+                      matmul.getScheduleAttr() && spec.schedule.empty();
+  data.backend =
+      data.gemmHopper && !loweredWgmma ? Backend::NVRTC : spec.backend;
 
   auto argIndex = [&](Value value) {
     return int(cast<BlockArgument>(value).getArgNumber());
@@ -131,21 +142,45 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
         names += " " + s.name();
       throw fail("unknown schedule '" + spec.schedule + "'; one of:" + names);
     }
-    data.gemmForcedSchedule = spec.schedule;
-    // The source of the large-batch schedule, for inspection; each
-    // schedule is generated and compiled when a launch first needs it.
+    // A schedule forced by the specialisation, else one pinned in the
+    // source, is used by every launch; the launcher must know it.
+    std::string forced = spec.schedule;
+    if (mlir::bi::MatmulScheduleAttr attr = matmul.getScheduleAttr();
+        attr && forced.empty()) {
+      GemmSchedule pinned;
+      pinned.blockM = int(attr.getBlockM());
+      pinned.blockN = int(attr.getBlockN());
+      pinned.stages = int(attr.getStages());
+      pinned.splitChunks = attr.getChunks() == mlir::bi::ChunkPlacement::split;
+      forced = pinned.name();
+      if (findHopperGemmSchedule(forced) < 0)
+        throw fail("the pinned schedule " + forced +
+                   " is not one of the launcher's (see Kernel::schedules())");
+    }
+    data.gemmForcedSchedule = forced;
+    // bi-lower-to-gpu builds the pinned schedule, compiled by the caller
+    // (bi-check-lowerable refuses one it cannot build).
+    if (loweredWgmma)
+      return;
+    // The source of the schedule used, or of the large-batch one, for
+    // inspection; each schedule is generated and compiled when a launch
+    // first needs it.
     data.code = data.gemmHelpers + emitHopperGemm(
-        semantics,
-        spec.schedule.empty()
-            ? representativeHopperGemmSchedule(semantics.chunk)
-            : hopperGemmSchedules()[findHopperGemmSchedule(spec.schedule)]);
+        semantics, forced.empty()
+                       ? representativeHopperGemmSchedule(semantics.chunk)
+                       : hopperGemmSchedules()[findHopperGemmSchedule(forced)]);
     return;
   }
   if (!spec.schedule.empty())
     throw fail("schedule '" + spec.schedule +
                "' names a Hopper schedule, but this contract has no wgmma "
                "unit (CUDA-core variant: one schedule)");
-  data.code = data.gemmHelpers + emitCudaCoreGemm(semantics);
+}
+
+/// Compiles CUDA C++ `code` into `data.cubin` with NVRTC.
+void compileWithNVRTC(std::string code, const Specialization &spec,
+                      Kernel::Data &data) {
+  data.code = std::move(code);
   llvm::Expected<std::string> cubin =
       mlir::bi::compileCUDA(data.code, data.name, spec.chip);
   if (!cubin)
@@ -296,11 +331,11 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
   data->cacheKey = key;
 
   auto matmuls = kernel.getOps<mlir::bi::MatmulOp>();
-  if (!matmuls.empty()) {
-    // GEMMs go through the CUDA C++ generator whatever the backend asked.
-    data->backend = Backend::NVRTC;
+  if (!matmuls.empty())
     prepareGemm(kernel, *matmuls.begin(), spec, *data);
-  } else if (spec.backend == Backend::NVVM) {
+  if (data->gemmHopper && data->backend == Backend::NVRTC) {
+    // Each schedule compiles when a launch first needs it.
+  } else if (data->backend == Backend::NVVM) {
     PassManager codegen(&context);
     mlir::bi::buildCodegenPipeline(codegen, options);
     if (failed(codegen.run(*module)))
@@ -316,18 +351,17 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
       throw Error("cannot assemble kernel '" + data->name + "' into a cubin",
                   llvm::toString(cubin.takeError()));
     data->cubin = std::move(*cubin);
+  } else if (!matmuls.empty()) {
+    compileWithNVRTC(data->gemmHelpers +
+                         emitCudaCoreGemm(
+                             mlir::bi::getGemmSemantics(*matmuls.begin())),
+                     spec, *data);
   } else {
     FailureOr<std::string> cuda = mlir::bi::emitCUDA(kernel);
     if (failed(cuda))
       throw Error("cannot emit CUDA C++ for kernel '" + data->name + "'",
                   log.take());
-    data->code = std::move(*cuda);
-    llvm::Expected<std::string> cubin =
-        mlir::bi::compileCUDA(data->code, data->name, spec.chip);
-    if (!cubin)
-      throw Error("NVRTC failed to compile kernel '" + data->name + "'",
-                  llvm::toString(cubin.takeError()));
-    data->cubin = std::move(*cubin);
+    compileWithNVRTC(std::move(*cuda), spec, *data);
   }
   ++stats.compiles;
 

@@ -49,6 +49,12 @@ std::shared_ptr<Kernel::Data::GemmVariant> variantFor(const Kernel::Data &d,
   std::string name = schedule.name();
   auto variant = std::make_shared<Kernel::Data::GemmVariant>();
   variant->schedule = schedule;
+  if (d.backend == Backend::NVVM) {
+    // Compiled with the kernel, for its one (forced) schedule.
+    variant->cubin = d.cubin;
+    d.gemmVariants[index] = variant;
+    return variant;
+  }
   CompilerImpl &compiler = *d.compiler;
   std::string key = sha256Hex(d.cacheKey + "\nschedule " + name);
   {
@@ -344,7 +350,9 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
 
 std::vector<std::string> bi::gemmScheduleNames(const Kernel::Data &d) {
   std::vector<std::string> names;
-  if (d.gemmHopper)
+  if (d.gemmHopper && d.backend == Backend::NVVM)
+    names.push_back(d.gemmForcedSchedule);
+  else if (d.gemmHopper)
     for (const GemmSchedule &s : hopperGemmSchedules())
       names.push_back(s.name());
   return names;

@@ -12,7 +12,11 @@
 // re-derives the elements it needs from the elementwise definition chain,
 // for the vector of elements it is processing.
 //
+// A kernel whose body is one bi.matmul is lowered by LowerMatmulToGPU.cpp
+// instead.
+//
 //===----------------------------------------------------------------------===//
+#include "Transforms/LowerMatmul.h"
 #include "Transforms/Passes.h"
 #include "Transforms/RowReduction.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -702,6 +706,21 @@ struct BiLowerToGPUPass
     ModuleOp module = getOperation();
     SmallVector<KernelOp> kernels(module.getOps<KernelOp>());
     for (KernelOp kernel : kernels) {
+      if (failed(checkMatmulKernelLowerable(kernel)))
+        return signalPassFailure();
+      if (auto matmuls = kernel.getOps<MatmulOp>(); !matmuls.empty()) {
+        MatmulOp matmul = *matmuls.begin();
+        LogicalResult lowered = success();
+        if (matmul.getOrderAttr().getUnit() == HardwareUnit::wgmma_m64nNk16)
+          lowered = lowerWgmmaMatmul(kernel, matmul,
+                                     *getLowerableWgmmaSchedule(matmul));
+        else
+          lowered = lowerCudaCoreMatmul(kernel, matmul);
+        if (failed(lowered))
+          return signalPassFailure();
+        kernel.erase();
+        continue;
+      }
       SmallVector<MapRowsOp> programs(kernel.getOps<MapRowsOp>());
       if (programs.size() != 1) {
         kernel.emitOpError()

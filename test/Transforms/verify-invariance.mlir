@@ -239,3 +239,21 @@ llvm.func @cfg_batch(%m: i64) attributes {bi.arg_dims = ["batch:M"]} {
 ^exit:
   llvm.return
 }
+
+// -----
+
+// An aggregate accumulator (wgmma's fragment of f32 registers) is an
+// accumulation like any other.
+gpu.module @struct_acc {
+  gpu.func @k(%m: i64 {bi.dim = "M", bi.dim_kind = "batch"}) kernel {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %mi = arith.index_cast %m : i64 to index
+    %z = llvm.mlir.poison : !llvm.struct<(f32, f32)>
+    // expected-error @+1 {{floating-point accumulation whose upper bound depends on batch extent 'M'}}
+    %r = scf.for %i = %c0 to %mi step %c1 iter_args(%a = %z) -> !llvm.struct<(f32, f32)> {
+      scf.yield %a : !llvm.struct<(f32, f32)>
+    }
+    gpu.return
+  }
+}

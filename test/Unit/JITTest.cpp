@@ -503,4 +503,171 @@ TEST_F(JIT, GemmReferenceThroughTheAPI) {
   EXPECT_NE(error.find("CPU reference"), std::string::npos) << error;
 }
 
+/// True when some file under `dir` holds an ELF image (a cache entry with
+/// its cubin).
+bool cacheHoldsCubin(const std::string &dir) {
+  for (const fs::path &file : cacheFiles(dir)) {
+    std::ifstream in(file, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)),
+                      std::istreambuf_iterator<char>());
+    if (bytes.find("\177ELF") != std::string::npos)
+      return true;
+  }
+  return false;
+}
+
+TEST_F(JIT, GemmFmaCompilesWithBothBackends) {
+  if (!fs::exists("/usr/local/cuda/lib64/libnvrtc.so.13") &&
+      !std::getenv("BI_CUDA_PATH"))
+    GTEST_SKIP() << "no CUDA toolkit (NVRTC)";
+  // One cache directory per backend, so each holds that backend's cubin.
+  std::string nvvmDir = freshDir("gemm-fma-nvvm");
+  std::string nvrtcDir = freshDir("gemm-fma-nvrtc");
+  bi::Compiler nvvmCompiler(cacheIn(nvvmDir)), nvrtcCompiler(cacheIn(nvrtcDir));
+  bi::Specialization spec = gemmSpec(24, 600);
+  auto nvvm = nvvmCompiler.compileBuiltin("gemm_fma", spec);
+  spec.backend = bi::Backend::NVRTC;
+  auto nvrtc = nvrtcCompiler.compileBuiltin("gemm_fma", spec);
+
+  // The default backend lowers the product through MLIR to PTX; NVRTC
+  // compiles the generator's CUDA C++. Same entry (one launcher), same
+  // fingerprint, and a cubin from each.
+  EXPECT_EQ(nvvm->backend(), bi::Backend::NVVM);
+  EXPECT_NE(nvvm->code().find(".target sm_90a"), std::string::npos);
+  EXPECT_NE(nvvm->code().find(".entry bi_gemm_fma("), std::string::npos);
+  EXPECT_NE(nvvm->code().find("fma.rn.f32"), std::string::npos);
+  EXPECT_EQ(nvrtc->backend(), bi::Backend::NVRTC);
+  EXPECT_NE(nvrtc->code().find("emitCudaCoreGemm"), std::string::npos);
+  EXPECT_NE(nvrtc->code().find("bi_gemm_fma("), std::string::npos);
+  EXPECT_EQ(nvvm->fingerprint(), nvrtc->fingerprint());
+  EXPECT_TRUE(cacheHoldsCubin(nvvmDir));
+  EXPECT_TRUE(cacheHoldsCubin(nvrtcDir));
+
+  // The CPU reference runs the kernel compiled either way, with the same
+  // bits, and a row computed alone equals the same row in a batch.
+  std::vector<uint16_t> a(5 * 600), b(24 * 600);
+  for (size_t i = 0; i < a.size(); ++i)
+    a[i] = uint16_t(0x3f80 + (i * 37 % 97)); // bf16 values in [1, 2)
+  for (size_t i = 0; i < b.size(); ++i)
+    b[i] = uint16_t(0xbf00 + (i * 53 % 89)); // bf16 values near -0.5
+  std::vector<uint16_t> viaNvvm(5 * 24), viaNvrtc(5 * 24), one(24);
+  auto args = [&](const uint16_t *rows, int64_t m, uint16_t *out) {
+    return std::vector<bi::Arg>{
+        bi::Arg::buffer(rows, bi::DType::bf16, {m, 600}),
+        bi::Arg::buffer(b.data(), bi::DType::bf16, {24, 600}),
+        bi::Arg::buffer(out, bi::DType::bf16, {m, 24})};
+  };
+  nvvm->runReference(args(a.data(), 5, viaNvvm.data()));
+  nvrtc->runReference(args(a.data(), 5, viaNvrtc.data()));
+  nvvm->runReference(args(a.data() + 3 * 600, 1, one.data()));
+  EXPECT_EQ(viaNvvm, viaNvrtc);
+  EXPECT_EQ(std::memcmp(viaNvvm.data() + 3 * 24, one.data(), 24 * 2), 0);
+  EXPECT_NE(viaNvvm[0], 0);
+
+  // A second compiler finds the NVVM kernel, cubin included, on disk.
+  bi::Compiler again(cacheIn(nvvmDir));
+  auto cached = again.compileBuiltin("gemm_fma", gemmSpec(24, 600));
+  EXPECT_TRUE(cached->fromDiskCache());
+  EXPECT_EQ(cached->backend(), bi::Backend::NVVM);
+  EXPECT_EQ(cached->code(), nvvm->code());
+}
+
+TEST_F(JIT, GemmSiluLowersThroughBothBackends) {
+  // bi-lower-to-gpu lowers silu with bi's exp, and the CUDA generator calls
+  // the same exp, emitted from the same IR as the row kernels'.
+  const char *source = R"mlir(
+bi.kernel @gemm_silu(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+                     %w: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+                     %y: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>,
+          #bi.dim<"K" : reduction>] {
+  bi.matmul %x, %w into %y
+      : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
+      activation silu order #bi.order<chunk = 64>
+  bi.return
+}
+)mlir";
+  bi::Compiler compiler(cacheIn(freshDir("gemm-silu")));
+  bi::Specialization spec = gemmSpec(24, 600);
+  auto nvvm = compiler.compileSource(source, spec);
+  EXPECT_EQ(nvvm->backend(), bi::Backend::NVVM);
+  EXPECT_NE(nvvm->code().find("div.rn.f32"), std::string::npos);
+  EXPECT_EQ(nvvm->code().find("ex2.approx"), std::string::npos);
+  spec.backend = bi::Backend::NVRTC;
+  auto nvrtc = compiler.compileSource(source, spec);
+  EXPECT_EQ(nvrtc->backend(), bi::Backend::NVRTC);
+  const std::string &code = nvrtc->code();
+  size_t exp = code.find("float bi_exp_portable(float x) {");
+  ASSERT_NE(exp, std::string::npos) << code;
+  EXPECT_LT(exp, code.find("bi_gemm_fma(")) << "defined before its use";
+  EXPECT_NE(code.find("__fdiv_rn(v, __fadd_rn(1.0f, bi_exp_portable(-v)))"),
+            std::string::npos)
+      << code;
+}
+
+/// The built-in gemm with a schedule pinned in its source.
+std::string pinnedGemm(const std::string &schedule) {
+  return R"mlir(
+bi.kernel @gemm_pinned(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+                       %w: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+                       %y: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>,
+          #bi.dim<"K" : reduction>]
+    math #bi.math<fma = on, fn = portable> {
+  bi.matmul %x, %w into %y
+      : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
+      order #bi.order<chunk = 2048, chunk_combine = seq, step = 16,
+                      unit = wgmma.m64nNk16>
+      schedule )mlir" +
+         schedule + R"mlir(
+  bi.return
+}
+)mlir";
+}
+
+TEST_F(JIT, GemmWgmmaPinnedScheduleCompilesWithBothBackends) {
+  if (!fs::exists("/usr/local/cuda/lib64/libnvrtc.so.13") &&
+      !std::getenv("BI_CUDA_PATH"))
+    GTEST_SKIP() << "no CUDA toolkit (NVRTC)";
+  std::string nvvmDir = freshDir("wgmma-nvvm");
+  bi::Compiler nvvmCompiler(cacheIn(nvvmDir));
+  bi::Compiler nvrtcCompiler(cacheIn(freshDir("wgmma-nvrtc")));
+  std::string source = pinnedGemm("#bi.matmul_schedule<block_m = 64, "
+                                  "block_n = 64, stages = 6, chunks = serial>");
+  bi::Specialization spec = gemmSpec(512, 4096);
+  // With a pinned schedule, NVVM compiles the bi-lower-to-gpu kernel for
+  // it, with the generator's entry and tensor-map parameters; every launch
+  // uses that schedule.
+  auto nvvm = nvvmCompiler.compileSource(source, spec);
+  EXPECT_EQ(nvvm->backend(), bi::Backend::NVVM);
+  EXPECT_NE(nvvm->code().find(".entry bi_gemm_main("), std::string::npos);
+  EXPECT_NE(nvvm->code().find(".param .align 64 .b8 bi_gemm_main_param_0[128]"),
+            std::string::npos);
+  EXPECT_NE(nvvm->code().find("wgmma.mma_async.sync.aligned.m64n64k16"),
+            std::string::npos);
+  EXPECT_EQ(nvvm->schedules(), std::vector<std::string>{"n64m64s6serial"});
+  EXPECT_TRUE(cacheHoldsCubin(nvvmDir));
+  // NVRTC generates the same schedule from CUDA C++.
+  spec.backend = bi::Backend::NVRTC;
+  auto nvrtc = nvrtcCompiler.compileSource(source, spec);
+  EXPECT_EQ(nvrtc->backend(), bi::Backend::NVRTC);
+  EXPECT_NE(nvrtc->code().find("schedule n64m64s6serial"), std::string::npos);
+  EXPECT_EQ(nvvm->fingerprint(), nvrtc->fingerprint());
+  // Split schedules exist only as CUDA C++.
+  spec.backend = bi::Backend::NVVM;
+  std::string error = errorOf([&] {
+    nvvmCompiler.compileSource(
+        pinnedGemm("#bi.matmul_schedule<block_m = 8, block_n = 64, stages = 8, "
+                   "chunks = split>"),
+        spec);
+  });
+  EXPECT_NE(error.find("runs the chunks on parallel CTAs"), std::string::npos)
+      << error;
+  // Without a pinned schedule the wgmma GEMM stays the generator's, with
+  // its schedule chosen per launch.
+  auto builtin = nvvmCompiler.compileBuiltin("gemm", gemmSpec(512, 4096));
+  EXPECT_EQ(builtin->backend(), bi::Backend::NVRTC);
+  EXPECT_GE(builtin->schedules().size(), 10u);
+}
+
 } // namespace
