@@ -324,7 +324,7 @@ def check_wgmma(comp, report, gen, stream):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--lib", required=True, help="libbi.so built from the matmul-nvvm branch")
+    parser.add_argument("--lib", required=True, help="libbi.so")
     parser.add_argument("--skip-wgmma", action="store_true", help="only the CUDA-core GEMM")
     opts = parser.parse_args()
     lib = bi_ctypes.Library(opts.lib)

@@ -46,5 +46,9 @@ rm -rf /tmp/bi/gemm-cache
 BI_CACHE_DIR=/tmp/bi/gemm-cache /tmp/bi/gemm-latency | tee "$out/gemm-latency-cold.json"
 BI_CACHE_DIR=/tmp/bi/gemm-cache /tmp/bi/gemm-latency | tee "$out/gemm-latency-warm.json"
 
+echo "== GEMM through MLIR (NVVM) vs the CUDA generator (NVRTC), bit for bit"
+python3 bench/matmul_nvvm_check.py --lib /tmp/bi/libbi.so 2>&1 \
+  | tee "$out/matmul-nvvm-check.txt" | grep -v "^PASS" || true
+
 echo "== GEMM check and benchmark"
 python3 bench/gemm_check.py --lib /tmp/bi/libbi.so --out "$out/gemm-check.json" --commit "$commit"
