@@ -42,15 +42,7 @@ Compiled compile(const bi::GemmSemantics &sem, const bi::GemmSchedule &s) {
   CK(cuFuncSetAttribute(c.main, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, s.sharedBytes()));
   int occ = 0; CK(cuOccupancyMaxActiveBlocksPerMultiprocessor(&occ, c.main, s.threads(), s.sharedBytes()));
   int sms = 0; CK(cuDeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, 0));
-  c.ctas = occ * sms;
-  if (s.cluster > 1) {
-    CUlaunchConfig cfg = {};
-    cfg.gridDimX = c.ctas / s.cluster * s.cluster; cfg.gridDimY = cfg.gridDimZ = 1;
-    cfg.blockDimX = s.threads(); cfg.blockDimY = cfg.blockDimZ = 1; cfg.sharedMemBytes = s.sharedBytes();
-    int clusters = 0; CK(cuOccupancyMaxActiveClusters(&clusters, c.main, &cfg));
-    c.ctas = clusters * s.cluster;
-  }
-  printf("    occupancy %d CTAs/SM, persistent grid %d\n", occ, c.ctas);
+  c.ctas = occ * sms; printf("    occupancy %d CTAs/SM\n", occ);
   return c;
 }
 

@@ -39,7 +39,6 @@ LoadedDriver load() {
   resolve(d.launchKernel, "cuLaunchKernel");
   resolve(d.getErrorString, "cuGetErrorString");
   resolve(d.funcSetAttribute, "cuFuncSetAttribute");
-  resolve(d.occupancyMaxActiveClusters, "cuOccupancyMaxActiveClusters");
   resolve(d.occupancyMaxActiveBlocksPerMultiprocessor,
           "cuOccupancyMaxActiveBlocksPerMultiprocessor");
   resolve(d.ctxGetDevice, "cuCtxGetDevice");

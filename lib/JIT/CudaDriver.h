@@ -14,16 +14,6 @@ using Module = void *;
 using Function = void *;
 using Stream = void *;
 
-/// cuda.h's CUlaunchConfig (the fields bi sets: grid, block, shared memory).
-struct LaunchConfig {
-  unsigned gridDimX = 1, gridDimY = 1, gridDimZ = 1;
-  unsigned blockDimX = 1, blockDimY = 1, blockDimZ = 1;
-  unsigned sharedMemBytes = 0;
-  Stream stream = nullptr;
-  void *attrs = nullptr;
-  unsigned numAttrs = 0;
-};
-
 /// The few driver entry points bi uses, resolved from libcuda.so.1 on first
 /// use so that compiling works on machines without a driver or a GPU.
 struct Driver {
@@ -42,8 +32,6 @@ struct Driver {
   // For kernels with more than 48 KiB of shared memory and a persistent
   // grid (the Hopper GEMM).
   Result (*funcSetAttribute)(Function, int, int);
-  // Clusters of a kernel compiled with __cluster_dims__ resident at once.
-  Result (*occupancyMaxActiveClusters)(int *, Function, const LaunchConfig *);
   Result (*occupancyMaxActiveBlocksPerMultiprocessor)(int *, Function, int,
                                                        size_t);
   Result (*ctxGetDevice)(int *);

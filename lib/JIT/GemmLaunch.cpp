@@ -127,23 +127,9 @@ loadVariant(Kernel::Data::GemmVariant &variant, cuda::Context context,
               "querying the occupancy of " + what);
   if (perSM < 1)
     throw Error(what + " does not fit on a multiprocessor of this GPU");
-  loaded.ctas = perSM * multiprocessorCount();
-  if (s.cluster > 1) {
-    // Clusters take SMs of one GPC: fewer may be resident than SMs allow.
-    // A persistent grid of more would run its surplus as a second wave.
-    cuda::LaunchConfig config;
-    config.gridDimX = unsigned(loaded.ctas / s.cluster * s.cluster);
-    config.blockDimX = unsigned(s.threads());
-    config.sharedMemBytes = unsigned(s.sharedBytes());
-    int clusters = 0;
-    cuda::check(
-        driver.occupancyMaxActiveClusters(&clusters, loaded.main, &config),
-        "querying the resident clusters of " + what);
-    if (clusters < 1)
-      throw Error(what + ": no cluster of " + std::to_string(s.cluster) +
-                  " CTAs fits on this GPU");
-    loaded.ctas = clusters * s.cluster;
-  }
+  // Whole clusters only; a cluster that cannot be resident yet waits, and
+  // the persistent loop does not depend on it.
+  loaded.ctas = perSM * multiprocessorCount() / s.cluster * s.cluster;
   return variant.loaded[context] = loaded;
 }
 
