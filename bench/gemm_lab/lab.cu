@@ -63,13 +63,12 @@ int chunksOf(int K, int chunk) { return ((K + 63) / 64 + chunk / 64 - 1) / (chun
 // ws: kCounterBytes of zeroed tile counters, then the chunk partials.
 constexpr size_t kCounterBytes = 4 << 20;
 void launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, int M, int N, int K, int chunk, cudaStream_t st) {
-  CUtensorMap ma = makeMap(A, M, K, c.s.blockM / c.s.cluster), mb = makeMap(W, N, K, c.s.blockN);
+  CUtensorMap ma = makeMap(A, M, K, c.s.blockM), mb = makeMap(W, N, K, c.s.blockN);
   const void *bias = nullptr, *res = nullptr;
   void *counters = ws, *partials = ws + kCounterBytes;
   void *args[] = {&ma, &mb, &C, &bias, &res, &partials, &counters, &M, &N, &K};
-  long tilesN = (N + c.s.blockN - 1) / c.s.blockN;
-  long units = (tilesN + c.s.cluster - 1) / c.s.cluster * ((M + c.s.blockM - 1) / c.s.blockM) * (c.s.splitChunks ? chunksOf(K, chunk) : 1);
-  unsigned grid = (unsigned)std::min<long>(units * c.s.cluster, c.ctas / c.s.cluster * c.s.cluster);
+  long units = (long)((N + c.s.blockN - 1) / c.s.blockN) * ((M + c.s.blockM - 1) / c.s.blockM) * (c.s.splitChunks ? chunksOf(K, chunk) : 1);
+  unsigned grid = (unsigned)std::min<long>(units, c.ctas);
   CK(cuLaunchKernel(c.main, grid, 1, 1, c.s.threads(), 1, 1, c.s.sharedBytes(), st, args, nullptr));
 }
 
@@ -88,7 +87,6 @@ int main(int argc, char **argv) {
   add(64, 8, 8, true); add(128, 8, 8, true); add(64, 16, 8, true); add(128, 16, 8, true); add(128, 32, 8, true);
   add(128, 64, 6, true); add(128, 128, 5, true);
   add(64, 64, 6, false); add(128, 64, 6, false); add(64, 128, 6, false); add(128, 128, 5, false); add(128, 128, 6, false); add(128, 192, 4, false);
-  for (const auto &s : bi::hopperGemmSchedules()) if (s.cluster > 1) schedules.push_back(s);
   std::vector<Compiled> kernels;
   for (auto &s : schedules) kernels.push_back(compile(sem, s));
 

@@ -127,9 +127,7 @@ loadVariant(Kernel::Data::GemmVariant &variant, cuda::Context context,
               "querying the occupancy of " + what);
   if (perSM < 1)
     throw Error(what + " does not fit on a multiprocessor of this GPU");
-  // Whole clusters only; a cluster that cannot be resident yet waits, and
-  // the persistent loop does not depend on it.
-  loaded.ctas = perSM * multiprocessorCount() / s.cluster * s.cluster;
+  loaded.ctas = perSM * multiprocessorCount();
   return variant.loaded[context] = loaded;
 }
 
@@ -302,11 +300,9 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
                                                  size_t(N) * 4);
       partials = counters + counterBytes;
     }
-    // a: boxes of the CTA's rows, or of half of them when a cluster of two
-    // shares the tile.
     std::memcpy(mapA,
                 tensorMap(d.name, "a", d.tensorMaps[0], a, M, K, rowStrideOf(a),
-                          schedule->blockM / schedule->cluster),
+                          schedule->blockM),
                 sizeof mapA);
     // b: N rows of K (nn.Linear), or K rows of N read in 64-column boxes.
     std::memcpy(mapB,
@@ -320,12 +316,10 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   void *cData = const_cast<void *>(c.data);
   void *params[] = {mapA,      mapB,      &cData, &bias, &residual,
                     &partials, &counters, &m32,   &n32,  &k32};
-  const int cluster = scheduleRef.cluster;
-  int64_t tilesN = (N + scheduleRef.blockN - 1) / scheduleRef.blockN;
-  int64_t units = (tilesN + cluster - 1) / cluster *
+  int64_t units = ((N + scheduleRef.blockN - 1) / scheduleRef.blockN) *
                   ((M + scheduleRef.blockM - 1) / scheduleRef.blockM) *
                   (scheduleRef.splitChunks ? chunks : 1);
-  unsigned grid = unsigned(std::min<int64_t>(units * cluster, loaded->ctas));
+  unsigned grid = unsigned(std::min<int64_t>(units, loaded->ctas));
   // Messages are built only on failure: this is the per-launch path.
   if (cuda::Result rc = driver.launchKernel(
           loaded->main, grid, 1, 1, unsigned(scheduleRef.threads()), 1, 1,

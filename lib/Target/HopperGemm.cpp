@@ -91,29 +91,6 @@ BI_DEVICE void bi_mbar_expect_tx(bi_u32 bar, bi_u32 bytes) {
 BI_DEVICE void bi_mbar_arrive(bi_u32 bar) {
   asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];" ::"r"(bar) : "memory");
 }
-// Arrives on the barrier at the same shared-memory offset in CTA `cta` of
-// the cluster (this CTA included).
-BI_DEVICE void bi_mbar_arrive_cluster(bi_u32 bar, bi_u32 cta) {
-  asm volatile("{\n"
-               ".reg .b32 remote;\n"
-               "mapa.shared::cluster.u32 remote, %0, %1;\n"
-               "mbarrier.arrive.release.cluster.shared::cluster.b64 _, [remote];\n"
-               "}\n" ::"r"(bar), "r"(cta) : "memory");
-}
-// Waits until the barriers of every CTA of the cluster are initialised, or
-// until no CTA can still write into another's shared memory.
-BI_DEVICE void bi_cluster_sync() {
-  asm volatile("barrier.cluster.arrive.release;\n"
-               "barrier.cluster.wait.acquire;" ::: "memory");
-}
-BI_DEVICE void bi_mbar_wait_cluster(bi_u32 bar, bi_u32 parity) {
-  asm volatile("{\n"
-               ".reg .pred done;\n"
-               "WAIT:\n"
-               "mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 done, [%0], %1;\n"
-               "@!done bra WAIT;\n"
-               "}\n" ::"r"(bar), "r"(parity) : "memory");
-}
 BI_DEVICE void bi_mbar_wait(bi_u32 bar, bi_u32 parity) {
   asm volatile("{\n"
                ".reg .pred done;\n"
@@ -129,16 +106,6 @@ BI_DEVICE void bi_tma_load(bi_u32 dst, const bi_tensor_map *map, bi_u32 bar,
   asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile"
                ".mbarrier::complete_tx::bytes [%0], [%1, {%3, %4}], [%2];"
                ::"r"(dst), "l"((bi_u64)map), "r"(bar), "r"(x), "r"(y)
-               : "memory");
-}
-// The same load into every CTA of the cluster in `ctas` (a bit mask), at
-// the same shared-memory offset, completing on each one's barrier.
-BI_DEVICE void bi_tma_load_multicast(bi_u32 dst, const bi_tensor_map *map,
-                                     bi_u32 bar, int x, int y, unsigned short ctas) {
-  asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile"
-               ".mbarrier::complete_tx::bytes.multicast::cluster"
-               " [%0], [%1, {%3, %4}], [%2], %5;"
-               ::"r"(dst), "l"((bi_u64)map), "r"(bar), "r"(x), "r"(y), "h"(ctas)
                : "memory");
 }
 // A wgmma shared-memory descriptor for a K-major tile of 64-element (128 B)
@@ -242,15 +209,6 @@ void replaceAll(std::string &text, const std::string &from,
 /// $CHUNK_TILES $SPLIT $B_KN $B_STEP $GROUP $OUT_T $BIAS_T $RES_T.
 const char *kMainKernel = R"cuda(
 struct bi_gemm_unit { int n0, m0, chunk, tile; };
-// A consumer warp is done with a stage: tell every CTA that loads into it.
-BI_DEVICE void bi_release_stage(bi_u32 bar) {
-#if BI_CLUSTER > 1
-  bi_mbar_arrive_cluster(bar, 0);
-  bi_mbar_arrive_cluster(bar, 1);
-#else
-  bi_mbar_arrive(bar);
-#endif
-}
 // Work unit -> output tile (and chunk). Tiles go in groups of $GROUP
 // column tiles, row tiles fastest inside a group, so the CTAs in flight
 // share their operand tiles in L2; a split schedule's chunks of one tile
@@ -319,7 +277,7 @@ BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], bool active,
   }
 #endif
 }
-extern "C" __global__ void __launch_bounds__($THREADS, 1) $CLUSTER_DIMS
+extern "C" __global__ void __launch_bounds__($THREADS, 1)
 bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
              const __grid_constant__ bi_tensor_map mapB,
              $OUT_T *__restrict__ c, const $BIAS_T *__restrict__ bias,
@@ -351,32 +309,17 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   const int tilesM = (M + kBlockM - 1) / kBlockM;
   // Work units: output tiles (times chunks for split schedules), visited by
   // a persistent grid. While the consumers store one tile, the producer
-  // already loads the next. With clusters of two CTAs, a unit is a pair of
-  // neighbouring column tiles that share the tile of a: each CTA loads half
-  // of it into both.
-#if BI_CLUSTER > 1
-  const int rank = blockIdx.x % 2;
-  const int firstUnit = blockIdx.x / 2, unitStride = gridDim.x / 2;
-  const int unitTilesN = (tilesN + 1) / 2;
-#else
-  const int firstUnit = blockIdx.x, unitStride = gridDim.x;
-  const int unitTilesN = tilesN;
-#endif
-  const int units = unitTilesN * tilesM * ($SPLIT ? chunks : 1);
+  // already loads the next.
+  const int units = tilesN * tilesM * ($SPLIT ? chunks : 1);
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < kStages; ++s) {
       bi_mbar_init(bi_smem(&full[s]), 1);
-      // One arrival per consumer warp of every CTA that reads the stage.
-      bi_mbar_init(bi_smem(&empty[s]), 4 * $CONSUMERS * BI_CLUSTER);
+      bi_mbar_init(bi_smem(&empty[s]), 4 * $CONSUMERS); // one per consumer warp
     }
     asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
   }
-#if BI_CLUSTER > 1
-  bi_cluster_sync();
-#else
   __syncthreads();
-#endif
 
   if (warpGroup == 0) {
     // Producer: one thread streams the K tiles of every chunk through the
@@ -384,22 +327,15 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     asm volatile("setmaxnreg.dec.sync.aligned.u32 40;");
     if (threadIdx.x == 0) {
       int it = 0;
-      for (int unit = firstUnit; unit < units; unit += unitStride) {
-        bi_gemm_unit work = bi_gemm_unit_of(unit, unitTilesN, tilesM, chunks);
-#if BI_CLUSTER > 1
-        work.n0 = 2 * work.n0 + rank * kBlockN;
-#endif
+      for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
+        const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, chunks);
         const int firstChunk = $SPLIT ? work.chunk : 0;
         const int endChunk = $SPLIT ? work.chunk + 1 : chunks;
         for (int chunk = firstChunk; chunk < endChunk; ++chunk) {
           const int tileEnd = min(kTiles, (chunk + 1) * kChunkTiles);
           for (int tile = chunk * kChunkTiles; tile < tileEnd; ++tile, ++it) {
             const int s = it % kStages;
-#if BI_CLUSTER > 1
-            bi_mbar_wait_cluster(bi_smem(&empty[s]), ((it / kStages) & 1) ^ 1);
-#else
             bi_mbar_wait(bi_smem(&empty[s]), ((it / kStages) & 1) ^ 1);
-#endif
             const bi_u32 stage = bi_smem(shared + s * kStageBytes);
             bi_mbar_expect_tx(bi_smem(&full[s]), kStageBytes);
 #if $B_KN
@@ -412,14 +348,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #else
             bi_tma_load(stage, &mapB, bi_smem(&full[s]), tile * 64, work.n0);
 #endif
-#if BI_CLUSTER > 1
-            bi_tma_load_multicast(stage + kTileBytesB + rank * (kBlockM / 2) * 128, &mapA,
-                                  bi_smem(&full[s]), tile * 64,
-                                  work.m0 + rank * (kBlockM / 2), 0x3);
-#else
             bi_tma_load(stage + kTileBytesB, &mapA, bi_smem(&full[s]), tile * 64,
                         work.m0);
-#endif
           }
         }
       }
@@ -433,11 +363,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     float total[kBlockM / 2];
 #endif
     int it = 0;
-    for (int unit = firstUnit; unit < units; unit += unitStride) {
-    bi_gemm_unit work = bi_gemm_unit_of(unit, unitTilesN, tilesM, chunks);
-#if BI_CLUSTER > 1
-    work.n0 = 2 * work.n0 + rank * kBlockN;
-#endif
+    for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
+    const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, chunks);
     const int firstChunk = $SPLIT ? work.chunk : 0;
     const int endChunk = $SPLIT ? work.chunk + 1 : chunks;
     for (int chunk = firstChunk; chunk < endChunk; ++chunk) {
@@ -485,12 +412,12 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         }
         bi_wgmma_wait<1>();
         if (pending >= 0 && lane == 0)
-          bi_release_stage(bi_smem(&empty[pending]));
+          bi_mbar_arrive(bi_smem(&empty[pending]));
         pending = s;
       }
       bi_wgmma_wait<0>();
       if (lane == 0)
-        bi_release_stage(bi_smem(&empty[pending]));
+        bi_mbar_arrive(bi_smem(&empty[pending]));
 #if !$SPLIT
       // Chunk partials, left to right.
 #pragma unroll
@@ -563,11 +490,6 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #endif
     }
   }
-#if BI_CLUSTER > 1
-  // Neither CTA leaves while the other may still load into its shared
-  // memory or arrive on its barriers.
-  bi_cluster_sync();
-#endif
 }
 )cuda";
 
@@ -581,11 +503,6 @@ std::string GemmSchedule::validate() const {
   if (!splitChunks && blockM > 192)
     return "blockM must be at most 192 when chunks run serially (chunk "
            "partials and totals both live in registers)";
-  if (cluster != 1 && cluster != 2)
-    return "cluster must be 1 or 2 CTAs";
-  if (cluster > 1 && splitChunks)
-    return "clusters pair serial schedules only (a split schedule's CTAs "
-           "share no operand tile)";
   if (stages < 2 || stages > 16)
     return "stages must be in [2, 16]";
   if (pipelineBytes() > kMaxSharedBytes)
@@ -597,8 +514,7 @@ std::string GemmSchedule::validate() const {
 
 std::string GemmSchedule::name() const {
   return "n" + std::to_string(blockN) + "m" + std::to_string(blockM) + "s" +
-         std::to_string(stages) + (splitChunks ? "split" : "serial") +
-         (cluster > 1 ? "c" + std::to_string(cluster) : "");
+         std::to_string(stages) + (splitChunks ? "split" : "serial");
 }
 
 std::string GemmSemantics::serialize() const {
@@ -640,14 +556,12 @@ std::optional<GemmSemantics> GemmSemantics::parse(const std::string &text) {
 const std::vector<GemmSchedule> &hopperGemmSchedules() {
   static const std::vector<GemmSchedule> schedules = [] {
     std::vector<GemmSchedule> list;
-    auto add = [&](int blockN, int blockM, int stages, bool split,
-                   int cluster = 1) {
+    auto add = [&](int blockN, int blockM, int stages, bool split) {
       GemmSchedule s;
       s.blockN = blockN;
       s.blockM = blockM;
       s.stages = stages;
       s.splitChunks = split;
-      s.cluster = cluster;
       list.push_back(s);
     };
     // Small batches: memory-bound, chunks on parallel CTAs.
@@ -666,11 +580,6 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
     add(128, 128, 5, false);
     add(128, 128, 6, false);
     add(128, 192, 4, false);
-    // Pairs of CTAs sharing the tile of a (TMA multicast): less L2 traffic
-    // per flop, where 128 x 128 tiles are bound by it.
-    add(128, 128, 5, false, 2);
-    add(128, 64, 6, false, 2);
-    add(64, 128, 6, false, 2);
     return list;
   }();
   return schedules;
@@ -686,13 +595,11 @@ int findHopperGemmSchedule(const std::string &name) {
 
 int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
                              int multiprocessors) {
-  auto pick = [](int blockN, int blockM, int stages, bool split,
-                 int cluster = 1) {
+  auto pick = [](int blockN, int blockM, int stages, bool split) {
     const std::vector<GemmSchedule> &all = hopperGemmSchedules();
     for (size_t i = 0; i < all.size(); ++i)
       if (all[i].blockN == blockN && all[i].blockM == blockM &&
-          all[i].stages == stages && all[i].splitChunks == split &&
-          all[i].cluster == cluster)
+          all[i].stages == stages && all[i].splitChunks == split)
         return int(i);
     return 0; // unreachable: every pick below is in the catalogue
   };
@@ -739,7 +646,6 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
       schedule.stagesOutput() && semantics.output != GemmSemantics::Type::f32;
   source += std::string("#define BI_STAGED_OUTPUT ") + (staged ? "1" : "0") +
             "\n";
-  source += "#define BI_CLUSTER " + std::to_string(schedule.cluster) + "\n";
   source += kCommonHelpers;
   source += emitWgmma(schedule.blockM, semantics.input, !semantics.nnLinear);
   source += emitEpilogue(semantics);
@@ -749,11 +655,6 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   replaceAll(source, "$STAGES", std::to_string(schedule.stages));
   replaceAll(source, "$CONSUMERS", std::to_string(schedule.consumers()));
   replaceAll(source, "$THREADS", std::to_string(schedule.threads()));
-  replaceAll(source, "$CLUSTER_DIMS",
-             schedule.cluster > 1 ? "__cluster_dims__(" +
-                                        std::to_string(schedule.cluster) +
-                                        ", 1, 1)"
-                                  : "");
   replaceAll(source, "$CHUNK_TILES", std::to_string(semantics.chunk / 64));
   replaceAll(source, "$GROUP", "8");
   replaceAll(source, "$SPLIT", "BI_SPLIT_CHUNKS");

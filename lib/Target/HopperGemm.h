@@ -55,9 +55,6 @@ struct GemmSchedule {
   /// Chunks on parallel CTAs (the last to finish a tile combines them), or
   /// serially in one CTA.
   bool splitChunks = false;
-  /// CTAs per cluster: 2 pairs neighbouring column tiles, each CTA loading
-  /// half of their common tile of a into both (serial schedules only).
-  int cluster = 1;
 
   int consumers() const { return blockN / 64; }
   int threads() const { return 128 * (1 + consumers()); }
@@ -81,7 +78,7 @@ struct GemmSchedule {
   static constexpr int kMaxSharedBytes = 227 * 1024;
   /// Empty when the schedule is valid, else what is wrong.
   std::string validate() const;
-  /// A stable name, e.g. "n128m128s4serial" or "n128m128s5serialc2".
+  /// A stable name, e.g. "n128m128s4serial".
   std::string name() const;
 };
 
