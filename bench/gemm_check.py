@@ -278,6 +278,9 @@ def check_bad_input(comp, stream, report):
         "K not a multiple of 8": lambda: comp.compile_scheduled("gemm", {"N": n, "K": 1001}, "").launch(
             [torch.zeros(8, 1001, device="cuda", dtype=torch.bfloat16),
              torch.zeros(n, 1001, device="cuda", dtype=torch.bfloat16), c], stream),
+        "K = 0": lambda: comp.compile_scheduled("gemm", {"N": n}, "").launch(
+            [torch.zeros(8, 0, device="cuda", dtype=torch.bfloat16),
+             torch.zeros(n, 0, device="cuda", dtype=torch.bfloat16), c], stream),
         "unknown schedule": lambda: comp.compile_scheduled("gemm", {"N": n, "K": k}, "n99m99s1split"),
         "b [K, N] row stride not a multiple of 8": lambda: comp.compile_source(
             gemm_source("kn_bad", "bf16", '["K", "N"]', "bf16"), {"N": 1001, "K": k}).launch(

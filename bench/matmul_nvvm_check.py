@@ -115,7 +115,8 @@ def check_case(report, name, nvvm, nvrtc, args_with, m, n, stream, dtype=torch.b
 
 
 def check_gemm_fma(comp, report, gen, stream):
-    for n, k in FMA_SHAPES + [None]:
+    for shape in FMA_SHAPES + [None]:
+        n, k = shape if shape is not None else (None, None)
         if n is None:  # N and K given at launch
             dims, n, k = {}, 203, 777
             label = f"gemm_fma dynamic N={n} K={k}"

@@ -211,6 +211,11 @@ void bi::checkGemmArguments(const Kernel::Data &d,
                ", expected " + std::to_string(c.shape[1]));
   if (!d.gemmHopper)
     return;
+  const Arg &a = args[roles[A]];
+  if (a.shape[1] == 0 && a.shape[0] > 0 && c.shape[1] > 0)
+    throw fail("K is 0: the wgmma schedules need at least one k-step (the "
+               "empty product is the epilogue applied to +0; compute it "
+               "without the GEMM, or use the CUDA-core contract)");
   // TMA: 16-byte aligned bases and row strides.
   for (Role role : {A, B}) {
     const Arg &arg = args[roles[role]];
