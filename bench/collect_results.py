@@ -1,6 +1,7 @@
 """Files one scripts/gpu-check.sh run (the folder its $OUT came back to) under
 bench/results: the GEMM report with the JIT latency merged in, its ratio
-plot, the row-kernel report, the console log and the kernel lab.
+plot, the row-kernel report, the console log, the kernel lab, the NVVM-vs-NVRTC GEMM check and the C++
+example's output.
 
     python3 bench/collect_results.py /work/.device/4 bench/results h200_2026-11-23
 """
@@ -29,7 +30,9 @@ with open(out, "w") as f:
 subprocess.run([sys.executable, os.path.join(here, "plot_gemm.py"), out, os.path.join(dst, f"{prefix}_gemm.png")],
                check=True)
 for name, target in (("gpu-check.json", f"{prefix}_all.json"), ("gpu-check.log", f"{prefix}_gpu-check.log"),
-                     ("gemm-lab-chunk2048.txt", f"gemm_lab_{prefix}.txt")):
+                     ("gemm-lab-chunk2048.txt", f"gemm_lab_{prefix}.txt"),
+                     ("matmul-nvvm-check.txt", f"{prefix}_matmul-nvvm-check.txt"),
+                     ("example.txt", f"{prefix}_example.txt")):
     if os.path.exists(os.path.join(src, name)):
         shutil.copyfile(os.path.join(src, name), os.path.join(dst, target))
 print(f"filed {src} as {dst}/{prefix}_*")
