@@ -72,8 +72,8 @@ int main() {
          "\"host_us_per_launch\": %.3f, \"host_us_per_launch_m1024\": %.3f, "
          "\"disk_hits\": %lld, "
          "\"compiles\": %lld, \"error\": \"%s\"}\n",
-         ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t1, t3),
-         hostSplit, hostSerial, (long long)stats.diskHits,
-         (long long)stats.compiles, cudaGetErrorString(cudaGetLastError()));
+         ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t1, t3), hostSplit, hostSerial,
+         (long long)stats.diskHits, (long long)stats.compiles,
+         cudaGetErrorString(cudaGetLastError()));
   return 0;
 }

@@ -165,10 +165,13 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
     // The source of the schedule used, or of the large-batch one, for
     // inspection; each schedule is generated and compiled when a launch
     // first needs it.
-    data.code = data.gemmHelpers + emitHopperGemm(
-        semantics, forced.empty()
-                       ? representativeHopperGemmSchedule(semantics.chunk)
-                       : hopperGemmSchedules()[findHopperGemmSchedule(forced)]);
+    data.code =
+        data.gemmHelpers +
+        emitHopperGemm(
+            semantics,
+            forced.empty()
+                ? representativeHopperGemmSchedule(semantics.chunk)
+                : hopperGemmSchedules()[findHopperGemmSchedule(forced)]);
     return;
   }
   if (!spec.schedule.empty())
@@ -352,10 +355,10 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
                   llvm::toString(cubin.takeError()));
     data->cubin = std::move(*cubin);
   } else if (!matmuls.empty()) {
-    compileWithNVRTC(data->gemmHelpers +
-                         emitCudaCoreGemm(
-                             mlir::bi::getGemmSemantics(*matmuls.begin())),
-                     spec, *data);
+    compileWithNVRTC(
+        data->gemmHelpers +
+            emitCudaCoreGemm(mlir::bi::getGemmSemantics(*matmuls.begin())),
+        spec, *data);
   } else {
     FailureOr<std::string> cuda = mlir::bi::emitCUDA(kernel);
     if (failed(cuda))

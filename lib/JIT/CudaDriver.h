@@ -33,7 +33,7 @@ struct Driver {
   // grid (the Hopper GEMM).
   Result (*funcSetAttribute)(Function, int, int);
   Result (*occupancyMaxActiveBlocksPerMultiprocessor)(int *, Function, int,
-                                                       size_t);
+                                                      size_t);
   Result (*ctxGetDevice)(int *);
   Result (*deviceGetAttribute)(int *, int, int);
   // Tensor maps (TMA descriptors); the enums are passed as their values.

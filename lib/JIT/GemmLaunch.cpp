@@ -170,8 +170,7 @@ const uint64_t *tensorMap(const std::string &kernel, const char *role,
 /// counters (zero between launches: each launch leaves them as it found
 /// them), then the chunk partials.
 uint64_t workspaceFor(const Kernel::Data &d, cuda::Context context,
-                      cuda::Stream stream, size_t counterBytes,
-                      size_t bytes) {
+                      cuda::Stream stream, size_t counterBytes, size_t bytes) {
   Kernel::Data::Workspace &slot = d.workspaces[{context, stream}];
   if (slot.bytes >= bytes && slot.counterBytes >= counterBytes)
     return slot.pointer;
@@ -301,8 +300,8 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
                       ((M + schedule->blockM - 1) / schedule->blockM);
       size_t counterBytes = (size_t(tiles) * 4 + 255) / 256 * 256;
       counters = workspaceFor(d, context, stream, counterBytes,
-                              counterBytes + size_t(chunks) * size_t(M) *
-                                                 size_t(N) * 4);
+                              counterBytes +
+                                  size_t(chunks) * size_t(M) * size_t(N) * 4);
       partials = counters + counterBytes;
     }
     std::memcpy(mapA,

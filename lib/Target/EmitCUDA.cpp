@@ -1410,8 +1410,7 @@ CudaKernelEmitter::emitHelpersOnly(ArrayRef<Helper> wanted) {
   return text;
 }
 
-FailureOr<std::string> mlir::bi::emitExpHelperCUDA(KernelOp kernel,
-                                                   bool fast) {
+FailureOr<std::string> mlir::bi::emitExpHelperCUDA(KernelOp kernel, bool fast) {
   return CudaKernelEmitter(kernel, MapRowsOp())
       .emitHelpersOnly(fast ? Helper::FastExp : Helper::PortableExp);
 }

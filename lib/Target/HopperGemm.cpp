@@ -17,7 +17,6 @@
 //===----------------------------------------------------------------------===//
 #include "HopperGemm.h"
 
-
 #include <sstream>
 
 namespace bi {
@@ -644,8 +643,8 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // 16-bit outputs go through shared memory when the schedule has room.
   const bool staged =
       schedule.stagesOutput() && semantics.output != GemmSemantics::Type::f32;
-  source += std::string("#define BI_STAGED_OUTPUT ") + (staged ? "1" : "0") +
-            "\n";
+  source +=
+      std::string("#define BI_STAGED_OUTPUT ") + (staged ? "1" : "0") + "\n";
   source += kCommonHelpers;
   source += emitWgmma(schedule.blockM, semantics.input, !semantics.nnLinear);
   source += emitEpilogue(semantics);
@@ -663,7 +662,8 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // K-major row, or 16 rows of 128 bytes down an MN-major tile.
   replaceAll(source, "$B_STEP", semantics.nnLinear ? "2" : "128");
   replaceAll(source, "$OUT_T", storageType(semantics.output));
-  replaceAll(source, "$FROM_F32", staged ? fromFloatFunction(semantics.output) : "");
+  replaceAll(source, "$FROM_F32",
+             staged ? fromFloatFunction(semantics.output) : "");
   replaceAll(source, "$BIAS_T", storageType(semantics.bias));
   replaceAll(source, "$RES_T", storageType(semantics.residual));
   return source;

@@ -431,17 +431,16 @@ TEST_F(JIT, GemmSchedulesShareOneFingerprint) {
   }
   EXPECT_TRUE(sawSplit && sawSerial);
   // The contract's chunk, not the schedule, decides the bits.
-  EXPECT_NE(chosen->fingerprint(),
-            compiler.compileBuiltin("gemm_fma", gemmSpec(512, 4096))
-                ->fingerprint());
+  EXPECT_NE(
+      chosen->fingerprint(),
+      compiler.compileBuiltin("gemm_fma", gemmSpec(512, 4096))->fingerprint());
 }
 
 TEST_F(JIT, GemmUnknownScheduleIsAClearError) {
   bi::Compiler compiler(cacheIn(freshDir("gemm-unknown")));
   bi::Specialization spec = gemmSpec(512, 4096);
   spec.schedule = "n7m7s1split";
-  std::string error =
-      errorOf([&] { compiler.compileBuiltin("gemm", spec); });
+  std::string error = errorOf([&] { compiler.compileBuiltin("gemm", spec); });
   EXPECT_NE(error.find("unknown schedule 'n7m7s1split'; one of:"),
             std::string::npos)
       << error;
@@ -465,10 +464,9 @@ TEST_F(JIT, GemmSurvivesTheDiskCache) {
   EXPECT_TRUE(kernel->fromDiskCache());
   EXPECT_EQ(kernel->fingerprint(), fingerprint);
   EXPECT_EQ(kernel->code(), code);
-  EXPECT_EQ(kernel->schedules().size(),
-            second.compileBuiltin("gemm", gemmSpec(512, 4096))
-                ->schedules()
-                .size());
+  EXPECT_EQ(
+      kernel->schedules().size(),
+      second.compileBuiltin("gemm", gemmSpec(512, 4096))->schedules().size());
   EXPECT_FALSE(kernel->schedules().empty());
 }
 
