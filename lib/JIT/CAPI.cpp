@@ -47,6 +47,14 @@ bi::Specialization parseSpec(const char *dims, int64_t threads, int64_t rows,
   return spec;
 }
 
+/// A GEMM's specialisation with its schedule forced (NULL or "": chosen per
+/// launch).
+bi::Specialization scheduledSpec(const char *dims, const char *schedule) {
+  bi::Specialization spec = parseSpec(dims, 0, 0, BI_NVVM);
+  spec.schedule = schedule ? schedule : "";
+  return spec;
+}
+
 std::vector<bi::Arg> toArgs(const bi_arg *args, int32_t count) {
   std::vector<bi::Arg> out;
   for (int32_t i = 0; i < count; ++i) {
@@ -124,9 +132,8 @@ int bi_compile_builtin_scheduled(bi_compiler *compiler, const char *name,
                                  const char *dims, const char *schedule,
                                  bi_kernel **out) {
   return guarded([&] {
-    bi::Specialization spec = parseSpec(dims, 0, 0, BI_NVVM);
-    spec.schedule = schedule ? schedule : "";
-    auto kernel = compiler->compiler.compileBuiltin(name, spec);
+    auto kernel =
+        compiler->compiler.compileBuiltin(name, scheduledSpec(dims, schedule));
     *out = new bi_kernel{kernel};
   });
 }
@@ -134,9 +141,8 @@ int bi_compile_source_scheduled(bi_compiler *compiler, const char *source,
                                 const char *dims, const char *schedule,
                                 bi_kernel **out) {
   return guarded([&] {
-    bi::Specialization spec = parseSpec(dims, 0, 0, BI_NVVM);
-    spec.schedule = schedule ? schedule : "";
-    auto kernel = compiler->compiler.compileSource(source, spec);
+    auto kernel =
+        compiler->compiler.compileSource(source, scheduledSpec(dims, schedule));
     *out = new bi_kernel{kernel};
   });
 }
