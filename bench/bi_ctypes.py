@@ -42,6 +42,8 @@ class Library:
                                            ctypes.c_int64, ctypes.c_int32, ctypes.POINTER(ctypes.c_void_p)]
         lib.bi_compile_builtin_scheduled.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
                                                      ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
+        lib.bi_compile_source.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int64,
+                                          ctypes.c_int64, ctypes.c_int32, ctypes.POINTER(ctypes.c_void_p)]
         lib.bi_compile_source_scheduled.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
                                                     ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
         lib.bi_kernel_schedules.restype = ctypes.c_char_p
@@ -80,12 +82,18 @@ class Compiler:
                                                                  schedule.encode(), ctypes.byref(handle)))
         return Kernel(self.lib, handle)
 
-    def compile_source(self, source, dims, schedule=""):
-        """A kernel from MLIR text; GEMMs may force a schedule."""
+    def compile_source(self, source, dims, schedule="", backend=NVVM):
+        """A kernel from MLIR text; GEMMs may force a schedule (which then
+        picks the backend as compile_scheduled does)."""
         handle = ctypes.c_void_p()
         dims_text = ",".join(f"{k}={v}" for k, v in dims.items())
-        self.lib.check(self.lib.lib.bi_compile_source_scheduled(self.handle, source.encode(), dims_text.encode(),
-                                                                schedule.encode(), ctypes.byref(handle)))
+        if schedule:
+            rc = self.lib.lib.bi_compile_source_scheduled(self.handle, source.encode(), dims_text.encode(),
+                                                          schedule.encode(), ctypes.byref(handle))
+        else:
+            rc = self.lib.lib.bi_compile_source(self.handle, source.encode(), dims_text.encode(), 0, 0, backend,
+                                                ctypes.byref(handle))
+        self.lib.check(rc)
         return Kernel(self.lib, handle)
 
     def stats(self):

@@ -25,7 +25,6 @@ Prints one PASS/FAIL line per case and exits non-zero on any failure.
     python3 bench/matmul_nvvm_check.py --lib /path/to/libbi.so
 """
 import argparse
-import ctypes
 import os
 import sys
 
@@ -38,18 +37,6 @@ BATCHES = (1, 3, 100)
 # (N, K) for gemm_fma (chunk = 256): K a multiple of the chunk, K past a
 # chunk boundary, K < chunk, K not a multiple of 8, N odd, N < 128.
 FMA_SHAPES = [(256, 512), (130, 600), (129, 200), (333, 1000), (72, 40), (1, 257), (517, 1031)]
-
-
-def compile_source(comp, source, dims, backend):
-    """bi_compile_source through the C API (bi_ctypes has builtins only)."""
-    lib = comp.lib.lib
-    lib.bi_compile_source.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int64,
-                                      ctypes.c_int64, ctypes.c_int32, ctypes.POINTER(ctypes.c_void_p)]
-    handle = ctypes.c_void_p()
-    dims_text = ",".join(f"{k}={v}" for k, v in dims.items())
-    comp.lib.check(lib.bi_compile_source(comp.handle, source.encode(), dims_text.encode(), 0, 0, backend,
-                                         ctypes.byref(handle)))
-    return bi_ctypes.Kernel(comp.lib, handle)
 
 
 def kernel_code(kern):
@@ -223,8 +210,8 @@ def check_variants(comp, report, gen, stream):
     w = torch.randn(n, k, generator=gen, device="cuda").to(torch.bfloat16)
     bias = torch.randn(n, generator=gen, device="cuda").to(torch.bfloat16)
     # bias, relu, residual; exact zeros in the residual so relu's +0 shows.
-    nvvm = compile_source(comp, EPILOGUE, dims, bi_ctypes.NVVM)
-    nvrtc = compile_source(comp, EPILOGUE, dims, bi_ctypes.NVRTC)
+    nvvm = comp.compile_source(EPILOGUE, dims, backend=bi_ctypes.NVVM)
+    nvrtc = comp.compile_source(EPILOGUE, dims, backend=bi_ctypes.NVRTC)
     for m in BATCHES:
         a = torch.randn(m, k, generator=gen, device="cuda").to(torch.bfloat16)
         h = torch.randn(m, n, generator=gen, device="cuda").to(torch.bfloat16)
@@ -234,21 +221,21 @@ def check_variants(comp, report, gen, stream):
     # b in [K, N], f16 in, f32 out, fma = off, chunk 100 (K = 300 and 301).
     for kk in (300, 301):
         dims_kn = {"N": n, "K": kk}
-        nvvm = compile_source(comp, KN_NOFMA, dims_kn, bi_ctypes.NVVM)
-        nvrtc = compile_source(comp, KN_NOFMA, dims_kn, bi_ctypes.NVRTC)
+        nvvm = comp.compile_source(KN_NOFMA, dims_kn, backend=bi_ctypes.NVVM)
+        nvrtc = comp.compile_source(KN_NOFMA, dims_kn, backend=bi_ctypes.NVRTC)
         wkn = torch.randn(kk, n, generator=gen, device="cuda").to(torch.float16)
         for m in BATCHES:
             a = torch.randn(m, kk, generator=gen, device="cuda").to(torch.float16)
             check_case(report, f"b [K, N] f16->f32 fma=off N={n} K={kk}", nvvm, nvrtc,
                        lambda c: [a, wkn, c], m, n, stream, dtype=torch.float32)
     # No chunk: one fold over all of K.
-    nvvm = compile_source(comp, NO_CHUNK, dims, bi_ctypes.NVVM)
-    nvrtc = compile_source(comp, NO_CHUNK, dims, bi_ctypes.NVRTC)
+    nvvm = comp.compile_source(NO_CHUNK, dims, backend=bi_ctypes.NVVM)
+    nvrtc = comp.compile_source(NO_CHUNK, dims, backend=bi_ctypes.NVRTC)
     for m in BATCHES:
         a = torch.randn(m, k, generator=gen, device="cuda").to(torch.bfloat16)
         check_case(report, f"no chunk N={n} K={k}", nvvm, nvrtc, lambda c: [a, w, c], m, n, stream)
     # silu with the portable exp: NVVM only (the generator refuses silu).
-    nvvm = compile_source(comp, SILU, dims, bi_ctypes.NVVM)
+    nvvm = comp.compile_source(SILU, dims, backend=bi_ctypes.NVVM)
     for m in BATCHES:
         a = torch.randn(m, k, generator=gen, device="cuda").to(torch.bfloat16)
         check_case(report, f"silu N={n} K={k} (NVVM only)", nvvm, None, lambda c: [a, w, c], m, n, stream)
@@ -305,7 +292,7 @@ def check_wgmma(comp, report, gen, stream):
                    for name in reference.schedules()]
         for block_n, block_m, stages in WGMMA_SERIAL:
             name = f"n{block_n}m{block_m}s{stages}serial"
-            kern = compile_source(comp, pinned_gemm(block_n, block_m, stages), dims, bi_ctypes.NVVM)
+            kern = comp.compile_source(pinned_gemm(block_n, block_m, stages), dims, backend=bi_ctypes.NVVM)
             ok = ".entry bi_gemm_main(" in kernel_code(kern) and kern.schedules() == [name]
             report.case(f"wgmma N={n} K={k}: MLIR {name} is the NVVM kernel", ok)
             kernels.append((f"MLIR {name}", kern))
