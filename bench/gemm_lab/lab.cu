@@ -1,7 +1,10 @@
 // Kernel lab for the Hopper GEMM schedule (bi::emitHopperGemm): compiles
 // every schedule with NVRTC, checks bitwise invariance across M and
 // schedules, error vs cuBLAS and float64, and times each schedule against
-// cuBLAS (L2 flushed before each timed run). Standalone (no MLIR):
+// cuBLAS (L2 flushed before each timed run). For experiments, from the
+// environment: BI_LAB_EXTRA="n128m256s3split,..." adds schedules outside the
+// catalogue, BI_LAB_ONLY="name,..." keeps only these, BI_LAB_SHAPES="NxK,..."
+// and BI_LAB_MS="64,256" narrow the timed shapes. Standalone (no MLIR):
 //   nvcc -std=c++17 -arch=sm_90a lab.cu ../../lib/Target/HopperGemm.cpp -lcublas -lcuda -lnvrtc
 #include "../../lib/Target/HopperGemm.h"
 #include <algorithm>
@@ -72,6 +75,23 @@ void launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, 
   CK(cuLaunchKernel(c.main, grid, 1, 1, c.s.threads(), 1, 1, c.s.sharedBytes(), st, args, nullptr));
 }
 
+// "n128m64s6split" -> the schedule (exits on a malformed or invalid name).
+bi::GemmSchedule parseSchedule(const std::string &name) {
+  bi::GemmSchedule s; char kind[16] = {0};
+  if (sscanf(name.c_str(), "n%dm%ds%d%15s", &s.blockN, &s.blockM, &s.stages, kind) != 4) { fprintf(stderr, "bad schedule %s\n", name.c_str()); exit(2); }
+  s.splitChunks = std::string(kind) == "split";
+  if (!s.validate().empty()) { fprintf(stderr, "%s: %s\n", name.c_str(), s.validate().c_str()); exit(2); }
+  return s;
+}
+
+std::vector<std::string> listFromEnv(const char *var) {
+  std::vector<std::string> items; const char *v = getenv(var);
+  if (!v) return items;
+  std::string text(v); size_t at = 0;
+  while (at <= text.size()) { size_t end = text.find(',', at); if (end == std::string::npos) end = text.size(); if (end > at) items.push_back(text.substr(at, end - at)); at = end + 1; }
+  return items;
+}
+
 static float bf2f(__nv_bfloat16 v) { return __bfloat162float(v); }
 
 int main(int argc, char **argv) {
@@ -80,12 +100,22 @@ int main(int argc, char **argv) {
   int chunk = argc > 1 ? atoi(argv[1]) : 2048;
   bi::GemmSemantics sem; sem.chunk = chunk;
   // Exactly the schedules the compiler can choose.
-  const std::vector<bi::GemmSchedule> &schedules = bi::hopperGemmSchedules();
+  std::vector<bi::GemmSchedule> schedules = bi::hopperGemmSchedules();
+  for (auto &name : listFromEnv("BI_LAB_EXTRA")) schedules.push_back(parseSchedule(name));
+  std::vector<std::string> only = listFromEnv("BI_LAB_ONLY");
+  if (!only.empty())
+    schedules.erase(std::remove_if(schedules.begin(), schedules.end(), [&](const bi::GemmSchedule &s) { return std::find(only.begin(), only.end(), s.name()) == only.end(); }), schedules.end());
   std::vector<Compiled> kernels;
   for (auto &s : schedules) kernels.push_back(compile(sem, s));
 
   struct Shape { int N, K; };
   std::vector<Shape> shapes = {{4096, 4096}, {6144, 4096}, {28672, 4096}, {4096, 14336}, {1000, 1000}, {72, 40}, {4104, 3000}};
+  if (!listFromEnv("BI_LAB_SHAPES").empty()) {
+    shapes.clear();
+    for (auto &text : listFromEnv("BI_LAB_SHAPES")) { Shape sh; if (sscanf(text.c_str(), "%dx%d", &sh.N, &sh.K) != 2) { fprintf(stderr, "bad shape %s\n", text.c_str()); return 2; } shapes.push_back(sh); }
+  }
+  std::vector<int> timedMs = {1, 16, 64, 256, 1024, 4096, 8192};
+  if (!listFromEnv("BI_LAB_MS").empty()) { timedMs.clear(); for (auto &text : listFromEnv("BI_LAB_MS")) timedMs.push_back(atoi(text.c_str())); }
   int Mmax = 8192;
   constexpr size_t kFlushBytes = 256 << 20;
   void *flush; CK(cudaMalloc(&flush, kFlushBytes));
@@ -137,7 +167,7 @@ int main(int argc, char **argv) {
     // timing
     cudaEvent_t e0, e1; cudaEventCreate(&e0); cudaEventCreate(&e1);
     float alpha = 1, beta = 0;
-    for (int M : {1, 16, 64, 256, 1024, 4096, 8192}) {
+    for (int M : timedMs) {
       if (small && M > 1024) continue;
       // L2 flushed before every timed run (like triton's do_bench).
       auto timeIt = [&](auto fn) {
@@ -151,7 +181,7 @@ int main(int argc, char **argv) {
       std::string line;
       for (auto &k : kernels) {
         if (!k.s.splitChunks && M < 64) continue;
-        if (k.s.splitChunks && M > 1024) continue;
+        if (k.s.splitChunks && M > 1024 && k.s.blockM < 128) continue;
         float t = timeIt([&] { launch(k, A, W, C, ws, M, N, K, chunk, 0); });
         char buf[64]; snprintf(buf, sizeof buf, " %s=%.1f", k.s.name().c_str(), t); line += buf;
         if (t < best) { best = t; bestName = k.s.name(); }

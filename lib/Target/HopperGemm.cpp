@@ -430,15 +430,10 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     const int nBase = work.n0 + consumer * 64 + warp * 16 + lane / 4;
     const int mBase = work.m0 + 2 * (lane % 4);
 #if $SPLIT
-    // The tile's total, when this CTA is the one to store it.
-    float sum[kBlockM / 2];
+    // Whether this CTA stores the tile: it then turns acc into the tile's
+    // total.
     bool store = true;
-    if (chunks == 1) {
-      // K fits one chunk: the partial is the total.
-#pragma unroll
-      for (int i = 0; i < kBlockM / 2; ++i)
-        sum[i] = acc[i];
-    } else {
+    if (chunks > 1) {
       // Publish this chunk's partial. The CTA that completes the tile's set
       // of chunks (whichever it is) adds them all left to right: the order
       // is the contract's, the counter only elects who does it.
@@ -466,24 +461,35 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       store = *lastOfTile;
       if (store) {
         __threadfence();
-        // Chunk by chunk, so that the loads of one chunk are all in flight
-        // together; this CTA's own chunk comes from its registers.
-        for (int chunk = 0; chunk < chunks; ++chunk) {
+        // In blocks of registers, so that wide tiles need no second
+        // accumulator array: each block adds its chunks (this CTA's own
+        // from acc) before it overwrites its part of acc with the sums.
+        constexpr int kBlock = kBlockM / 2 < 16 ? kBlockM / 2 : 16;
 #pragma unroll
-          for (int i = 0; i < kBlockM / 2; ++i) {
-            const int n = nBase + 8 * ((i / 2) % 2);
-            const int m = mBase + 8 * (i / 4) + i % 2;
-            const float x =
-                chunk == work.chunk ? acc[i]
-                : m < M && n < N
-                    ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
-                    : 0.0f;
-            sum[i] = chunk == 0 ? x : __fadd_rn(sum[i], x);
+        for (int first = 0; first < kBlockM / 2; first += kBlock) {
+          float sum[kBlock];
+          for (int chunk = 0; chunk < chunks; ++chunk) {
+#pragma unroll
+            for (int j = 0; j < kBlock; ++j) {
+              const int i = first + j;
+              const int n = nBase + 8 * ((i / 2) % 2);
+              const int m = mBase + 8 * (i / 4) + i % 2;
+              const float x =
+                  chunk == work.chunk ? acc[i]
+                  : m < M && n < N
+                      ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
+                      : 0.0f;
+              sum[j] = chunk == 0 ? x : __fadd_rn(sum[j], x);
+            }
           }
+#pragma unroll
+          for (int j = 0; j < kBlock; ++j)
+            acc[first + j] = sum[j];
         }
       }
     }
-    bi_store_tile(sum, store, c, bias, residual, staging, work, nBase, mBase, M, N);
+    // With one chunk (K within it) the partial is the total.
+    bi_store_tile(acc, store, c, bias, residual, staging, work, nBase, mBase, M, N);
 #else
     bi_store_tile(total, true, c, bias, residual, staging, work, nBase, mBase, M, N);
 #endif
