@@ -225,6 +225,28 @@ BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int tilesN, int tilesM, int chu
   work.m0 = (local / groupN) * $BM;
   return work;
 }
+// Eight 16-bit values to global memory: one 16-byte store when `whole`,
+// else the first `count` one by one. Predicated instructions in one asm
+// block, not branches: ptxas makes the warps wait for their wgmmas in
+// flight at a branch.
+BI_DEVICE void bi_store_row(unsigned short *to, uint4 v, bool whole, int count) {
+  asm volatile("{\n.reg .pred w, p<8>;\n.reg .b16 h<8>;\n"
+               "setp.ne.b32 w, %5, 0;\n"
+               "setp.gt.s32 p0, %6, 0;\nsetp.gt.s32 p1, %6, 1;\n"
+               "setp.gt.s32 p2, %6, 2;\nsetp.gt.s32 p3, %6, 3;\n"
+               "setp.gt.s32 p4, %6, 4;\nsetp.gt.s32 p5, %6, 5;\n"
+               "setp.gt.s32 p6, %6, 6;\nsetp.gt.s32 p7, %6, 7;\n"
+               "mov.b32 {h0, h1}, %1;\nmov.b32 {h2, h3}, %2;\n"
+               "mov.b32 {h4, h5}, %3;\nmov.b32 {h6, h7}, %4;\n"
+               "@w st.global.v4.b32 [%0], {%1, %2, %3, %4};\n"
+               "@p0 st.global.b16 [%0], h0;\n@p1 st.global.b16 [%0+2], h1;\n"
+               "@p2 st.global.b16 [%0+4], h2;\n@p3 st.global.b16 [%0+6], h3;\n"
+               "@p4 st.global.b16 [%0+8], h4;\n@p5 st.global.b16 [%0+10], h5;\n"
+               "@p6 st.global.b16 [%0+12], h6;\n@p7 st.global.b16 [%0+14], h7;\n"
+               "}\n" ::"l"(to), "r"(v.x), "r"(v.y), "r"(v.z), "r"(v.w),
+               "r"((int)whole), "r"(count)
+               : "memory");
+}
 // Epilogue and store of one output tile held in the consumers' registers
 // (v[i] at the accumulator layout's (m, n)), when `active` (the same in
 // every consumer thread; the barriers run regardless, as ptxas serialises
@@ -251,20 +273,20 @@ BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], bool active,
     }
   }
   bi_consumer_sync<kThreads>();
+  // A fixed number of pieces per thread and predicated stores: no branch,
+  // so the wgmmas the consumers issued ahead keep running meanwhile.
   const bool whole = N % 8 == 0 && ((bi_u64)c & 15) == 0;
-  for (int piece = active ? threadIdx.x - 128 : $BM * ($BN / 8);
-       piece < $BM * ($BN / 8); piece += kThreads) {
+  constexpr int kPieces = $BM * ($BN / 8);
+#pragma unroll
+  for (int k = 0; k < (kPieces + kThreads - 1) / kThreads; ++k) {
+    const int piece = threadIdx.x - 128 + k * kThreads;
     const int row = piece / ($BN / 8), column = piece % ($BN / 8) * 8;
     const int m = work.m0 + row, n = work.n0 + column;
-    if (m >= M || n >= N)
-      continue;
-    const unsigned char *from = staging + row * kRowBytes + column * 2;
-    if (whole) {
-      *(uint4 *)(c + (bi_u64)m * N + n) = *(const uint4 *)from;
-    } else {
-      for (int j = 0; j < 8 && n + j < N; ++j)
-        c[(bi_u64)m * N + n + j] = ((const unsigned short *)from)[j];
-    }
+    const uint4 value = *(const uint4 *)(
+        staging + (piece < kPieces ? row * kRowBytes + column * 2 : 0));
+    const bool inside = active && piece < kPieces && m < M && n < N;
+    bi_store_row(c + (bi_u64)m * N + n, value, inside && whole,
+                 inside && !whole ? N - n : 0);
   }
 #else
 #pragma unroll
@@ -275,6 +297,46 @@ BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], bool active,
       bi_store(c, (bi_u64)m * N + n, bi_epilogue(v[i], m, n, N, bias, residual));
   }
 #endif
+}
+// One K tile (64 k) of this consumer's wgmmas on a stage: the k-steps of 16
+// that start before K (a partial step is zero-filled by TMA, steps wholly
+// past K are never issued), from zero when not `accumulate`; committed as
+// one group.
+BI_DEVICE void bi_mma_k_tile(float (&acc)[$BM / 2], bi_u32 stage, int consumer,
+                             int steps, int accumulate) {
+  constexpr int kTileBytesB = $BN * 64 * 2;
+#if $B_KN
+  const bi_u64 descB = bi_wgmma_desc_mn(stage + consumer * 64 * 128);
+#else
+  const bi_u64 descB = bi_wgmma_desc(stage + consumer * 64 * 128);
+#endif
+  const bi_u64 descA = bi_wgmma_desc(stage + kTileBytesB);
+  // Descriptors first: ptxas serialises wgmmas whose operands are computed
+  // between them.
+  bi_u64 descsB[4], descsA[4];
+#pragma unroll
+  for (int step = 0; step < 4; ++step) {
+    descsB[step] = descB + $B_STEP * step; // 16 k further on
+    descsA[step] = descA + 2 * step;
+  }
+  // A commit in each branch: ptxas then folds it into the last wgmma of
+  // the full tile instead of issuing an empty one after the branches meet.
+  bi_wgmma_fence();
+  if (steps == 4) {
+    bi_wgmma(acc, descsB[0], descsA[0], accumulate);
+    bi_wgmma(acc, descsB[1], descsA[1], 1);
+    bi_wgmma(acc, descsB[2], descsA[2], 1);
+    bi_wgmma(acc, descsB[3], descsA[3], 1);
+    bi_wgmma_commit();
+  } else {
+    // The last tile of K.
+    bi_wgmma(acc, descsB[0], descsA[0], accumulate);
+    if (steps > 1)
+      bi_wgmma(acc, descsB[1], descsA[1], 1);
+    if (steps > 2)
+      bi_wgmma(acc, descsB[2], descsA[2], 1);
+    bi_wgmma_commit();
+  }
 }
 extern "C" __global__ void __launch_bounds__($THREADS, 1)
 bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
@@ -361,7 +423,12 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #if !$SPLIT
     float total[kBlockM / 2];
 #endif
-    int it = 0;
+    int it = 0;         // k-tiles consumed so far (stage it % kStages)
+    int pending = -1;   // the stage the previous wgmma group still reads
+    // The unit's first k-tiles already issued (at most kAhead, bounded by
+    // the wgmma groups a warpgroup may have in flight and by the stages).
+    constexpr int kAhead = kStages - 1 < 2 ? kStages - 1 : 2;
+    int ahead = 0;
     for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
     const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, chunks);
     const int firstChunk = $SPLIT ? work.chunk : 0;
@@ -369,45 +436,12 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     for (int chunk = firstChunk; chunk < endChunk; ++chunk) {
       const int tileBegin = chunk * kChunkTiles;
       const int tileEnd = min(kTiles, tileBegin + kChunkTiles);
-      int pending = -1; // the stage the previous wgmma group still reads
       for (int tile = tileBegin; tile < tileEnd; ++tile, ++it) {
         const int s = it % kStages;
-        bi_mbar_wait(bi_smem(&full[s]), (it / kStages) & 1);
-        const bi_u32 stage = bi_smem(shared + s * kStageBytes);
-#if $B_KN
-        const bi_u64 descB = bi_wgmma_desc_mn(stage + consumer * 64 * 128);
-#else
-        const bi_u64 descB = bi_wgmma_desc(stage + consumer * 64 * 128);
-#endif
-        const bi_u64 descA = bi_wgmma_desc(stage + kTileBytesB);
-        // k-steps of 16 that start before K; the rest of the tile is never
-        // issued (a partial step is zero-filled by TMA).
-        const int steps = min(4, (K - tile * 64 + 15) / 16);
-        const int accumulate = tile != tileBegin;
-        // Descriptors first: ptxas serialises wgmmas whose operands are
-        // computed between them.
-        bi_u64 descsB[4], descsA[4];
-#pragma unroll
-        for (int step = 0; step < 4; ++step) {
-          descsB[step] = descB + $B_STEP * step; // 16 k further on
-          descsA[step] = descA + 2 * step;
-        }
-        if (steps == 4) {
-          bi_wgmma_fence();
-          bi_wgmma(acc, descsB[0], descsA[0], accumulate);
-          bi_wgmma(acc, descsB[1], descsA[1], 1);
-          bi_wgmma(acc, descsB[2], descsA[2], 1);
-          bi_wgmma(acc, descsB[3], descsA[3], 1);
-          bi_wgmma_commit();
-        } else {
-          // The last tile of K: only the k-steps that start before K.
-          bi_wgmma_fence();
-          bi_wgmma(acc, descsB[0], descsA[0], accumulate);
-          if (steps > 1)
-            bi_wgmma(acc, descsB[1], descsA[1], 1);
-          if (steps > 2)
-            bi_wgmma(acc, descsB[2], descsA[2], 1);
-          bi_wgmma_commit();
+        if (tile >= ahead) {
+          bi_mbar_wait(bi_smem(&full[s]), (it / kStages) & 1);
+          bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
+                        min(4, (K - tile * 64 + 15) / 16), tile != tileBegin);
         }
         bi_wgmma_wait<1>();
         if (pending >= 0 && lane == 0)
@@ -417,6 +451,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       bi_wgmma_wait<0>();
       if (lane == 0)
         bi_mbar_arrive(bi_smem(&empty[pending]));
+      pending = -1;
 #if !$SPLIT
       // Chunk partials, left to right.
 #pragma unroll
@@ -424,6 +459,21 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         total[i] = chunk == 0 ? acc[i] : __fadd_rn(total[i], acc[i]);
 #endif
     }
+    ahead = 0;
+#if !$SPLIT
+    // The next unit's first k-tiles go to the tensor cores now (acc is
+    // free, the total has its own registers), so that they work while this
+    // unit's tile is stored.
+    if (unit + (int)gridDim.x < units) {
+      ahead = min(kAhead, min(kTiles, kChunkTiles));
+      for (int tile = 0; tile < ahead; ++tile) {
+        const int s = (it + tile) % kStages;
+        bi_mbar_wait(bi_smem(&full[s]), ((it + tile) / kStages) & 1);
+        bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
+                      min(4, (K - tile * 64 + 15) / 16), tile != 0);
+      }
+    }
+#endif
     // Accumulator layout of m64nNk16: register i of lane l in warp w holds
     // row 16w + l/4 + 8((i/2)%2) (a column of C) and column
     // 8(i/4) + 2(l%4) + i%2 (a row of C).

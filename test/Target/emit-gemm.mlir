@@ -18,26 +18,37 @@
 // HOPPER-NEXT: .mbarrier::complete_tx::bytes
 // HOPPER: desc |= (bi_u64)1 << 62;
 // HOPPER: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
+// Rows of eight outputs leave in one predicated 16-byte store.
+// HOPPER-LABEL: BI_DEVICE void bi_store_row(
+// HOPPER: @w st.global.v4.b32 [%0], {%1, %2, %3, %4};
 // HOPPER-LABEL: BI_DEVICE void bi_store_tile(
 // HOPPER: (unsigned short *)(staging + (m - work.m0) * kRowBytes + (n - work.n0) * 2) =
 // HOPPER-NEXT: bi_f32_to_bf16(x);
-// HOPPER: *(uint4 *)(c + (bi_u64)m * N + n) = *(const uint4 *)from;
+// HOPPER: bi_store_row(c + (bi_u64)m * N + n, value, inside && whole,
+// One K tile of wgmma: a chunk starts from zero, as its first k-step does
+// not accumulate.
+// HOPPER-LABEL: BI_DEVICE void bi_mma_k_tile(
+// HOPPER: bi_wgmma(acc, descsB[0], descsA[0], accumulate);
+// HOPPER: bi_wgmma_commit();
 // HOPPER-LABEL: bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 // HOPPER: constexpr int kChunkTiles = 32;
 // HOPPER: mbar_init(bi_smem(&full[s]), 1);
 // HOPPER: setmaxnreg.dec.sync.aligned.u32 40
 // HOPPER: bi_tma_load(stage, &mapB
 // HOPPER: setmaxnreg.inc.sync.aligned.u32 232
-// A chunk starts from zero: the first k-step of its first tile does not
-// accumulate.
-// HOPPER: const int accumulate = tile != tileBegin;
-// HOPPER: bi_wgmma(acc, descsB[0], descsA[0], accumulate);
-// HOPPER: bi_wgmma_commit();
+// HOPPER: bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
+// HOPPER-NEXT: min(4, (K - tile * 64 + 15) / 16), tile != tileBegin);
 // Serial chunks (the split path compiled out): partials kept in
 // registers, added left to right.
 // HOPPER: #if !BI_SPLIT_CHUNKS
 // HOPPER-NEXT: // Chunk partials, left to right.
 // HOPPER: total[i] = chunk == 0 ? acc[i] : __fadd_rn(total[i], acc[i]);
+// The next unit's first K tiles are issued before this unit's tile is
+// stored; they start the unit's first chunk from zero.
+// HOPPER: if (unit + (int)gridDim.x < units) {
+// HOPPER: bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
+// HOPPER-NEXT: min(4, (K - tile * 64 + 15) / 16), tile != 0);
+// HOPPER: bi_store_tile(total, true,
 
 // The CUDA-core variant folds each chunk sequentially with fma from zero.
 // FMA-LABEL: bi_gemm_fma(
@@ -56,9 +67,7 @@
 // SPLIT-LABEL: bi_gemm_main(
 // SPLIT: constexpr int kChunkTiles = 16;
 // SPLIT: bool store = true;
-// SPLIT-NEXT: if (chunks == 1) {
-// SPLIT-NEXT: // K fits one chunk: the partial is the total.
-// SPLIT: sum[i] = acc[i];
+// SPLIT-NEXT: if (chunks > 1) {
 // SPLIT: partials[work.chunk * size + (bi_u64)m * N + n] = acc[i];
 // SPLIT: bi_consumer_sync<1 * 128>();
 // SPLIT-NEXT: if (threadIdx.x == 128) {
@@ -66,12 +75,19 @@
 // SPLIT-NEXT: const unsigned seen = atomicAdd(&counters[work.tile], 1u);
 // SPLIT-NEXT: const int last = seen == (unsigned)(chunks - 1);
 // SPLIT: counters[work.tile] = 0;
+// The sums go in place, a block of registers at a time, each in chunk
+// order (this CTA's own chunk from its registers).
+// SPLIT: constexpr int kBlock = kBlockM / 2 < 16 ? kBlockM / 2 : 16;
 // SPLIT: for (int chunk = 0; chunk < chunks; ++chunk) {
 // SPLIT: chunk == work.chunk ? acc[i]
 // SPLIT-NEXT: : m < M && n < N
 // SPLIT-NEXT: ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
-// SPLIT: sum[i] = chunk == 0 ? x : __fadd_rn(sum[i], x);
-// SPLIT: bi_store_tile(sum, store, c, bias, residual, staging, work, nBase, mBase, M, N);
+// SPLIT: sum[j] = chunk == 0 ? x : __fadd_rn(sum[j], x);
+// SPLIT: acc[first + j] = sum[j];
+// One chunk (K within it): the partial is the total.
+// SPLIT: bi_store_tile(acc, store, c, bias, residual, staging, work, nBase, mBase, M, N);
+// Split schedules never issue the next unit ahead.
+// SPLIT-NOT: if (unit + (int)gridDim.x < units) {
 // SPLIT: #else
 bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
                  %b: memref<?x?xf16> {bi.axes = ["N", "K"]},
@@ -99,13 +115,14 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // KN: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
 // KN-SAME: p, 1, 1, 1, 0;
 // KN: v = __fdiv_rn(v, __fadd_rn(1.0f, bi_exp_portable(-v)));
+// KN-LABEL: BI_DEVICE void bi_mma_k_tile(
+// KN: const bi_u64 descB = bi_wgmma_desc_mn(stage + consumer * 64 * 128);
+// KN: descsB[step] = descB + 128 * step;
 // KN-LABEL: bi_gemm_main(
 // KN: bi_tma_load(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
 // KN-NEXT: #if 2 > 1
 // KN-NEXT: bi_tma_load(stage + 64 * 128, &mapB, bi_smem(&full[s]),
 // KN-NEXT: work.n0 + 64, tile * 64);
-// KN: const bi_u64 descB = bi_wgmma_desc_mn(stage + consumer * 64 * 128);
-// KN: descsB[step] = descB + 128 * step;
 
 // The CUDA-core variant with silu in fn = fast: the hardware exp.
 // FMASILU: float bi_exp_fast(float x) {
