@@ -27,6 +27,7 @@ struct Compiled { CUmodule mod; CUfunction main; bi::GemmSchedule s; int ctas; }
 
 Compiled compile(const bi::GemmSemantics &sem, const bi::GemmSchedule &s) {
   std::string src = bi::emitHopperGemm(sem, s);
+  if (getenv("BI_LAB_DEFINES")) src = std::string(getenv("BI_LAB_DEFINES")) + "\n" + src;
   nvrtcProgram prog;
   CK(nvrtcCreateProgram(&prog, src.c_str(), "gemm.cu", 0, nullptr, nullptr));
   const char *opts[] = {"--gpu-architecture=sm_90a", "--fmad=false", "--std=c++17"};

@@ -425,10 +425,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #endif
     int it = 0;         // k-tiles consumed so far (stage it % kStages)
     int pending = -1;   // the stage the previous wgmma group still reads
-    // The unit's first k-tiles already issued (at most kAhead, bounded by
-    // the wgmma groups a warpgroup may have in flight and by the stages).
-    constexpr int kAhead = kStages - 1 < 2 ? kStages - 1 : 2;
-    int ahead = 0;
+    int ahead = 0; // the unit's first k-tiles already issued
     for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
     const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, chunks);
     const int firstChunk = $SPLIT ? work.chunk : 0;
@@ -465,6 +462,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // free, the total has its own registers), so that they work while this
     // unit's tile is stored.
     if (unit + (int)gridDim.x < units) {
+      // At most two: fewer than the stages, and they overlap the store.
+      constexpr int kAhead = kStages - 1 < 2 ? kStages - 1 : 2;
       ahead = min(kAhead, min(kTiles, kChunkTiles));
       for (int tile = 0; tile < ahead; ++tile) {
         const int s = (it + tile) % kStages;
@@ -511,25 +510,48 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       store = *lastOfTile;
       if (store) {
         __threadfence();
-        // In blocks of registers, so that wide tiles need no second
-        // accumulator array: each block adds its chunks (this CTA's own
-        // from acc) before it overwrites its part of acc with the sums.
-        constexpr int kBlock = kBlockM / 2 < 16 ? kBlockM / 2 : 16;
+        // The loads are what takes time here (a round trip to L2 each
+        // after the count), so a block of registers loads kGroup chunks
+        // at once before it adds them, each left to right (this CTA's own
+        // chunk from acc). The loop stays rolled over the groups: this
+        // code runs once per tile, and its instructions come from L2.
+        // A block's sums then replace its part of acc, so wide tiles need
+        // no second accumulator array.
+        constexpr int kRegs = kBlockM / 2;
+        constexpr int kBlock = kRegs <= 32 ? kRegs : 16;
+        constexpr int kGroup = 64 / kBlock < 8 ? 64 / kBlock : 8;
 #pragma unroll
-        for (int first = 0; first < kBlockM / 2; first += kBlock) {
+        for (int first = 0; first < kRegs; first += kBlock) {
           float sum[kBlock];
-          for (int chunk = 0; chunk < chunks; ++chunk) {
+#pragma unroll 1
+          for (int group = 0; group < chunks; group += kGroup) {
+            float part[kGroup][kBlock];
 #pragma unroll
-            for (int j = 0; j < kBlock; ++j) {
-              const int i = first + j;
-              const int n = nBase + 8 * ((i / 2) % 2);
-              const int m = mBase + 8 * (i / 4) + i % 2;
-              const float x =
-                  chunk == work.chunk ? acc[i]
-                  : m < M && n < N
-                      ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
-                      : 0.0f;
-              sum[j] = chunk == 0 ? x : __fadd_rn(sum[j], x);
+            for (int g = 0; g < kGroup; ++g) {
+              const int chunk = group + g;
+              const bool load = chunk < chunks && chunk != work.chunk;
+              // Rows and columns past the output read a clamped (valid)
+              // address instead of a per-lane predicate; they are never
+              // stored.
+#pragma unroll
+              for (int j = 0; j < kBlock; ++j) {
+                const int i = first + j;
+                const int n = min(nBase + 8 * ((i / 2) % 2), N - 1);
+                const int m = min(mBase + 8 * (i / 4) + i % 2, M - 1);
+                part[g][j] = load
+                    ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
+                    : 0.0f;
+              }
+            }
+#pragma unroll
+            for (int g = 0; g < kGroup; ++g) {
+              const int chunk = group + g;
+#pragma unroll
+              for (int j = 0; j < kBlock; ++j) {
+                const float x = chunk == work.chunk ? acc[first + j] : part[g][j];
+                if (chunk < chunks)
+                  sum[j] = chunk == 0 ? x : __fadd_rn(sum[j], x);
+              }
             }
           }
 #pragma unroll
@@ -663,18 +685,29 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   };
   // Thresholds from the kernel lab on the H200 (bench/gemm_lab, L2 flushed
   // before every run, so the weights come from HBM as in a model).
-  // Up to 32 rows: chunks on parallel CTAs, 128 weight rows per CTA.
+  const int64_t chunks = chunk > 0 ? (K + chunk - 1) / chunk : 1;
+  // Up to 32 rows: chunks on parallel CTAs; 64 weight rows per CTA where
+  // 128-row units would occupy at most half of the SMs.
+  auto narrow = [&](int64_t blockM) {
+    return 2 * tiles(128, blockM) * chunks <= multiprocessors;
+  };
   if (M <= 8)
-    return pick(128, 8, 8, true);
+    return pick(narrow(8) ? 64 : 128, 8, 8, true);
   if (M <= 16)
-    return pick(128, 16, 8, true);
+    return pick(narrow(16) ? 64 : 128, 16, 8, true);
   if (M <= 32)
     return pick(128, 32, 8, true);
-  // Up to 64 rows: serial chunks; 64-row CTAs while 128-row ones would
-  // leave SMs idle.
-  if (M <= 64)
-    return tiles(128, 64) >= multiprocessors ? pick(128, 64, 6, false)
-                                             : pick(64, 64, 6, false);
+  // Up to 64 rows: 128-row CTAs with serial chunks once they fill the
+  // GPU. Else 64-row CTAs: chunks on parallel CTAs when those fit in one
+  // wave and save more than the combine costs (about 16 K tiles' time),
+  // serial otherwise.
+  if (M <= 64) {
+    if (tiles(128, 64) >= multiprocessors)
+      return pick(128, 64, 6, false);
+    const bool split = tiles(64, 64) * chunks <= multiprocessors &&
+                       K > chunk + 16 * 64;
+    return pick(64, 64, 6, split);
+  }
   // Two consumer warpgroups per CTA beat more, smaller CTAs once the
   // 128 x 128 tiles nearly fill the GPU.
   if (M <= 256)

@@ -75,14 +75,17 @@
 // SPLIT-NEXT: const unsigned seen = atomicAdd(&counters[work.tile], 1u);
 // SPLIT-NEXT: const int last = seen == (unsigned)(chunks - 1);
 // SPLIT: counters[work.tile] = 0;
-// The sums go in place, a block of registers at a time, each in chunk
-// order (this CTA's own chunk from its registers).
-// SPLIT: constexpr int kBlock = kBlockM / 2 < 16 ? kBlockM / 2 : 16;
-// SPLIT: for (int chunk = 0; chunk < chunks; ++chunk) {
-// SPLIT: chunk == work.chunk ? acc[i]
-// SPLIT-NEXT: : m < M && n < N
+// The other chunks' partials of a block of registers are loaded together,
+// kGroup chunks at a time, before they are added, each sum in chunk order
+// (this CTA's own chunk from its registers); the sums then go in place.
+// SPLIT: constexpr int kBlock = kRegs <= 32 ? kRegs : 16;
+// SPLIT: for (int group = 0; group < chunks; group += kGroup) {
+// SPLIT: const bool load = chunk < chunks && chunk != work.chunk;
+// SPLIT: part[g][j] = load
 // SPLIT-NEXT: ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
-// SPLIT: sum[j] = chunk == 0 ? x : __fadd_rn(sum[j], x);
+// SPLIT: const float x = chunk == work.chunk ? acc[first + j] : part[g][j];
+// SPLIT-NEXT: if (chunk < chunks)
+// SPLIT-NEXT: sum[j] = chunk == 0 ? x : __fadd_rn(sum[j], x);
 // SPLIT: acc[first + j] = sum[j];
 // One chunk (K within it): the partial is the total.
 // SPLIT: bi_store_tile(acc, store, c, bias, residual, staging, work, nBase, mBase, M, N);
