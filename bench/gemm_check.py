@@ -2,7 +2,7 @@
 
 Checks, with fresh random data on every shape (the benchmark shapes and
 awkward ones: N and K not multiples of any tile, K < chunk, K just past a
-chunk): (a) bitwise batch invariance — rows computed with M in BATCHES
+chunk, more chunks than a cluster holds): (a) bitwise batch invariance — rows computed with M in BATCHES
 (at a random offset) equal the same rows of one large product; (b) every
 schedule the compiler can choose, forced one by one, gives those same bits
 (at small, odd and large M); (c) error against float64 within bf16
@@ -28,7 +28,10 @@ import bi_ctypes  # noqa: E402
 
 BATCHES = [1, 2, 3, 7, 16, 31, 64, 100, 256, 1000, 1024, 4096, 8192]
 BENCH_SHAPES = [(6144, 4096), (4096, 4096), (28672, 4096), (4096, 14336)]
-AWKWARD_SHAPES = [(72, 40), (1000, 1000), (4104, 3000), (130, 2056), (333, 4104)]
+# (200, 17000): nine chunks, more than a cluster holds (cluster schedules
+# fall back to the workspace).
+AWKWARD_SHAPES = [(72, 40), (1000, 1000), (4104, 3000), (130, 2056), (333, 4104),
+                  (200, 17000)]
 BENCH_M = [1, 16, 64, 256, 1024, 4096, 8192]
 
 

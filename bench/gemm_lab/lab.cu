@@ -72,6 +72,20 @@ void launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, 
   void *counters = ws, *partials = ws + kCounterBytes;
   void *args[] = {&ma, &mb, &C, &bias, &res, &partials, &counters, &M, &N, &K};
   long units = (long)((N + c.s.blockN - 1) / c.s.blockN) * ((M + c.s.blockM - 1) / c.s.blockM) * (c.s.splitChunks ? chunksOf(K, chunk) : 1);
+  int chunks = chunksOf(K, chunk);
+  if (c.s.clusterChunks && chunks > 1 && chunks <= bi::GemmSchedule::kMaxClusterChunks) {
+    // One unit per CTA, a tile's chunks in one cluster.
+    CUlaunchAttribute attr{};
+    attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+    attr.value.clusterDim.x = chunks; attr.value.clusterDim.y = 1; attr.value.clusterDim.z = 1;
+    CUlaunchConfig config{};
+    config.gridDimX = (unsigned)units; config.gridDimY = config.gridDimZ = 1;
+    config.blockDimX = c.s.threads(); config.blockDimY = config.blockDimZ = 1;
+    config.sharedMemBytes = c.s.sharedBytes(); config.hStream = st;
+    config.attrs = &attr; config.numAttrs = 1;
+    CK(cuLaunchKernelEx(&config, c.main, args, nullptr));
+    return;
+  }
   unsigned grid = (unsigned)std::min<long>(units, c.ctas);
   CK(cuLaunchKernel(c.main, grid, 1, 1, c.s.threads(), 1, 1, c.s.sharedBytes(), st, args, nullptr));
 }
@@ -80,7 +94,8 @@ void launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, 
 bi::GemmSchedule parseSchedule(const std::string &name) {
   bi::GemmSchedule s; char kind[16] = {0};
   if (sscanf(name.c_str(), "n%dm%ds%d%15s", &s.blockN, &s.blockM, &s.stages, kind) != 4) { fprintf(stderr, "bad schedule %s\n", name.c_str()); exit(2); }
-  s.splitChunks = std::string(kind) == "split";
+  s.splitChunks = std::string(kind) == "split" || std::string(kind) == "cluster";
+  s.clusterChunks = std::string(kind) == "cluster";
   if (!s.validate().empty()) { fprintf(stderr, "%s: %s\n", name.c_str(), s.validate().c_str()); exit(2); }
   return s;
 }

@@ -151,7 +151,9 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
       pinned.blockM = int(attr.getBlockM());
       pinned.blockN = int(attr.getBlockN());
       pinned.stages = int(attr.getStages());
-      pinned.splitChunks = attr.getChunks() == mlir::bi::ChunkPlacement::split;
+      pinned.splitChunks = attr.getChunks() != mlir::bi::ChunkPlacement::serial;
+      pinned.clusterChunks =
+          attr.getChunks() == mlir::bi::ChunkPlacement::cluster;
       forced = pinned.name();
       if (findHopperGemmSchedule(forced) < 0)
         throw fail("the pinned schedule " + forced +

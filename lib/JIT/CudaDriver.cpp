@@ -37,6 +37,7 @@ LoadedDriver load() {
   resolve(d.moduleLoadData, "cuModuleLoadData");
   resolve(d.moduleGetFunction, "cuModuleGetFunction");
   resolve(d.launchKernel, "cuLaunchKernel");
+  resolve(d.launchKernelEx, "cuLaunchKernelEx");
   resolve(d.getErrorString, "cuGetErrorString");
   resolve(d.funcSetAttribute, "cuFuncSetAttribute");
   resolve(d.occupancyMaxActiveBlocksPerMultiprocessor,

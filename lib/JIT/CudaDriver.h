@@ -28,6 +28,9 @@ struct Driver {
   Result (*launchKernel)(Function, unsigned, unsigned, unsigned, unsigned,
                          unsigned, unsigned, unsigned, Stream, void **,
                          void **);
+  // Launches with attributes (thread-block clusters).
+  Result (*launchKernelEx)(const struct LaunchConfig *, Function, void **,
+                           void **);
   Result (*getErrorString)(Result, const char **);
   // For kernels with more than 48 KiB of shared memory and a persistent
   // grid (the Hopper GEMM).
@@ -47,6 +50,28 @@ struct Driver {
   Result (*memsetD32Async)(uint64_t, unsigned, size_t, Stream);
   Result (*streamSynchronize)(Stream);
 };
+
+/// CUlaunchAttribute and CUlaunchConfig (cuda.h), for launches with a
+/// cluster shape.
+struct LaunchAttribute {
+  int id;
+  char pad[4];
+  union {
+    char bytes[64];
+    struct {
+      unsigned x, y, z;
+    } clusterDim;
+  } value;
+};
+struct LaunchConfig {
+  unsigned gridDimX, gridDimY, gridDimZ;
+  unsigned blockDimX, blockDimY, blockDimZ;
+  unsigned sharedMemBytes;
+  Stream stream;
+  LaunchAttribute *attrs;
+  unsigned numAttrs;
+};
+inline constexpr int kLaunchAttributeClusterDimension = 4;
 
 // Driver enum values bi passes (cuda.h).
 inline constexpr int kFuncAttributeMaxDynamicSharedBytes = 8;

@@ -278,6 +278,7 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   const GemmSchedule *schedule = nullptr;
   const Kernel::Data::GemmVariant::Loaded *loaded = nullptr;
   uint64_t counters = 0, partials = 0;
+  bool clustered = false;
   // Parameter values: the tensor maps are copied here under the lock, as
   // the cache they come from may change once it is released.
   alignas(64) uint64_t mapA[16], mapB[16];
@@ -295,9 +296,14 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     schedule = &hopperGemmSchedules()[index];
     std::shared_ptr<Kernel::Data::GemmVariant> variant = variantFor(d, index);
     loaded = &loadVariant(*variant, context, d.name);
-    if (schedule->splitChunks && chunks > 1) {
-      int64_t tiles = ((N + schedule->blockN - 1) / schedule->blockN) *
-                      ((M + schedule->blockM - 1) / schedule->blockM);
+    // Cluster schedules take a tile's chunks as one cluster (the hardware
+    // allows up to 8 CTAs): the partials stay in shared memory.
+    int64_t tiles = ((N + schedule->blockN - 1) / schedule->blockN) *
+                    ((M + schedule->blockM - 1) / schedule->blockM);
+    clustered = schedule->clusterChunks && chunks > 1 &&
+                chunks <= GemmSchedule::kMaxClusterChunks &&
+                tiles * chunks <= INT32_MAX;
+    if (schedule->splitChunks && chunks > 1 && !clustered) {
       size_t counterBytes = (size_t(tiles) * 4 + 255) / 256 * 256;
       counters = workspaceFor(d, context, stream, counterBytes,
                               counterBytes +
@@ -323,8 +329,30 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   int64_t units = ((N + scheduleRef.blockN - 1) / scheduleRef.blockN) *
                   ((M + scheduleRef.blockM - 1) / scheduleRef.blockM) *
                   (scheduleRef.splitChunks ? chunks : 1);
-  unsigned grid = unsigned(std::min<int64_t>(units, loaded->ctas));
   // Messages are built only on failure: this is the per-launch path.
+  if (clustered) {
+    // One unit per CTA (the kernel checks: a persistent grid would reuse
+    // the shared memory the partials are read from).
+    cuda::LaunchAttribute cluster{};
+    cluster.id = cuda::kLaunchAttributeClusterDimension;
+    cluster.value.clusterDim = {unsigned(chunks), 1, 1};
+    cuda::LaunchConfig config{};
+    config.gridDimX = unsigned(units);
+    config.gridDimY = config.gridDimZ = 1;
+    config.blockDimX = unsigned(scheduleRef.threads());
+    config.blockDimY = config.blockDimZ = 1;
+    config.sharedMemBytes = unsigned(scheduleRef.sharedBytes());
+    config.stream = stream;
+    config.attrs = &cluster;
+    config.numAttrs = 1;
+    if (cuda::Result rc =
+            driver.launchKernelEx(&config, loaded->main, params, nullptr))
+      cuda::check(rc, "launching " + d.name + " (schedule " +
+                          scheduleRef.name() + ", clusters of " +
+                          std::to_string(chunks) + ")");
+    return;
+  }
+  unsigned grid = unsigned(std::min<int64_t>(units, loaded->ctas));
   if (cuda::Result rc = driver.launchKernel(
           loaded->main, grid, 1, 1, unsigned(scheduleRef.threads()), 1, 1,
           unsigned(scheduleRef.sharedBytes()), stream, params, nullptr))

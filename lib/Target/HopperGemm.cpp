@@ -135,6 +135,27 @@ BI_DEVICE void bi_wgmma_commit() {
 template <int N> BI_DEVICE void bi_wgmma_wait() {
   asm volatile("wgmma.wait_group.sync.aligned %0;" ::"n"(N) : "memory");
 }
+// Every thread of every CTA in the cluster; orders shared-memory writes
+// before the barrier against reads after it, across the cluster.
+BI_DEVICE void bi_cluster_sync() {
+  asm volatile("barrier.cluster.arrive.release.aligned;\n"
+               "barrier.cluster.wait.acquire.aligned;" ::: "memory");
+}
+BI_DEVICE bi_u32 bi_cluster_size() {
+  bi_u32 size;
+  asm("mov.u32 %0, %%cluster_nctarank;" : "=r"(size));
+  return size;
+}
+// 16 bytes of the shared memory of CTA `rank` of the cluster, at the
+// offset `addr` has in this CTA's.
+BI_DEVICE float4 bi_load_cluster(bi_u32 addr, int rank) {
+  bi_u32 remote;
+  asm volatile("mapa.shared::cluster.u32 %0, %1, %2;" : "=r"(remote) : "r"(addr), "r"(rank));
+  float4 v;
+  asm volatile("ld.shared::cluster.v4.f32 {%0, %1, %2, %3}, [%4];"
+               : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w) : "r"(remote) : "memory");
+  return v;
+}
 // A barrier of the consumer warpgroups only (the producer never joins).
 template <int Threads> BI_DEVICE void bi_consumer_sync() {
   asm volatile("bar.sync 1, %0;" ::"n"(Threads) : "memory");
@@ -372,6 +393,12 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   // a persistent grid. While the consumers store one tile, the producer
   // already loads the next.
   const int units = tilesN * tilesM * ($SPLIT ? chunks : 1);
+#if BI_CLUSTER_CHUNKS
+  // Launched as clusters of one tile's chunks (one unit per CTA): the
+  // partials meet in distributed shared memory, not in the workspace.
+  const bool clustered = chunks > 1 && bi_cluster_size() == (bi_u32)chunks &&
+                         units == (int)gridDim.x;
+#endif
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < kStages; ++s) {
@@ -415,6 +442,12 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         }
       }
     }
+#if BI_CLUSTER_CHUNKS
+    if (clustered) { // the consumers' two cluster barriers
+      bi_cluster_sync();
+      bi_cluster_sync();
+    }
+#endif
   } else {
     asm volatile("setmaxnreg.inc.sync.aligned.u32 232;");
     const int consumer = warpGroup - 1;
@@ -482,6 +515,51 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // Whether this CTA stores the tile: it then turns acc into the tile's
     // total.
     bool store = true;
+#if BI_CLUSTER_CHUNKS
+    if (clustered) {
+      // Each CTA puts its partial in its own shared memory (the pipeline's,
+      // idle now: this was its only unit), then adds a slice of the tile
+      // from all of the cluster's, in chunk order, and stores it.
+      constexpr int kThreads = $CONSUMERS * 128, kQuads = kBlockM / 8;
+      static_assert(kQuads * kThreads * 16 <= kStages * kStageBytes,
+                    "the partial fits the pipeline's shared memory");
+      float4 *exchange = (float4 *)shared;
+      const int t = threadIdx.x - 128;
+#pragma unroll
+      for (int q = 0; q < kQuads; ++q)
+        exchange[q * kThreads + t] =
+            make_float4(acc[4 * q], acc[4 * q + 1], acc[4 * q + 2], acc[4 * q + 3]);
+      bi_cluster_sync();
+      const int last = (work.chunk + 1) * kQuads / chunks;
+      for (int q = work.chunk * kQuads / chunks; q < last; ++q) {
+        const bi_u32 at = bi_smem(&exchange[q * kThreads + t]);
+        float4 part[8];
+#pragma unroll
+        for (int rank = 0; rank < 8; ++rank)
+          if (rank < chunks)
+            part[rank] = bi_load_cluster(at, rank);
+        float sum[4] = {part[0].x, part[0].y, part[0].z, part[0].w};
+#pragma unroll
+        for (int rank = 1; rank < 8; ++rank)
+          if (rank < chunks) {
+            sum[0] = __fadd_rn(sum[0], part[rank].x);
+            sum[1] = __fadd_rn(sum[1], part[rank].y);
+            sum[2] = __fadd_rn(sum[2], part[rank].z);
+            sum[3] = __fadd_rn(sum[3], part[rank].w);
+          }
+#pragma unroll
+        for (int e = 0; e < 4; ++e) {
+          const int n = nBase + 8 * (e / 2);
+          const int m = mBase + 8 * q + e % 2;
+          if (m < M && n < N)
+            bi_store(c, (bi_u64)m * N + n,
+                     bi_epilogue(sum[e], m, n, N, bias, residual));
+        }
+      }
+      bi_cluster_sync(); // the others have read this CTA's partial
+      store = false;
+    } else
+#endif
     if (chunks > 1) {
       // Publish this chunk's partial. The CTA that completes the tile's set
       // of chunks (whichever it is) adds them all left to right: the order
@@ -580,6 +658,8 @@ std::string GemmSchedule::validate() const {
   if (!splitChunks && blockM > 192)
     return "blockM must be at most 192 when chunks run serially (chunk "
            "partials and totals both live in registers)";
+  if (clusterChunks && !splitChunks)
+    return "clusterChunks needs splitChunks (clusters of a tile's chunks)";
   if (stages < 2 || stages > 16)
     return "stages must be in [2, 16]";
   if (pipelineBytes() > kMaxSharedBytes)
@@ -591,7 +671,8 @@ std::string GemmSchedule::validate() const {
 
 std::string GemmSchedule::name() const {
   return "n" + std::to_string(blockN) + "m" + std::to_string(blockM) + "s" +
-         std::to_string(stages) + (splitChunks ? "split" : "serial");
+         std::to_string(stages) +
+         (clusterChunks ? "cluster" : splitChunks ? "split" : "serial");
 }
 
 std::string GemmSemantics::serialize() const {
@@ -633,23 +714,28 @@ std::optional<GemmSemantics> GemmSemantics::parse(const std::string &text) {
 const std::vector<GemmSchedule> &hopperGemmSchedules() {
   static const std::vector<GemmSchedule> schedules = [] {
     std::vector<GemmSchedule> list;
-    auto add = [&](int blockN, int blockM, int stages, bool split) {
+    auto add = [&](int blockN, int blockM, int stages, bool split,
+                   bool cluster = false) {
       GemmSchedule s;
       s.blockN = blockN;
       s.blockM = blockM;
       s.stages = stages;
       s.splitChunks = split;
+      s.clusterChunks = cluster;
       list.push_back(s);
     };
-    // Small batches: memory-bound, chunks on parallel CTAs.
-    add(64, 8, 8, true);
-    add(128, 8, 8, true);
-    add(64, 16, 8, true);
-    add(128, 16, 8, true);
-    add(128, 32, 8, true);
-    add(64, 64, 6, true);
-    add(128, 64, 6, true);
-    add(128, 128, 5, true);
+    // Small batches: memory-bound, chunks on parallel CTAs, their partials
+    // added through the workspace or, in clusters, in shared memory.
+    for (bool cluster : {false, true}) {
+      add(64, 8, 8, true, cluster);
+      add(128, 8, 8, true, cluster);
+      add(64, 16, 8, true, cluster);
+      add(128, 16, 8, true, cluster);
+      add(128, 32, 8, true, cluster);
+      add(64, 64, 6, true, cluster);
+      add(128, 64, 6, true, cluster);
+      add(128, 128, 5, true, cluster);
+    }
     // Larger batches: chunks one after another, partials in registers.
     add(64, 64, 6, false);
     add(128, 64, 6, false);
@@ -672,11 +758,16 @@ int findHopperGemmSchedule(const std::string &name) {
 
 int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
                              int multiprocessors) {
-  auto pick = [](int blockN, int blockM, int stages, bool split) {
+  const int64_t chunks = chunk > 0 ? (K + chunk - 1) / chunk : 1;
+  // Split chunks of up to four per tile meet in clusters (more would leave
+  // SMs of a GPC idle: clusters are placed within one).
+  const bool cluster = chunks >= 2 && chunks <= 4;
+  auto pick = [&](int blockN, int blockM, int stages, bool split) {
     const std::vector<GemmSchedule> &all = hopperGemmSchedules();
     for (size_t i = 0; i < all.size(); ++i)
       if (all[i].blockN == blockN && all[i].blockM == blockM &&
-          all[i].stages == stages && all[i].splitChunks == split)
+          all[i].stages == stages && all[i].splitChunks == split &&
+          all[i].clusterChunks == (split && cluster))
         return int(i);
     return 0; // unreachable: every pick below is in the catalogue
   };
@@ -685,7 +776,6 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   };
   // Thresholds from the kernel lab on the H200 (bench/gemm_lab, L2 flushed
   // before every run, so the weights come from HBM as in a model).
-  const int64_t chunks = chunk > 0 ? (K + chunk - 1) / chunk : 1;
   // Up to 32 rows: chunks on parallel CTAs; 64 weight rows per CTA where
   // 128-row units would occupy at most half of the SMs.
   auto narrow = [&](int64_t blockM) {
@@ -698,15 +788,15 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   if (M <= 32)
     return pick(128, 32, 8, true);
   // Up to 64 rows: 128-row CTAs with serial chunks once they fill the
-  // GPU. Else 64-row CTAs: chunks on parallel CTAs when those fit in one
-  // wave and save more than the combine costs (about 16 K tiles' time),
-  // serial otherwise.
+  // GPU. Else chunks in clusters (64-row CTAs while those fit one wave),
+  // or 64-row CTAs with serial chunks.
   if (M <= 64) {
     if (tiles(128, 64) >= multiprocessors)
       return pick(128, 64, 6, false);
-    const bool split = tiles(64, 64) * chunks <= multiprocessors &&
-                       K > chunk + 16 * 64;
-    return pick(64, 64, 6, split);
+    if (cluster)
+      return pick(tiles(64, 64) * chunks <= multiprocessors ? 64 : 128, 64, 6,
+                  true);
+    return pick(64, 64, 6, false);
   }
   // Two consumer warpgroups per CTA beat more, smaller CTAs once the
   // 128 x 128 tiles nearly fill the GPU.
@@ -729,6 +819,10 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // Chunks on parallel CTAs (1) or one after another in each CTA (0).
   source += std::string("#define BI_SPLIT_CHUNKS ") +
             (schedule.splitChunks ? "1" : "0") + "\n";
+  // Split chunks combined in distributed shared memory when launched as
+  // clusters of a tile's chunks (1), else through the workspace only (0).
+  source += std::string("#define BI_CLUSTER_CHUNKS ") +
+            (schedule.clusterChunks ? "1" : "0") + "\n";
   // 16-bit outputs go through shared memory when the schedule has room.
   const bool staged =
       schedule.stagesOutput() && semantics.output != GemmSemantics::Type::f32;

@@ -55,6 +55,11 @@ struct GemmSchedule {
   /// Chunks on parallel CTAs (the last to finish a tile combines them), or
   /// serially in one CTA.
   bool splitChunks = false;
+  /// Split chunks launched as clusters of one tile's chunks (at most
+  /// kMaxClusterChunks), which add their partials in distributed shared
+  /// memory; more chunks than that go through the workspace.
+  bool clusterChunks = false;
+  static constexpr int kMaxClusterChunks = 8;
 
   int consumers() const { return blockN / 64; }
   int threads() const { return 128 * (1 + consumers()); }

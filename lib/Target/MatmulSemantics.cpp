@@ -46,7 +46,8 @@ mlir::bi::getHopperSchedule(MatmulOp matmul, MatmulScheduleAttr attr) {
   schedule.blockM = int(attr.getBlockM());
   schedule.blockN = int(attr.getBlockN());
   schedule.stages = int(attr.getStages());
-  schedule.splitChunks = attr.getChunks() == ChunkPlacement::split;
+  schedule.splitChunks = attr.getChunks() != ChunkPlacement::serial;
+  schedule.clusterChunks = attr.getChunks() == ChunkPlacement::cluster;
   std::string problem = schedule.validate();
   if (!problem.empty())
     return matmul.emitOpError()

@@ -3,6 +3,7 @@
 // RUN: bi-opt %kernels/gemm_fma.mlir --bi-emit-cuda -o /dev/null | FileCheck %s --check-prefix=FMA
 // RUN: bi-opt %S/Inputs/gemm-kn-silu.mlir --bi-emit-cuda -o /dev/null | FileCheck %s --check-prefix=KN
 // RUN: bi-opt %S/Inputs/gemm-fma-silu.mlir --bi-emit-cuda -o /dev/null | FileCheck %s --check-prefix=FMASILU
+// RUN: bi-opt %S/Inputs/gemm-cluster.mlir --bi-emit-cuda -o /dev/null | FileCheck %s --check-prefix=CLUSTER
 //
 // The Hopper lowering of bi.matmul (wgmma contract): TMA loads completing
 // on mbarriers, a producer warpgroup and consumer warpgroups issuing wgmma
@@ -11,6 +12,7 @@
 // left to right.
 
 // HOPPER: #define BI_SPLIT_CHUNKS 0
+// HOPPER-NEXT: #define BI_CLUSTER_CHUNKS 0
 // bf16 output: staged in shared memory, written in rows of 16-byte stores.
 // HOPPER-NEXT: #define BI_STAGED_OUTPUT 1
 // HOPPER: mbarrier.try_wait.parity.shared::cta.b64
@@ -61,13 +63,14 @@
 // the CTA that completes a tile's chunks (elected by an integer counter)
 // adds them in chunk order. One chunk: no workspace at all.
 // SPLIT: #define BI_SPLIT_CHUNKS 1
+// SPLIT-NEXT: #define BI_CLUSTER_CHUNKS 0
 // f32 output: stored from the registers.
 // SPLIT-NEXT: #define BI_STAGED_OUTPUT 0
 // SPLIT: wgmma.mma_async.sync.aligned.m64n16k16.f32.f16.f16
 // SPLIT-LABEL: bi_gemm_main(
 // SPLIT: constexpr int kChunkTiles = 16;
 // SPLIT: bool store = true;
-// SPLIT-NEXT: if (chunks > 1) {
+// SPLIT: if (chunks > 1) {
 // SPLIT: partials[work.chunk * size + (bi_u64)m * N + n] = acc[i];
 // SPLIT: bi_consumer_sync<1 * 128>();
 // SPLIT-NEXT: if (threadIdx.x == 128) {
@@ -132,3 +135,33 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // FMASILU: v = __fdividef(v, __fadd_rn(1.0f, bi_exp_fast(-v)));
 // FMASILU-LABEL: bi_gemm_fma(
 // FMASILU: const float y = bi_bf16_to_f32(b[(bi_u64)k * ldb + n]);
+
+// A cluster schedule: launched as clusters of a tile's chunks, each CTA
+// leaves its partial in its own shared memory and, after a cluster
+// barrier, adds a slice of the tile from every CTA's, in chunk order
+// (rank = chunk), then stores it; a second barrier keeps the shared memory
+// alive until all have read it. The producer joins both barriers. Without
+// a cluster launch (too many chunks) the workspace path remains.
+// CLUSTER: #define BI_SPLIT_CHUNKS 1
+// CLUSTER-NEXT: #define BI_CLUSTER_CHUNKS 1
+// CLUSTER: barrier.cluster.arrive.release.aligned;
+// CLUSTER-NEXT: barrier.cluster.wait.acquire.aligned;
+// CLUSTER: mov.u32 %0, %%cluster_nctarank;
+// CLUSTER: mapa.shared::cluster.u32
+// CLUSTER: ld.shared::cluster.v4.f32
+// CLUSTER-LABEL: bi_gemm_main(
+// CLUSTER: const bool clustered = chunks > 1 && bi_cluster_size() == (bi_u32)chunks &&
+// CLUSTER-NEXT: units == (int)gridDim.x;
+// CLUSTER: if (clustered) { // the consumers' two cluster barriers
+// CLUSTER-NEXT: bi_cluster_sync();
+// CLUSTER-NEXT: bi_cluster_sync();
+// CLUSTER: exchange[q * kThreads + t] =
+// CLUSTER: bi_cluster_sync();
+// CLUSTER: for (int q = work.chunk * kQuads / chunks; q < last; ++q) {
+// CLUSTER: part[rank] = bi_load_cluster(at, rank);
+// CLUSTER: float sum[4] = {part[0].x, part[0].y, part[0].z, part[0].w};
+// CLUSTER: sum[0] = __fadd_rn(sum[0], part[rank].x);
+// CLUSTER: bi_store(c, (bi_u64)m * N + n,
+// CLUSTER: bi_cluster_sync(); // the others have read this CTA's partial
+// CLUSTER: } else
+// CLUSTER: partials[work.chunk * size + (bi_u64)m * N + n] = acc[i];

@@ -110,3 +110,17 @@ bi.kernel @wgmma_split(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
       schedule #bi.matmul_schedule<block_m = 64, block_n = 128, stages = 6, chunks = split>
   bi.return
 }
+
+// -----
+
+// A cluster schedule is NVRTC-only too.
+bi.kernel @wgmma_cluster(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+                         %b: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+                         %c: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{'bi.matmul' op schedule n128m64s6cluster runs the chunks on parallel CTAs, which bi-lower-to-gpu does not lower yet}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16>
+      over "K" order #bi.order<chunk = 1024, step = 16, unit = wgmma.m64nNk16>
+      schedule #bi.matmul_schedule<block_m = 64, block_n = 128, stages = 6, chunks = cluster>
+  bi.return
+}

@@ -4,7 +4,8 @@
 // the kernel lab (bench/gemm_lab) on the H200. Any pick gives the same bits;
 // these tests pin the picks the lab chose for the benchmark shapes, so that
 // a change to the thresholds is a deliberate one, and check that every
-// pick is a valid schedule for any shape.
+// pick is a valid schedule for any shape, and a cluster schedule only where
+// the chunks fit a cluster.
 //
 //===----------------------------------------------------------------------===//
 #include "Target/HopperGemm.h"
@@ -20,24 +21,27 @@ std::string pick(int64_t M, int64_t N, int64_t K) {
 }
 
 TEST(HopperGemmSchedule, DecodeBatchesSplitChunks) {
-  // 4096 x 4096: 128-row units would fill a quarter of the SMs.
-  EXPECT_EQ(pick(1, 4096, 4096), "n64m8s8split");
-  EXPECT_EQ(pick(16, 4096, 4096), "n64m16s8split");
-  // Wider or deeper products have enough 128-row units.
-  EXPECT_EQ(pick(1, 6144, 4096), "n128m8s8split");
+  // 4096 x 4096: 128-row units would fill a quarter of the SMs. Two chunks
+  // meet in a cluster.
+  EXPECT_EQ(pick(1, 4096, 4096), "n64m8s8cluster");
+  EXPECT_EQ(pick(16, 4096, 4096), "n64m16s8cluster");
+  // Wider products have enough 128-row units.
+  EXPECT_EQ(pick(1, 6144, 4096), "n128m8s8cluster");
+  EXPECT_EQ(pick(32, 28672, 4096), "n128m32s8cluster");
+  // Seven chunks go through the workspace (clusters of seven would leave
+  // SMs of each GPC idle).
   EXPECT_EQ(pick(16, 4096, 14336), "n128m16s8split");
-  EXPECT_EQ(pick(32, 28672, 4096), "n128m32s8split");
+  // One chunk: nothing to combine.
+  EXPECT_EQ(pick(1, 4096, 2048), "n64m8s8split");
 }
 
-TEST(HopperGemmSchedule, SixtyFourRowsSplitOnlyWhereItPays) {
-  // 64 tiles x 2 chunks fit one wave and save 32 K tiles: split.
-  EXPECT_EQ(pick(64, 4096, 4096), "n64m64s6split");
-  // 96 tiles x 2 chunks: more than a wave.
-  EXPECT_EQ(pick(64, 6144, 4096), "n64m64s6serial");
-  // Seven chunks per tile: more than a wave.
+TEST(HopperGemmSchedule, SixtyFourRowsInClustersOrSerially) {
+  // 64 tiles x 2 chunks fit one wave: 64-row CTAs in clusters of two.
+  EXPECT_EQ(pick(64, 4096, 4096), "n64m64s6cluster");
+  // 96 tiles x 2 chunks would not: 128-row CTAs in clusters.
+  EXPECT_EQ(pick(64, 6144, 4096), "n128m64s6cluster");
+  // Seven chunks per tile: serial chunks.
   EXPECT_EQ(pick(64, 4096, 14336), "n64m64s6serial");
-  // A short second chunk saves less than the combine costs.
-  EXPECT_EQ(pick(64, 4104, 3000), "n64m64s6serial");
   // 224 tiles of 128 rows fill the GPU.
   EXPECT_EQ(pick(64, 28672, 4096), "n128m64s6serial");
 }
@@ -56,7 +60,13 @@ TEST(HopperGemmSchedule, EveryPickIsValid) {
             int index = bi::chooseHopperGemmSchedule(M, N, K, chunk, sms);
             ASSERT_GE(index, 0);
             ASSERT_LT(index, (int)bi::hopperGemmSchedules().size());
-            EXPECT_EQ(bi::hopperGemmSchedules()[index].validate(), "");
+            const bi::GemmSchedule &s = bi::hopperGemmSchedules()[index];
+            EXPECT_EQ(s.validate(), "");
+            int64_t chunks = chunk > 0 ? (K + chunk - 1) / chunk : 1;
+            if (s.clusterChunks)
+              EXPECT_TRUE(chunks >= 2 &&
+                          chunks <= bi::GemmSchedule::kMaxClusterChunks)
+                  << M << " " << N << " " << K << " " << chunk;
           }
 }
 

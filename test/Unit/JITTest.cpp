@@ -417,7 +417,7 @@ TEST_F(JIT, GemmSchedulesShareOneFingerprint) {
   ASSERT_EQ(chosen->params().size(), 3u);
   EXPECT_TRUE(chosen->params()[2].isOutput);
   EXPECT_FALSE(chosen->params()[1].isOutput);
-  bool sawSplit = false, sawSerial = false;
+  bool sawSplit = false, sawCluster = false, sawSerial = false;
   for (const std::string &name : schedules) {
     bi::Specialization spec = gemmSpec(512, 4096);
     spec.schedule = name;
@@ -425,11 +425,15 @@ TEST_F(JIT, GemmSchedulesShareOneFingerprint) {
     EXPECT_EQ(forced->fingerprint(), chosen->fingerprint()) << name;
     bool split =
         forced->code().find("#define BI_SPLIT_CHUNKS 1") != std::string::npos;
-    EXPECT_EQ(split, name.find("split") != std::string::npos) << name;
-    sawSplit |= split;
+    bool cluster = forced->code().find("#define BI_CLUSTER_CHUNKS 1") !=
+                   std::string::npos;
+    EXPECT_EQ(split, name.find("serial") == std::string::npos) << name;
+    EXPECT_EQ(cluster, name.find("cluster") != std::string::npos) << name;
+    sawSplit |= split && !cluster;
+    sawCluster |= cluster;
     sawSerial |= !split;
   }
-  EXPECT_TRUE(sawSplit && sawSerial);
+  EXPECT_TRUE(sawSplit && sawCluster && sawSerial);
   // The contract's chunk, not the schedule, decides the bits.
   EXPECT_NE(
       chosen->fingerprint(),

@@ -74,7 +74,8 @@ def Bi_Activation : I32EnumAttr<"Activation",
 
 def Bi_ChunkPlacement : I32EnumAttr<"ChunkPlacement",
     "where the K chunks of one output tile of a bi.matmul run",
-    [I32EnumAttrCase<"serial", 0>, I32EnumAttrCase<"split", 1>]> {
+    [I32EnumAttrCase<"serial", 0>, I32EnumAttrCase<"split", 1>,
+     I32EnumAttrCase<"cluster", 2>]> {
   let cppNamespace = "::mlir::bi";
   let genSpecializedAttr = 0;
 }
@@ -150,9 +151,12 @@ def Bi_MatmulScheduleAttr : Bi_Attr<"MatmulSchedule", "matmul_schedule"> {
     A GEMM schedule: each thread block computes a `block_m` x `block_n` tile
     of the output through a shared-memory pipeline `stages` deep, and the K
     chunks of the order contract run either one after another in the block
-    (`chunks = serial`, partials kept on chip) or on parallel blocks
-    (`chunks = split`, partials written to a workspace and added by a
-    second kernel). Whatever the choice, the chunk partials are added in the
+    (`chunks = serial`, partials kept on chip) or on parallel blocks: with
+    `chunks = split` each block writes its partial to a workspace and the
+    last block of a tile to finish adds them; with `chunks = cluster` a
+    tile's blocks form one thread-block cluster and add the partials in
+    distributed shared memory (up to 8 chunks; more go through the
+    workspace). Whatever the choice, the chunk partials are added in the
     contract's order, so the schedule may depend on M, N, K or the GPU and
     still never changes the bits; the fingerprint ignores it. Which values a
     GPU supports is checked by its lowering.
