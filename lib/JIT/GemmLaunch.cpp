@@ -116,10 +116,13 @@ loadVariant(Kernel::Data::GemmVariant &variant, cuda::Context context,
               "loading the cubin of " + what);
   cuda::check(driver.moduleGetFunction(&loaded.main, module, kGemmMainFunction),
               "finding the main kernel of " + what);
+  // Cluster schedules add slots for earlier partials per launch.
+  const int reserved =
+      s.clusterChunks ? GemmSchedule::kMaxSharedBytes : s.sharedBytes();
   cuda::check(driver.funcSetAttribute(loaded.main,
                                       cuda::kFuncAttributeMaxDynamicSharedBytes,
-                                      s.sharedBytes()),
-              "reserving " + std::to_string(s.sharedBytes()) +
+                                      reserved),
+              "reserving " + std::to_string(reserved) +
                   " bytes of shared memory for " + what);
   int perSM = 0;
   cuda::check(driver.occupancyMaxActiveBlocksPerMultiprocessor(
@@ -278,7 +281,8 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   const GemmSchedule *schedule = nullptr;
   const Kernel::Data::GemmVariant::Loaded *loaded = nullptr;
   uint64_t counters = 0, partials = 0;
-  bool clustered = false;
+  int64_t tiles = 0;   // output tiles of the schedule
+  int clusterSize = 0; // CTAs per tile in a cluster launch, else 0
   // Parameter values: the tensor maps are copied here under the lock, as
   // the cache they come from may change once it is released.
   alignas(64) uint64_t mapA[16], mapB[16];
@@ -294,16 +298,23 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
       index = chooseHopperGemmSchedule(M, N, K, chunk, multiprocessorCount());
     }
     schedule = &hopperGemmSchedules()[index];
+    tiles = ((N + schedule->blockN - 1) / schedule->blockN) *
+            ((M + schedule->blockM - 1) / schedule->blockM);
+    // Cluster schedules run a tile's chunks on one thread-block cluster,
+    // whose CTAs add their partials in shared memory. Without a cluster
+    // that fits, the split schedule of the same tiles runs (same bits).
+    if (schedule->clusterChunks && chunks > 1) {
+      clusterSize = schedule->clusterSize(chunks);
+      if (clusterSize == 0) {
+        GemmSchedule twin = *schedule;
+        twin.clusterChunks = false;
+        index = findHopperGemmSchedule(twin.name());
+        schedule = &hopperGemmSchedules()[index];
+      }
+    }
     std::shared_ptr<Kernel::Data::GemmVariant> variant = variantFor(d, index);
     loaded = &loadVariant(*variant, context, d.name);
-    // Cluster schedules take a tile's chunks as one cluster (the hardware
-    // allows up to 8 CTAs): the partials stay in shared memory.
-    int64_t tiles = ((N + schedule->blockN - 1) / schedule->blockN) *
-                    ((M + schedule->blockM - 1) / schedule->blockM);
-    clustered = schedule->clusterChunks && chunks > 1 &&
-                chunks <= GemmSchedule::kMaxClusterChunks &&
-                tiles * chunks <= INT32_MAX;
-    if (schedule->splitChunks && chunks > 1 && !clustered) {
+    if (schedule->splitChunks && chunks > 1 && clusterSize == 0) {
       size_t counterBytes = (size_t(tiles) * 4 + 255) / 256 * 256;
       counters = workspaceFor(d, context, stream, counterBytes,
                               counterBytes +
@@ -326,22 +337,21 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   void *cData = const_cast<void *>(c.data);
   void *params[] = {mapA,      mapB,      &cData, &bias, &residual,
                     &partials, &counters, &m32,   &n32,  &k32};
-  int64_t units = ((N + scheduleRef.blockN - 1) / scheduleRef.blockN) *
-                  ((M + scheduleRef.blockM - 1) / scheduleRef.blockM) *
-                  (scheduleRef.splitChunks ? chunks : 1);
+  int64_t units = tiles * (scheduleRef.splitChunks ? chunks : 1);
   // Messages are built only on failure: this is the per-launch path.
-  if (clustered) {
+  if (clusterSize > 0) {
     // One unit per CTA (the kernel checks: a persistent grid would reuse
     // the shared memory the partials are read from).
     cuda::LaunchAttribute cluster{};
     cluster.id = cuda::kLaunchAttributeClusterDimension;
-    cluster.value.clusterDim = {unsigned(chunks), 1, 1};
+    cluster.value.clusterDim = {unsigned(clusterSize), 1, 1};
     cuda::LaunchConfig config{};
-    config.gridDimX = unsigned(units);
+    config.gridDimX = unsigned(tiles * clusterSize);
     config.gridDimY = config.gridDimZ = 1;
     config.blockDimX = unsigned(scheduleRef.threads());
     config.blockDimY = config.blockDimZ = 1;
-    config.sharedMemBytes = unsigned(scheduleRef.sharedBytes());
+    config.sharedMemBytes =
+        unsigned(scheduleRef.clusterSharedBytes(chunks, clusterSize));
     config.stream = stream;
     config.attrs = &cluster;
     config.numAttrs = 1;
@@ -349,7 +359,7 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
             driver.launchKernelEx(&config, loaded->main, params, nullptr))
       cuda::check(rc, "launching " + d.name + " (schedule " +
                           scheduleRef.name() + ", clusters of " +
-                          std::to_string(chunks) + ")");
+                          std::to_string(clusterSize) + ")");
     return;
   }
   unsigned grid = unsigned(std::min<int64_t>(units, loaded->ctas));

@@ -17,6 +17,8 @@
 //===----------------------------------------------------------------------===//
 #include "HopperGemm.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <sstream>
 
 namespace bi {
@@ -229,14 +231,15 @@ void replaceAll(std::string &text, const std::string &from,
 /// $CHUNK_TILES $SPLIT $B_KN $B_STEP $GROUP $OUT_T $BIAS_T $RES_T.
 const char *kMainKernel = R"cuda(
 struct bi_gemm_unit { int n0, m0, chunk, tile; };
-// Work unit -> output tile (and chunk). Tiles go in groups of $GROUP
-// column tiles, row tiles fastest inside a group, so the CTAs in flight
-// share their operand tiles in L2; a split schedule's chunks of one tile
-// are adjacent.
-BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int tilesN, int tilesM, int chunks) {
+// Work unit -> output tile (and, for split schedules, the unit's first
+// chunk: its rank among the tile's `split` CTAs). Tiles go in groups of
+// $GROUP column tiles, row tiles fastest inside a group, so the CTAs in
+// flight share their operand tiles in L2; the CTAs of one tile are
+// adjacent.
+BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int tilesN, int tilesM, int split) {
   bi_gemm_unit work;
-  work.chunk = $SPLIT ? unit % chunks : 0;
-  const int tile = $SPLIT ? unit / chunks : unit;
+  work.chunk = $SPLIT ? unit % split : 0;
+  const int tile = $SPLIT ? unit / split : unit;
   work.tile = tile;
   const int group = tile / ($GROUP * tilesM);
   const int firstN = group * $GROUP;
@@ -389,16 +392,30 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   const int chunks = (kTiles + kChunkTiles - 1) / kChunkTiles;
   const int tilesN = (N + kBlockN - 1) / kBlockN;
   const int tilesM = (M + kBlockM - 1) / kBlockM;
-  // Work units: output tiles (times chunks for split schedules), visited by
-  // a persistent grid. While the consumers store one tile, the producer
-  // already loads the next.
-  const int units = tilesN * tilesM * ($SPLIT ? chunks : 1);
 #if BI_CLUSTER_CHUNKS
-  // Launched as clusters of one tile's chunks (one unit per CTA): the
-  // partials meet in distributed shared memory, not in the workspace.
-  const bool clustered = chunks > 1 && bi_cluster_size() == (bi_u32)chunks &&
-                         units == (int)gridDim.x;
+  // Launched as one cluster of S CTAs per tile (2 <= S <= chunks, one unit
+  // per CTA): rank r runs chunks r, r + S, ... one after another, keeping
+  // each partial in its shared memory, where they meet at the end.
+  const int clusterSize = (int)bi_cluster_size();
+  const bool clustered = chunks > 1 && clusterSize > 1 &&
+                         clusterSize <= chunks &&
+                         tilesN * tilesM * clusterSize == (int)gridDim.x;
+  // Partials of a CTA's chunks before its last (which stays in the
+  // pipeline's shared memory, idle by then), one tile of f32 each.
+  float4 *slots = (float4 *)(((bi_u64)(lastOfTile + 1) + 15) & ~(bi_u64)15);
+#else
+  constexpr bool clustered = false;
+  constexpr int clusterSize = 1;
 #endif
+  // CTAs per tile: a split schedule's chunks, or its cluster.
+  const int split = clustered ? clusterSize : chunks;
+  // Work units: output tiles (times the CTAs per tile for split
+  // schedules), visited by a persistent grid. While the consumers store
+  // one tile, the producer already loads the next.
+  const int units = tilesN * tilesM * ($SPLIT ? split : 1);
+  // The chunks of a unit: all (serial), one (split), or every S-th from
+  // the rank (cluster).
+  const int chunkStep = clustered ? clusterSize : 1;
 
   if (threadIdx.x == 0) {
     for (int s = 0; s < kStages; ++s) {
@@ -416,10 +433,10 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     if (threadIdx.x == 0) {
       int it = 0;
       for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
-        const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, chunks);
+        const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, split);
         const int firstChunk = $SPLIT ? work.chunk : 0;
-        const int endChunk = $SPLIT ? work.chunk + 1 : chunks;
-        for (int chunk = firstChunk; chunk < endChunk; ++chunk) {
+        const int endChunk = $SPLIT && !clustered ? work.chunk + 1 : chunks;
+        for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
           const int tileEnd = min(kTiles, (chunk + 1) * kChunkTiles);
           for (int tile = chunk * kChunkTiles; tile < tileEnd; ++tile, ++it) {
             const int s = it % kStages;
@@ -460,10 +477,10 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     int pending = -1;   // the stage the previous wgmma group still reads
     int ahead = 0; // the unit's first k-tiles already issued
     for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
-    const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, chunks);
+    const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, split);
     const int firstChunk = $SPLIT ? work.chunk : 0;
-    const int endChunk = $SPLIT ? work.chunk + 1 : chunks;
-    for (int chunk = firstChunk; chunk < endChunk; ++chunk) {
+    const int endChunk = $SPLIT && !clustered ? work.chunk + 1 : chunks;
+    for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
       const int tileBegin = chunk * kChunkTiles;
       const int tileEnd = min(kTiles, tileBegin + kChunkTiles);
       for (int tile = tileBegin; tile < tileEnd; ++tile, ++it) {
@@ -487,6 +504,17 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #pragma unroll
       for (int i = 0; i < kBlockM / 2; ++i)
         total[i] = chunk == 0 ? acc[i] : __fadd_rn(total[i], acc[i]);
+#endif
+#if BI_CLUSTER_CHUNKS
+      // A cluster CTA keeps each partial but its last in a slot.
+      if (clustered && chunk + chunkStep < chunks) {
+        constexpr int kThreads = $CONSUMERS * 128, kQuads = kBlockM / 8;
+        float4 *slot = slots + (chunk / chunkStep) * kQuads * kThreads;
+#pragma unroll
+        for (int q = 0; q < kQuads; ++q)
+          slot[q * kThreads + threadIdx.x - 128] = make_float4(
+              acc[4 * q], acc[4 * q + 1], acc[4 * q + 2], acc[4 * q + 3]);
+      }
 #endif
     }
     ahead = 0;
@@ -517,9 +545,11 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     bool store = true;
 #if BI_CLUSTER_CHUNKS
     if (clustered) {
-      // Each CTA puts its partial in its own shared memory (the pipeline's,
-      // idle now: this was its only unit), then adds a slice of the tile
-      // from all of the cluster's, in chunk order, and stores it.
+      // Each CTA puts its last partial in its own shared memory (the
+      // pipeline's, idle now: this was its only unit) next to the slots of
+      // its earlier ones. Then each adds a slice of the tile from all the
+      // cluster's partials, in chunk order (chunk c is rank c % S's, slot
+      // c / S), and stores it.
       constexpr int kThreads = $CONSUMERS * 128, kQuads = kBlockM / 8;
       static_assert(kQuads * kThreads * 16 <= kStages * kStageBytes,
                     "the partial fits the pipeline's shared memory");
@@ -530,23 +560,32 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         exchange[q * kThreads + t] =
             make_float4(acc[4 * q], acc[4 * q + 1], acc[4 * q + 2], acc[4 * q + 3]);
       bi_cluster_sync();
-      const int last = (work.chunk + 1) * kQuads / chunks;
-      for (int q = work.chunk * kQuads / chunks; q < last; ++q) {
-        const bi_u32 at = bi_smem(&exchange[q * kThreads + t]);
-        float4 part[8];
+      const int rank = work.chunk;
+      const int last = (rank + 1) * kQuads / clusterSize;
+      for (int q = rank * kQuads / clusterSize; q < last; ++q) {
+        float sum[4];
+        for (int first = 0; first < chunks; first += 8) {
+          float4 part[8];
 #pragma unroll
-        for (int rank = 0; rank < 8; ++rank)
-          if (rank < chunks)
-            part[rank] = bi_load_cluster(at, rank);
-        float sum[4] = {part[0].x, part[0].y, part[0].z, part[0].w};
-#pragma unroll
-        for (int rank = 1; rank < 8; ++rank)
-          if (rank < chunks) {
-            sum[0] = __fadd_rn(sum[0], part[rank].x);
-            sum[1] = __fadd_rn(sum[1], part[rank].y);
-            sum[2] = __fadd_rn(sum[2], part[rank].z);
-            sum[3] = __fadd_rn(sum[3], part[rank].w);
+          for (int j = 0; j < 8; ++j) {
+            const int chunk = first + j, owner = chunk % clusterSize;
+            const int slot = chunk / clusterSize;
+            const float4 *at = slot == (chunks - 1 - owner) / clusterSize
+                                   ? exchange
+                                   : slots + slot * kQuads * kThreads;
+            if (chunk < chunks)
+              part[j] = bi_load_cluster(bi_smem(&at[q * kThreads + t]), owner);
           }
+#pragma unroll
+          for (int j = 0; j < 8; ++j)
+            if (first + j < chunks) {
+              const bool start = first + j == 0;
+              sum[0] = start ? part[j].x : __fadd_rn(sum[0], part[j].x);
+              sum[1] = start ? part[j].y : __fadd_rn(sum[1], part[j].y);
+              sum[2] = start ? part[j].z : __fadd_rn(sum[2], part[j].z);
+              sum[3] = start ? part[j].w : __fadd_rn(sum[3], part[j].w);
+            }
+        }
 #pragma unroll
         for (int e = 0; e < 4; ++e) {
           const int n = nBase + 8 * (e / 2);
@@ -558,8 +597,14 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       }
       bi_cluster_sync(); // the others have read this CTA's partial
       store = false;
-    } else
-#endif
+    } else if (chunks > 1) {
+      // Not launched as clusters: the launcher runs the split schedule of
+      // the same tiles instead (this kernel has no workspace path, whose
+      // sums written into acc would make ptxas serialise the wgmmas of the
+      // multi-chunk loop). Never wrong bits.
+      __trap();
+    }
+#else
     if (chunks > 1) {
       // Publish this chunk's partial. The CTA that completes the tile's set
       // of chunks (whichever it is) adds them all left to right: the order
@@ -638,6 +683,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         }
       }
     }
+#endif
     // With one chunk (K within it) the partial is the total.
     bi_store_tile(acc, store, c, bias, residual, staging, work, nBase, mBase, M, N);
 #else
@@ -667,6 +713,23 @@ std::string GemmSchedule::validate() const {
            " bytes of shared memory; at most " +
            std::to_string(kMaxSharedBytes) + " fit";
   return "";
+}
+
+int GemmSchedule::clusterSharedBytes(int64_t chunks, int size) const {
+  int64_t earlier = (chunks + size - 1) / size - 1;
+  return int(std::min<int64_t>(sharedBytes() + 16 + earlier * blockM * blockN * 4,
+                               INT32_MAX));
+}
+
+int GemmSchedule::clusterSize(int64_t chunks) const {
+  // Pairs: on the H200 larger clusters of the same tiles ran slower (they
+  // are placed within one GPC), and a pair already halves the chunks each
+  // CTA runs.
+  constexpr int kPair = 2;
+  if (!clusterChunks || chunks < kPair ||
+      clusterSharedBytes(chunks, kPair) > kMaxSharedBytes)
+    return 0;
+  return kPair;
 }
 
 std::string GemmSchedule::name() const {
@@ -759,15 +822,13 @@ int findHopperGemmSchedule(const std::string &name) {
 int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
                              int multiprocessors) {
   const int64_t chunks = chunk > 0 ? (K + chunk - 1) / chunk : 1;
-  // Split chunks of up to four per tile meet in clusters (more would leave
-  // SMs of a GPC idle: clusters are placed within one).
-  const bool cluster = chunks >= 2 && chunks <= 4;
-  auto pick = [&](int blockN, int blockM, int stages, bool split) {
+  auto pick = [](int blockN, int blockM, int stages, bool split,
+                 bool cluster) {
     const std::vector<GemmSchedule> &all = hopperGemmSchedules();
     for (size_t i = 0; i < all.size(); ++i)
       if (all[i].blockN == blockN && all[i].blockM == blockM &&
           all[i].stages == stages && all[i].splitChunks == split &&
-          all[i].clusterChunks == (split && cluster))
+          all[i].clusterChunks == cluster)
         return int(i);
     return 0; // unreachable: every pick below is in the catalogue
   };
@@ -776,35 +837,41 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   };
   // Thresholds from the kernel lab on the H200 (bench/gemm_lab, L2 flushed
   // before every run, so the weights come from HBM as in a model).
-  // Up to 32 rows: chunks on parallel CTAs; 64 weight rows per CTA where
-  // 128-row units would occupy at most half of the SMs.
+  // Split chunks run in pairs of CTAs (a cluster schedule: the partials
+  // meet in shared memory) when the pairs occupy at least 3/4 of the SMs,
+  // else one CTA per chunk (the partials meet in the workspace).
+  auto split = [&](int blockN, int blockM, int stages) {
+    const bool pairs =
+        chunks >= 2 && 4 * 2 * tiles(blockN, blockM) >= 3 * multiprocessors;
+    return pick(blockN, blockM, stages, true, pairs);
+  };
+  // 64 weight rows per CTA while pairs of such CTAs fit one wave.
   auto narrow = [&](int64_t blockM) {
-    return 2 * tiles(128, blockM) * chunks <= multiprocessors;
+    return 2 * tiles(64, blockM) <= multiprocessors;
   };
   if (M <= 8)
-    return pick(narrow(8) ? 64 : 128, 8, 8, true);
+    return split(narrow(8) ? 64 : 128, 8, 8);
   if (M <= 16)
-    return pick(narrow(16) ? 64 : 128, 16, 8, true);
+    return split(narrow(16) ? 64 : 128, 16, 8);
   if (M <= 32)
-    return pick(128, 32, 8, true);
+    return split(128, 32, 8);
   // Up to 64 rows: 128-row CTAs with serial chunks once they fill the
-  // GPU. Else chunks in clusters (64-row CTAs while those fit one wave),
-  // or 64-row CTAs with serial chunks.
+  // GPU. Else pairs of CTAs when they save more than the combine costs
+  // (about 16 K tiles' time), or 64-row CTAs with serial chunks.
   if (M <= 64) {
     if (tiles(128, 64) >= multiprocessors)
-      return pick(128, 64, 6, false);
-    if (cluster)
-      return pick(tiles(64, 64) * chunks <= multiprocessors ? 64 : 128, 64, 6,
-                  true);
-    return pick(64, 64, 6, false);
+      return pick(128, 64, 6, false, false);
+    if (chunks >= 2 && K > chunk + 16 * 64)
+      return pick(narrow(64) ? 64 : 128, 64, 6, true, true);
+    return pick(64, 64, 6, false, false);
   }
   // Two consumer warpgroups per CTA beat more, smaller CTAs once the
   // 128 x 128 tiles nearly fill the GPU.
   if (M <= 256)
     return 10 * tiles(128, 128) >= 7 * multiprocessors
-               ? pick(128, 128, 6, false)
-               : pick(64, 128, 6, false);
-  return pick(128, 128, 5, false);
+               ? pick(128, 128, 6, false, false)
+               : pick(64, 128, 6, false, false);
+  return pick(128, 128, 5, false, false);
 }
 
 const GemmSchedule &representativeHopperGemmSchedule(int64_t chunk) {

@@ -55,11 +55,11 @@ struct GemmSchedule {
   /// Chunks on parallel CTAs (the last to finish a tile combines them), or
   /// serially in one CTA.
   bool splitChunks = false;
-  /// Split chunks launched as clusters of one tile's chunks (at most
-  /// kMaxClusterChunks), which add their partials in distributed shared
-  /// memory; more chunks than that go through the workspace.
+  /// Split chunks launched as one thread-block cluster of S CTAs per tile
+  /// (S = clusterSize()): rank r runs chunks r, r + S, ... of the tile's,
+  /// and the CTAs add their partials in distributed shared memory. Without
+  /// a cluster that fits, the split schedule of the same tiles runs.
   bool clusterChunks = false;
-  static constexpr int kMaxClusterChunks = 8;
 
   int consumers() const { return blockN / 64; }
   int threads() const { return 128 * (1 + consumers()); }
@@ -81,6 +81,13 @@ struct GemmSchedule {
     return pipelineBytes() + (stagesOutput() ? stagingBytes() : 0);
   }
   static constexpr int kMaxSharedBytes = 227 * 1024;
+  /// Cluster schedules: CTAs per tile (a cluster) for `chunks` chunks, or 0
+  /// when none fits (fewer than two chunks, or the partials of a CTA's
+  /// earlier chunks overflow its shared memory): the workspace path then.
+  int clusterSize(int64_t chunks) const;
+  /// Dynamic shared memory of a CTA in clusters of `size` CTAs: the
+  /// schedule's plus slots for the partials of all its chunks but the last.
+  int clusterSharedBytes(int64_t chunks, int size) const;
   /// Empty when the schedule is valid, else what is wrong.
   std::string validate() const;
   /// A stable name, e.g. "n128m128s4serial".

@@ -136,12 +136,17 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // FMASILU-LABEL: bi_gemm_fma(
 // FMASILU: const float y = bi_bf16_to_f32(b[(bi_u64)k * ldb + n]);
 
-// A cluster schedule: launched as clusters of a tile's chunks, each CTA
-// leaves its partial in its own shared memory and, after a cluster
-// barrier, adds a slice of the tile from every CTA's, in chunk order
-// (rank = chunk), then stores it; a second barrier keeps the shared memory
-// alive until all have read it. The producer joins both barriers. Without
-// a cluster launch (too many chunks) the workspace path remains.
+// A cluster schedule: launched as one cluster of S CTAs per tile; rank r
+// runs chunks r, r + S, ... one after another and keeps each partial but
+// its last in a shared-memory slot, the last in the pipeline's shared
+// memory (idle by then). After a cluster barrier each CTA adds a slice of
+// the tile from all the partials, in chunk order (chunk c is rank c % S's,
+// slot c / S), through distributed shared memory, and stores it; a second
+// barrier keeps the shared memory alive until all have read it. The
+// producer joins both barriers. Not launched as clusters (more than one
+// chunk), the kernel traps: the launcher runs the split schedule instead,
+// and there is no workspace path to write sums into acc (ptxas would
+// serialise the multi-chunk loop's wgmmas).
 // CLUSTER: #define BI_SPLIT_CHUNKS 1
 // CLUSTER-NEXT: #define BI_CLUSTER_CHUNKS 1
 // CLUSTER: barrier.cluster.arrive.release.aligned;
@@ -150,18 +155,28 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // CLUSTER: mapa.shared::cluster.u32
 // CLUSTER: ld.shared::cluster.v4.f32
 // CLUSTER-LABEL: bi_gemm_main(
-// CLUSTER: const bool clustered = chunks > 1 && bi_cluster_size() == (bi_u32)chunks &&
-// CLUSTER-NEXT: units == (int)gridDim.x;
+// CLUSTER: const bool clustered = chunks > 1 && clusterSize > 1 &&
+// CLUSTER-NEXT: clusterSize <= chunks &&
+// CLUSTER-NEXT: tilesN * tilesM * clusterSize == (int)gridDim.x;
+// CLUSTER: const int split = clustered ? clusterSize : chunks;
+// CLUSTER: const int chunkStep = clustered ? clusterSize : 1;
+// CLUSTER: for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
+// CLUSTER: bi_tma_load(stage, &mapB
 // CLUSTER: if (clustered) { // the consumers' two cluster barriers
 // CLUSTER-NEXT: bi_cluster_sync();
 // CLUSTER-NEXT: bi_cluster_sync();
+// CLUSTER: for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
+// CLUSTER: if (clustered && chunk + chunkStep < chunks) {
+// CLUSTER: float4 *slot = slots + (chunk / chunkStep) * kQuads * kThreads;
 // CLUSTER: exchange[q * kThreads + t] =
 // CLUSTER: bi_cluster_sync();
-// CLUSTER: for (int q = work.chunk * kQuads / chunks; q < last; ++q) {
-// CLUSTER: part[rank] = bi_load_cluster(at, rank);
-// CLUSTER: float sum[4] = {part[0].x, part[0].y, part[0].z, part[0].w};
-// CLUSTER: sum[0] = __fadd_rn(sum[0], part[rank].x);
+// CLUSTER: for (int q = rank * kQuads / clusterSize; q < last; ++q) {
+// CLUSTER: const int chunk = first + j, owner = chunk % clusterSize;
+// CLUSTER-NEXT: const int slot = chunk / clusterSize;
+// CLUSTER-NEXT: const float4 *at = slot == (chunks - 1 - owner) / clusterSize
+// CLUSTER: part[j] = bi_load_cluster(bi_smem(&at[q * kThreads + t]), owner);
+// CLUSTER: sum[0] = start ? part[j].x : __fadd_rn(sum[0], part[j].x);
 // CLUSTER: bi_store(c, (bi_u64)m * N + n,
 // CLUSTER: bi_cluster_sync(); // the others have read this CTA's partial
-// CLUSTER: } else
-// CLUSTER: partials[work.chunk * size + (bi_u64)m * N + n] = acc[i];
+// CLUSTER: } else if (chunks > 1) {
+// CLUSTER: __trap();

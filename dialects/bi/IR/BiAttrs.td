@@ -154,9 +154,9 @@ def Bi_MatmulScheduleAttr : Bi_Attr<"MatmulSchedule", "matmul_schedule"> {
     (`chunks = serial`, partials kept on chip) or on parallel blocks: with
     `chunks = split` each block writes its partial to a workspace and the
     last block of a tile to finish adds them; with `chunks = cluster` a
-    tile's blocks form one thread-block cluster and add the partials in
-    distributed shared memory (up to 8 chunks; more go through the
-    workspace). Whatever the choice, the chunk partials are added in the
+    tile's blocks (a pair) form one thread-block cluster, each runs every
+    other chunk, and they add the partials in distributed shared memory.
+    Whatever the choice, the chunk partials are added in the
     contract's order, so the schedule may depend on M, N, K or the GPU and
     still never changes the bits; the fingerprint ignores it. Which values a
     GPU supports is checked by its lowering.
