@@ -4,7 +4,8 @@
 // cuBLAS (L2 flushed before each timed run). For experiments, from the
 // environment: BI_LAB_EXTRA="n128m256s3split,..." adds schedules outside the
 // catalogue, BI_LAB_ONLY="name,..." keeps only these, BI_LAB_SHAPES="NxK,..."
-// and BI_LAB_MS="64,256" narrow the timed shapes. Standalone (no MLIR):
+// and BI_LAB_MS="64,256" narrow the timed shapes, BI_LAB_DEFINES="#define
+// BI_TILE_GROUP 16" goes before each generated source. Standalone (no MLIR):
 //   nvcc -std=c++17 -arch=sm_90a lab.cu ../../lib/Target/HopperGemm.cpp -lcublas -lcuda -lnvrtc
 #include "../../lib/Target/HopperGemm.h"
 #include <algorithm>
@@ -26,8 +27,11 @@
 struct Compiled { CUmodule mod; CUfunction main; bi::GemmSchedule s; int ctas; };
 
 Compiled compile(const bi::GemmSemantics &sem, const bi::GemmSchedule &s) {
+  // BI_LAB_DEFINES: lines put before the generated source (e.g.
+  // "#define BI_TILE_GROUP 16").
   std::string src = bi::emitHopperGemm(sem, s);
-  if (getenv("BI_LAB_DEFINES")) src = std::string(getenv("BI_LAB_DEFINES")) + "\n" + src;
+  if (const char *defines = getenv("BI_LAB_DEFINES"))
+    src = std::string(defines) + "\n" + src;
   nvrtcProgram prog;
   CK(nvrtcCreateProgram(&prog, src.c_str(), "gemm.cu", 0, nullptr, nullptr));
   const char *opts[] = {"--gpu-architecture=sm_90a", "--fmad=false", "--std=c++17"};

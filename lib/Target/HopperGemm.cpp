@@ -838,11 +838,13 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   // Thresholds from the kernel lab on the H200 (bench/gemm_lab, L2 flushed
   // before every run, so the weights come from HBM as in a model).
   // Split chunks run in pairs of CTAs (a cluster schedule: the partials
-  // meet in shared memory) when the pairs occupy at least 3/4 of the SMs,
-  // else one CTA per chunk (the partials meet in the workspace).
+  // meet in shared memory) when the pairs occupy at least half of the SMs
+  // and the tiles alone would not fill them; else one CTA per chunk (the
+  // partials meet in the workspace).
   auto split = [&](int blockN, int blockM, int stages) {
-    const bool pairs =
-        chunks >= 2 && 4 * 2 * tiles(blockN, blockM) >= 3 * multiprocessors;
+    const int64_t count = tiles(blockN, blockM);
+    const bool pairs = chunks >= 2 && 2 * 2 * count >= multiprocessors &&
+                       count < multiprocessors;
     return pick(blockN, blockM, stages, true, pairs);
   };
   // 64 weight rows per CTA while pairs of such CTAs fit one wave.
@@ -895,6 +897,9 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
       schedule.stagesOutput() && semantics.output != GemmSemantics::Type::f32;
   source +=
       std::string("#define BI_STAGED_OUTPUT ") + (staged ? "1" : "0") + "\n";
+  // Column tiles per raster group (CTAs in flight share operands in L2);
+  // a define so that the kernel lab can try others.
+  source += "#ifndef BI_TILE_GROUP\n#define BI_TILE_GROUP 8\n#endif\n";
   source += kCommonHelpers;
   source += emitWgmma(schedule.blockM, semantics.input, !semantics.nnLinear);
   source += emitEpilogue(semantics);
@@ -905,7 +910,7 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   replaceAll(source, "$CONSUMERS", std::to_string(schedule.consumers()));
   replaceAll(source, "$THREADS", std::to_string(schedule.threads()));
   replaceAll(source, "$CHUNK_TILES", std::to_string(semantics.chunk / 64));
-  replaceAll(source, "$GROUP", "8");
+  replaceAll(source, "$GROUP", "BI_TILE_GROUP");
   replaceAll(source, "$SPLIT", "BI_SPLIT_CHUNKS");
   replaceAll(source, "$B_KN", semantics.nnLinear ? "0" : "1");
   // A k-step of 16 moves the descriptor (in 16-byte units) 32 bytes along a

@@ -25,12 +25,15 @@ TEST(HopperGemmSchedule, DecodeBatchesSplitChunks) {
   EXPECT_EQ(pick(1, 4096, 4096), "n64m8s8cluster");
   EXPECT_EQ(pick(16, 4096, 4096), "n64m16s8cluster");
   EXPECT_EQ(pick(16, 4096, 14336), "n64m16s8cluster");
-  // 48 tiles of 128 rows: pairs would fill less than 3/4 of the SMs, so
-  // one CTA per chunk.
-  EXPECT_EQ(pick(1, 6144, 4096), "n128m8s8split");
+  // 48 tiles of 128 rows: pairs fill most of the SMs.
+  EXPECT_EQ(pick(1, 6144, 4096), "n128m8s8cluster");
+  EXPECT_EQ(pick(16, 6144, 4096), "n128m16s8cluster");
+  // 32 tiles: pairs would fill less than half of the SMs; one CTA per
+  // chunk.
   EXPECT_EQ(pick(32, 4096, 14336), "n128m32s8split");
-  // Many tiles: pairs.
-  EXPECT_EQ(pick(32, 28672, 4096), "n128m32s8cluster");
+  // 224 tiles fill the GPU alone: one CTA per chunk, persistent.
+  EXPECT_EQ(pick(1, 28672, 4096), "n128m8s8split");
+  EXPECT_EQ(pick(32, 28672, 4096), "n128m32s8split");
   // One chunk: nothing to combine.
   EXPECT_EQ(pick(1, 4096, 2048), "n64m8s8split");
 }
