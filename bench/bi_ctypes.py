@@ -96,6 +96,12 @@ class Compiler:
         self.lib.check(rc)
         return Kernel(self.lib, handle)
 
+    def close(self):
+        """Destroys the compiler (its cached kernels go with it)."""
+        if self.handle:
+            self.lib.lib.bi_compiler_destroy(self.handle)
+            self.handle = None
+
     def stats(self):
         out = (ctypes.c_int64 * 4)()
         self.lib.check(self.lib.lib.bi_compiler_stats(self.handle, out))
@@ -129,6 +135,12 @@ class Kernel:
         self.name = lib.lib.bi_kernel_name(handle).decode()
         self.fingerprint = lib.lib.bi_kernel_fingerprint(handle).decode()
         self.from_disk_cache = bool(lib.lib.bi_kernel_from_disk_cache(handle))
+
+    def close(self):
+        """Destroys the kernel handle."""
+        if self.handle:
+            self.lib.lib.bi_kernel_destroy(self.handle)
+            self.handle = None
 
     def schedules(self):
         text = self.lib.lib.bi_kernel_schedules(self.handle).decode()

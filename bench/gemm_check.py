@@ -261,6 +261,32 @@ def check_variants(comp, gen, stream, report):
     return bool(ok)
 
 
+def check_workspace_freed(lib, stream, report):
+    """A split schedule's workspace goes with its kernel: compilers created,
+    used and destroyed in a loop leave the GPU's free memory as it was."""
+    n, k, m, rounds = 4096, 14336, 64, 8
+    a = torch.randn(m, k, device="cuda").to(torch.bfloat16)
+    w = torch.randn(n, k, device="cuda").to(torch.bfloat16)
+    c = torch.empty(m, n, device="cuda", dtype=torch.bfloat16)
+    workspace = 7 * m * n * 4  # seven chunk partials of f32
+    torch.cuda.synchronize()
+    before = torch.cuda.mem_get_info()[0]
+    for _ in range(rounds):
+        comp = bi_ctypes.Compiler(lib, use_cache=False)
+        kern = comp.compile_scheduled("gemm", {"N": n, "K": k}, "n128m64s6split")
+        kern.launch([a, w, c], stream)
+        torch.cuda.synchronize()
+        kern.close()
+        comp.close()
+    after = torch.cuda.mem_get_info()[0]
+    lost = before - after
+    ok = lost < workspace * 2  # a leak would lose `rounds` workspaces
+    print(f"    {rounds} compilers with a {workspace >> 20} MiB workspace each: "
+          f"{lost / 2**20:.1f} MiB less free memory after (leak if ~{rounds * workspace >> 20}): {ok}")
+    report["workspace_freed"] = {"rounds": rounds, "workspace_bytes": workspace, "lost_bytes": lost, "ok": ok}
+    return ok
+
+
 def check_bad_input(comp, stream, report):
     """Every bad input is an error with a message, never a crash."""
     n, k = 256, 512
@@ -371,6 +397,8 @@ def main():
     ok &= check_variants(comp, gen, stream, report)
     print("== bad input", flush=True)
     ok &= check_bad_input(comp, stream, report)
+    print("== GEMM workspace freed with its kernel", flush=True)
+    ok &= check_workspace_freed(lib, stream, report)
     if not opts.skip_bench:
         print("== speed vs torch.mm (cuBLAS), B in nn.Linear layout", flush=True)
         bench(comp, gen, stream, report)

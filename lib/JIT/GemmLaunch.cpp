@@ -168,7 +168,23 @@ const uint64_t *tensorMap(const std::string &kernel, const char *role,
   cache.box = boxRows;
   return cache.map;
 }
+} // namespace
 
+bi::Kernel::Data::~Data() {
+  if (workspaces.empty())
+    return;
+  try {
+    const cuda::Driver &driver = cuda::getDriver();
+    // Errors are ignored: at process exit the contexts may be gone, and
+    // their memory with them.
+    for (auto &[where, workspace] : workspaces)
+      if (workspace.pointer)
+        driver.memFree(workspace.pointer);
+  } catch (...) {
+  }
+}
+
+namespace {
 /// The split schedules' workspace on `stream`: `counterBytes` of tile
 /// counters (zero between launches: each launch leaves them as it found
 /// them), then the chunk partials.

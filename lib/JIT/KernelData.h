@@ -72,6 +72,12 @@ struct Kernel::Data {
   };
   mutable std::map<std::pair<cuda::Context, cuda::Stream>, Workspace>
       workspaces;
+
+  Data() = default;
+  Data(const Data &) = delete;
+  Data &operator=(const Data &) = delete;
+  /// Frees the workspaces (the driver waits for work still using them).
+  ~Data();
 };
 
 /// The function `entry` of the kernel's cubin, loaded into `context` on
