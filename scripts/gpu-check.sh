@@ -34,7 +34,7 @@ if [ "${BI_GEMM_LAB:-0}" = 1 ]; then
   (cd bench/gemm_lab && nvcc -std=c++17 -O2 -arch=sm_90a lab.cu ../../lib/Target/HopperGemm.cpp \
      -lcublas -lcuda -lnvrtc -o /tmp/bi/gemm-lab)
   for chunk in ${BI_GEMM_LAB_CHUNKS:-2048}; do
-    /tmp/bi/gemm-lab "$chunk" 2>&1 | grep -v "C7519\|nvrtc log\|warning\|Remark\|^ *^\|^$" \
+    /tmp/bi/gemm-lab "$chunk" 2>&1 | grep -v "C7519\|C7517\|nvrtc log\|warning\|Remark\|^ *^\|^$" \
       | tee "$out/gemm-lab-chunk$chunk.txt"
   done
 fi

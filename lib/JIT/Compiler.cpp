@@ -383,7 +383,16 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
 Compiler::Compiler(CompilerOptions options)
     : impl_(std::make_shared<CompilerImpl>(options)) {}
 
-Compiler::~Compiler() = default;
+Compiler::~Compiler() {
+  // Cached kernels keep the implementation alive (for reference runs and
+  // schedule variants), so the cache must let go of them here: kernels the
+  // caller still holds live on, the rest (and their GEMM workspaces) go.
+  std::map<std::string, std::shared_ptr<const Kernel>> cached;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    cached.swap(impl_->memory);
+  }
+}
 
 std::shared_ptr<const Kernel>
 Compiler::compileSource(const std::string &source, const Specialization &spec) {

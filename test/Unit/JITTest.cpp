@@ -440,6 +440,27 @@ TEST_F(JIT, GemmSchedulesShareOneFingerprint) {
       compiler.compileBuiltin("gemm_fma", gemmSpec(512, 4096))->fingerprint());
 }
 
+// Cached kernels hold their compiler (for reference runs and schedule
+// variants) and the compiler's cache holds them: destroying the compiler
+// must break that cycle, or every kernel (and its GEMM workspaces) would
+// outlive it.
+TEST_F(JIT, DestroyedCompilerReleasesItsKernels) {
+  std::weak_ptr<const bi::Kernel> dropped, held;
+  std::shared_ptr<const bi::Kernel> keep;
+  {
+    bi::Compiler compiler(cacheIn(freshDir("release")));
+    dropped = compiler.compileBuiltin("gemm", gemmSpec(512, 4096));
+    keep = compiler.compileBuiltin("gemm", gemmSpec(256, 4096));
+    held = keep;
+    EXPECT_FALSE(dropped.expired()) << "the memory cache holds it";
+  }
+  EXPECT_TRUE(dropped.expired());
+  ASSERT_FALSE(held.expired());
+  // A kernel the caller still holds keeps working without its compiler.
+  EXPECT_FALSE(keep->schedules().empty());
+  EXPECT_FALSE(keep->fingerprint().empty());
+}
+
 TEST_F(JIT, GemmUnknownScheduleIsAClearError) {
   bi::Compiler compiler(cacheIn(freshDir("gemm-unknown")));
   bi::Specialization spec = gemmSpec(512, 4096);
