@@ -564,10 +564,12 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       const int last = (rank + 1) * kQuads / clusterSize;
       for (int q = rank * kQuads / clusterSize; q < last; ++q) {
         float sum[4];
-        for (int first = 0; first < chunks; first += 8) {
-          float4 part[8];
+        // Two chunks' loads in flight at a time: more unrolling costs
+        // the first launch more NVRTC time than it saves here.
+        for (int first = 0; first < chunks; first += 2) {
+          float4 part[2];
 #pragma unroll
-          for (int j = 0; j < 8; ++j) {
+          for (int j = 0; j < 2; ++j) {
             const int chunk = first + j, owner = chunk % clusterSize;
             const int slot = chunk / clusterSize;
             const float4 *at = slot == (chunks - 1 - owner) / clusterSize
@@ -577,7 +579,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
               part[j] = bi_load_cluster(bi_smem(&at[q * kThreads + t]), owner);
           }
 #pragma unroll
-          for (int j = 0; j < 8; ++j)
+          for (int j = 0; j < 2; ++j)
             if (first + j < chunks) {
               const bool start = first + j == 0;
               sum[0] = start ? part[j].x : __fadd_rn(sum[0], part[j].x);

@@ -171,6 +171,7 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // CLUSTER: exchange[q * kThreads + t] =
 // CLUSTER: bi_cluster_sync();
 // CLUSTER: for (int q = rank * kQuads / clusterSize; q < last; ++q) {
+// CLUSTER: for (int first = 0; first < chunks; first += 2) {
 // CLUSTER: const int chunk = first + j, owner = chunk % clusterSize;
 // CLUSTER-NEXT: const int slot = chunk / clusterSize;
 // CLUSTER-NEXT: const float4 *at = slot == (chunks - 1 - owner) / clusterSize
