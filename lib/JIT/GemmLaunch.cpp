@@ -321,6 +321,8 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     // that fits, the split schedule of the same tiles runs (same bits).
     if (schedule->clusterChunks && chunks > 1) {
       clusterSize = schedule->clusterSize(chunks);
+      if (tiles * clusterSize > INT32_MAX) // the kernel counts CTAs in int
+        clusterSize = 0;
       if (clusterSize == 0) {
         GemmSchedule twin = *schedule;
         twin.clusterChunks = false;
