@@ -707,7 +707,7 @@ std::string GemmSchedule::validate() const {
     return "blockM must be at most 192 when chunks run serially (chunk "
            "partials and totals both live in registers)";
   if (clusterChunks && !splitChunks)
-    return "clusterChunks needs splitChunks (clusters of a tile's chunks)";
+    return "clusterChunks needs splitChunks (a cluster runs a tile's chunks)";
   if (stages < 2 || stages > 16)
     return "stages must be in [2, 16]";
   if (pipelineBytes() > kMaxSharedBytes)
@@ -719,8 +719,8 @@ std::string GemmSchedule::validate() const {
 
 int GemmSchedule::clusterSharedBytes(int64_t chunks, int size) const {
   int64_t earlier = (chunks + size - 1) / size - 1;
-  return int(std::min<int64_t>(sharedBytes() + 16 + earlier * blockM * blockN * 4,
-                               INT32_MAX));
+  return int(std::min<int64_t>(
+      sharedBytes() + 16 + earlier * blockM * blockN * 4, INT32_MAX));
 }
 
 int GemmSchedule::clusterSize(int64_t chunks) const {
@@ -737,7 +737,9 @@ int GemmSchedule::clusterSize(int64_t chunks) const {
 std::string GemmSchedule::name() const {
   return "n" + std::to_string(blockN) + "m" + std::to_string(blockM) + "s" +
          std::to_string(stages) +
-         (clusterChunks ? "cluster" : splitChunks ? "split" : "serial");
+         (clusterChunks ? "cluster"
+          : splitChunks ? "split"
+                        : "serial");
 }
 
 std::string GemmSemantics::serialize() const {
@@ -824,8 +826,7 @@ int findHopperGemmSchedule(const std::string &name) {
 int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
                              int multiprocessors) {
   const int64_t chunks = chunk > 0 ? (K + chunk - 1) / chunk : 1;
-  auto pick = [](int blockN, int blockM, int stages, bool split,
-                 bool cluster) {
+  auto pick = [](int blockN, int blockM, int stages, bool split, bool cluster) {
     const std::vector<GemmSchedule> &all = hopperGemmSchedules();
     for (size_t i = 0; i < all.size(); ++i)
       if (all[i].blockN == blockN && all[i].blockM == blockM &&
@@ -890,8 +891,9 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // Chunks on parallel CTAs (1) or one after another in each CTA (0).
   source += std::string("#define BI_SPLIT_CHUNKS ") +
             (schedule.splitChunks ? "1" : "0") + "\n";
-  // Split chunks combined in distributed shared memory when launched as
-  // clusters of a tile's chunks (1), else through the workspace only (0).
+  // Split chunks run by one cluster per tile, combined in distributed
+  // shared memory (1; such a kernel must be launched as clusters), or by
+  // one CTA per chunk, combined through the workspace (0).
   source += std::string("#define BI_CLUSTER_CHUNKS ") +
             (schedule.clusterChunks ? "1" : "0") + "\n";
   // 16-bit outputs go through shared memory when the schedule has room.

@@ -425,8 +425,8 @@ TEST_F(JIT, GemmSchedulesShareOneFingerprint) {
     EXPECT_EQ(forced->fingerprint(), chosen->fingerprint()) << name;
     bool split =
         forced->code().find("#define BI_SPLIT_CHUNKS 1") != std::string::npos;
-    bool cluster = forced->code().find("#define BI_CLUSTER_CHUNKS 1") !=
-                   std::string::npos;
+    bool cluster =
+        forced->code().find("#define BI_CLUSTER_CHUNKS 1") != std::string::npos;
     EXPECT_EQ(split, name.find("serial") == std::string::npos) << name;
     EXPECT_EQ(cluster, name.find("cluster") != std::string::npos) << name;
     sawSplit |= split && !cluster;
