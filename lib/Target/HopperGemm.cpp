@@ -523,8 +523,9 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // free, the total has its own registers), so that they work while this
     // unit's tile is stored.
     if (unit + (int)gridDim.x < units) {
-      // At most two: fewer than the stages, and they overlap the store.
-      constexpr int kAhead = kStages - 1 < 2 ? kStages - 1 : 2;
+      // Fewer than the stages; BI_AHEAD_TILES of them overlap the store.
+      constexpr int kAhead =
+          kStages - 1 < BI_AHEAD_TILES ? kStages - 1 : BI_AHEAD_TILES;
       ahead = min(kAhead, min(kTiles, kChunkTiles));
       for (int tile = 0; tile < ahead; ++tile) {
         const int s = (it + tile) % kStages;
@@ -904,6 +905,9 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // Column tiles per raster group (CTAs in flight share operands in L2);
   // a define so that the kernel lab can try others.
   source += "#ifndef BI_TILE_GROUP\n#define BI_TILE_GROUP 8\n#endif\n";
+  // K tiles of the next unit issued before a serial schedule stores a
+  // tile (a define for the lab too).
+  source += "#ifndef BI_AHEAD_TILES\n#define BI_AHEAD_TILES 2\n#endif\n";
   source += kCommonHelpers;
   source += emitWgmma(schedule.blockM, semantics.input, !semantics.nnLinear);
   source += emitEpilogue(semantics);
