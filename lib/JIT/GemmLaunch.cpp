@@ -326,7 +326,7 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
       if (clusterSize == 0) {
         GemmSchedule twin = *schedule;
         twin.clusterChunks = false;
-        index = findHopperGemmSchedule(twin.name());
+        index = findHopperGemmSchedule(twin);
         schedule = &hopperGemmSchedules()[index];
       }
     }

@@ -817,9 +817,26 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
 }
 
 int findHopperGemmSchedule(const std::string &name) {
+  // The names, built once rather than on every lookup.
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> list;
+    for (const GemmSchedule &s : hopperGemmSchedules())
+      list.push_back(s.name());
+    return list;
+  }();
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name)
+      return int(i);
+  return -1;
+}
+
+int findHopperGemmSchedule(const GemmSchedule &schedule) {
   const std::vector<GemmSchedule> &all = hopperGemmSchedules();
   for (size_t i = 0; i < all.size(); ++i)
-    if (all[i].name() == name)
+    if (all[i].blockN == schedule.blockN && all[i].blockM == schedule.blockM &&
+        all[i].stages == schedule.stages &&
+        all[i].splitChunks == schedule.splitChunks &&
+        all[i].clusterChunks == schedule.clusterChunks)
       return int(i);
   return -1;
 }
@@ -827,14 +844,19 @@ int findHopperGemmSchedule(const std::string &name) {
 int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
                              int multiprocessors) {
   const int64_t chunks = chunk > 0 ? (K + chunk - 1) / chunk : 1;
-  auto pick = [](int blockN, int blockM, int stages, bool split, bool cluster) {
-    const std::vector<GemmSchedule> &all = hopperGemmSchedules();
-    for (size_t i = 0; i < all.size(); ++i)
-      if (all[i].blockN == blockN && all[i].blockM == blockM &&
-          all[i].stages == stages && all[i].splitChunks == split &&
-          all[i].clusterChunks == cluster)
-        return int(i);
-    return 0; // unreachable: every pick below is in the catalogue
+  // A cluster schedule only where its partials fit a cluster (the launcher
+  // would run the split one instead).
+  auto pick = [&](int blockN, int blockM, int stages, bool split,
+                  bool cluster) {
+    GemmSchedule wanted;
+    wanted.blockN = blockN;
+    wanted.blockM = blockM;
+    wanted.stages = stages;
+    wanted.splitChunks = split;
+    wanted.clusterChunks = cluster; // clusterSize() asks for it
+    wanted.clusterChunks = cluster && wanted.clusterSize(chunks) > 0;
+    const int index = findHopperGemmSchedule(wanted);
+    return index < 0 ? 0 : index; // every pick below is in the catalogue
   };
   auto tiles = [&](int64_t blockN, int64_t blockM) {
     return ((N + blockN - 1) / blockN) * ((M + blockM - 1) / blockM);

@@ -98,8 +98,13 @@ struct GemmSchedule {
 const std::vector<GemmSchedule> &hopperGemmSchedules();
 
 /// The index in hopperGemmSchedules() of the schedule called `name` (see
-/// GemmSchedule::name), or -1.
+/// GemmSchedule::name), or -1. Allocation-free: launches with a forced
+/// schedule call it.
 int findHopperGemmSchedule(const std::string &name);
+
+/// The index in hopperGemmSchedules() of the schedule equal to `schedule`
+/// (tiles, stages and chunk placement), or -1.
+int findHopperGemmSchedule(const GemmSchedule &schedule);
 
 /// The scheduler: the index of a schedule for an M x N x K product on a GPU
 /// with `multiprocessors` SMs. Tuned on the H200; any choice gives the same

@@ -55,6 +55,18 @@ TEST(HopperGemmSchedule, LargeBatchesRunChunksSerially) {
     EXPECT_EQ(pick(M, 4096, 4096), "n128m128s5serial") << M;
 }
 
+TEST(HopperGemmSchedule, FindsByNameAndByFields) {
+  const std::vector<bi::GemmSchedule> &all = bi::hopperGemmSchedules();
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(bi::findHopperGemmSchedule(all[i].name()), int(i));
+    EXPECT_EQ(bi::findHopperGemmSchedule(all[i]), int(i));
+  }
+  EXPECT_EQ(bi::findHopperGemmSchedule("n7m7s1split"), -1);
+  bi::GemmSchedule missing;
+  missing.blockN = 96;
+  EXPECT_EQ(bi::findHopperGemmSchedule(missing), -1);
+}
+
 TEST(HopperGemmSchedule, EveryPickIsValid) {
   for (int64_t M : {1, 2, 7, 8, 9, 31, 33, 63, 64, 65, 255, 257, 100000})
     for (int64_t N : {1, 72, 4096, 28672})
@@ -67,8 +79,12 @@ TEST(HopperGemmSchedule, EveryPickIsValid) {
             const bi::GemmSchedule &s = bi::hopperGemmSchedules()[index];
             EXPECT_EQ(s.validate(), "");
             int64_t chunks = chunk > 0 ? (K + chunk - 1) / chunk : 1;
-            if (s.clusterChunks)
+            if (s.clusterChunks) {
               EXPECT_GE(chunks, 2) << M << " " << N << " " << K << " " << chunk;
+              // The launcher never has to swap it for the split twin.
+              EXPECT_GT(s.clusterSize(chunks), 0)
+                  << M << " " << N << " " << K << " " << chunk;
+            }
           }
 }
 
