@@ -300,17 +300,28 @@ BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], bool active,
   // A fixed number of pieces per thread and predicated stores: no branch,
   // so the wgmmas the consumers issued ahead keep running meanwhile.
   const bool whole = N % 8 == 0 && ((bi_u64)c & 15) == 0;
-  constexpr int kPieces = $BM * ($BN / 8);
+  // Thread t stores the 8 columns at (t % kRowPieces) * 8 of rows
+  // t / kRowPieces + k * kRowsPerPass: only the row moves with k, by a
+  // constant, so the addresses need no registers per pass (hoisted
+  // per-pass addresses spilled the wider tiles).
+  constexpr int kRowPieces = $BN / 8, kRowsPerPass = kThreads / kRowPieces;
+  const int t = threadIdx.x - 128;
+  const int row0 = t / kRowPieces, column = t % kRowPieces * 8;
+  const int n = work.n0 + column;
+  const int rowsLeft = active ? M - work.m0 - row0 : 0;
+  const int columnsLeft = N - n;
+  const unsigned char *from = staging + row0 * kRowBytes + column * 2;
+  $OUT_T *to = c + (bi_u64)(work.m0 + row0) * N + n;
+  const bi_u64 passStride = (bi_u64)kRowsPerPass * N;
 #pragma unroll
-  for (int k = 0; k < (kPieces + kThreads - 1) / kThreads; ++k) {
-    const int piece = threadIdx.x - 128 + k * kThreads;
-    const int row = piece / ($BN / 8), column = piece % ($BN / 8) * 8;
-    const int m = work.m0 + row, n = work.n0 + column;
+  for (int k = 0; k < ($BM + kRowsPerPass - 1) / kRowsPerPass; ++k) {
+    const bool real = $BM % kRowsPerPass == 0 || row0 + k * kRowsPerPass < $BM;
+    // Passes past the tile's rows read (and drop) the staging's first row.
     const uint4 value = *(const uint4 *)(
-        staging + (piece < kPieces ? row * kRowBytes + column * 2 : 0));
-    const bool inside = active && piece < kPieces && m < M && n < N;
-    bi_store_row(c + (bi_u64)m * N + n, value, inside && whole,
-                 inside && !whole ? N - n : 0);
+        real ? from + k * kRowsPerPass * kRowBytes : staging);
+    const bool inside = real && k * kRowsPerPass < rowsLeft && columnsLeft > 0;
+    bi_store_row(to + k * passStride, value, inside && whole,
+                 inside && !whole ? columnsLeft : 0);
   }
 #else
 #pragma unroll
@@ -480,6 +491,14 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, split);
     const int firstChunk = $SPLIT ? work.chunk : 0;
     const int endChunk = $SPLIT && !clustered ? work.chunk + 1 : chunks;
+#if !$SPLIT
+    // -0 + x is x bit for bit (+0 and -0 included; a NaN stays a NaN), so
+    // the first chunk's partial needs no case of its own: a select there
+    // kept old and new totals live at once and spilled the wider tiles.
+#pragma unroll
+    for (int i = 0; i < kBlockM / 2; ++i)
+      total[i] = -0.0f;
+#endif
     for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
       const int tileBegin = chunk * kChunkTiles;
       const int tileEnd = min(kTiles, tileBegin + kChunkTiles);
@@ -503,7 +522,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       // Chunk partials, left to right.
 #pragma unroll
       for (int i = 0; i < kBlockM / 2; ++i)
-        total[i] = chunk == 0 ? acc[i] : __fadd_rn(total[i], acc[i]);
+        total[i] = __fadd_rn(total[i], acc[i]);
 #endif
 #if BI_CLUSTER_CHUNKS
       // A cluster CTA keeps each partial but its last in a slot.

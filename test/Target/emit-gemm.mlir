@@ -26,7 +26,9 @@
 // HOPPER-LABEL: BI_DEVICE void bi_store_tile(
 // HOPPER: (unsigned short *)(staging + (m - work.m0) * kRowBytes + (n - work.n0) * 2) =
 // HOPPER-NEXT: bi_f32_to_bf16(x);
-// HOPPER: bi_store_row(c + (bi_u64)m * N + n, value, inside && whole,
+// Each pass of the store moves one thread's row by a constant.
+// HOPPER: unsigned short *to = c + (bi_u64)(work.m0 + row0) * N + n;
+// HOPPER: bi_store_row(to + k * passStride, value, inside && whole,
 // One K tile of wgmma: a chunk starts from zero, as its first k-step does
 // not accumulate.
 // HOPPER-LABEL: BI_DEVICE void bi_mma_k_tile(
@@ -38,13 +40,15 @@
 // HOPPER: setmaxnreg.dec.sync.aligned.u32 40
 // HOPPER: bi_tma_load(stage, &mapB
 // HOPPER: setmaxnreg.inc.sync.aligned.u32 232
+// A unit's total starts at -0, which any first partial leaves unchanged.
+// HOPPER: total[i] = -0.0f;
 // HOPPER: bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
 // HOPPER-NEXT: min(4, (K - tile * 64 + 15) / 16), tile != tileBegin);
 // Serial chunks (the split path compiled out): partials kept in
 // registers, added left to right.
 // HOPPER: #if !BI_SPLIT_CHUNKS
 // HOPPER-NEXT: // Chunk partials, left to right.
-// HOPPER: total[i] = chunk == 0 ? acc[i] : __fadd_rn(total[i], acc[i]);
+// HOPPER: total[i] = __fadd_rn(total[i], acc[i]);
 // The next unit's first K tiles are issued before this unit's tile is
 // stored; they start the unit's first chunk from zero.
 // HOPPER: if (unit + (int)gridDim.x < units) {
