@@ -1,7 +1,7 @@
 """Files one scripts/gpu-check.sh run (the folder its $OUT came back to) under
 bench/results: the GEMM report with the JIT latency merged in, its ratio
-plot, the row-kernel report, the console log, the kernel lab, the NVVM-vs-NVRTC GEMM check and the C++
-example's output.
+plot, the row-kernel report, the console log, the kernel lab, the race probe, the NVVM-vs-NVRTC GEMM
+check and the C++ example's output.
 
     python3 bench/collect_results.py /work/.device/4 bench/results h200_2026-11-23
 """
@@ -32,6 +32,7 @@ subprocess.run([sys.executable, os.path.join(here, "plot_gemm.py"), out, os.path
 for name, target in (("gpu-check.json", f"{prefix}_all.json"), ("gpu-check.log", f"{prefix}_gpu-check.log"),
                      ("gemm-lab-chunk2048.txt", f"gemm_lab_{prefix}.txt"),
                      ("matmul-nvvm-check.txt", f"{prefix}_matmul-nvvm-check.txt"),
+                     ("gemm-race-probe.txt", f"{prefix}_gemm-race-probe.txt"),
                      ("example.txt", f"{prefix}_example.txt")):
     if os.path.exists(os.path.join(src, name)):
         shutil.copyfile(os.path.join(src, name), os.path.join(dst, target))

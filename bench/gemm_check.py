@@ -373,12 +373,26 @@ def bench(comp, gen, stream, report):
     }
 
 
+def check_race_probe(path, report):
+    """The kernel lab's run with the last consumer warpgroup held back at
+    the end of every chunk: its schedules must give the first one's bits."""
+    text = open(path).read() if os.path.exists(path) else ""
+    total = [line for line in text.splitlines() if line.startswith("TOTAL bitwise mismatches:")]
+    mismatches = int(total[0].split(":")[1]) if total else None
+    report["race_probe_mismatches"] = mismatches
+    ok = mismatches == 0
+    print(f"== race probe (consumers staggered): bitwise mismatches {mismatches}: {'PASS' if ok else 'FAIL'}",
+          flush=True)
+    return ok
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--lib", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--commit", default="unknown")
     parser.add_argument("--skip-bench", action="store_true")
+    parser.add_argument("--race-probe", help="the lab's race-probe output (scripts/gpu-check.sh)")
     opts = parser.parse_args()
     lib = bi_ctypes.Library(opts.lib)
     comp = bi_ctypes.Compiler(lib)
@@ -399,6 +413,8 @@ def main():
     ok &= check_bad_input(comp, stream, report)
     print("== GEMM workspace freed with its kernel", flush=True)
     ok &= check_workspace_freed(lib, stream, report)
+    if opts.race_probe:
+        ok &= check_race_probe(opts.race_probe, report)
     if not opts.skip_bench:
         print("== speed vs torch.mm (cuBLAS), B in nn.Linear layout", flush=True)
         bench(comp, gen, stream, report)

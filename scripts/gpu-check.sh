@@ -29,10 +29,22 @@ if [ "${BI_GEMM_ONLY:-0}" != 1 ]; then
     --commit "$commit" "$@"
 fi
 
+(cd bench/gemm_lab && nvcc -std=c++17 -O2 -arch=sm_90a lab.cu ../../lib/Target/HopperGemm.cpp \
+   -lcublas -lcuda -lnvrtc -o /tmp/bi/gemm-lab 2>&1 | grep -i " error")
+
+# A race between the consumer warpgroups around the end of a chunk (one
+# overwriting shared memory another's last wgmmas still read) shows in the
+# bits once the last consumer is held back: the lab's test hook
+# BI_STAGGER_CONSUMERS_NS. Every schedule whose consumers share that end
+# (cluster exchange, serial totals, split partials) against the first.
+echo "== GEMM race probe (last consumer held back 20 us per chunk)"
+BI_LAB_DEFINES="#define BI_STAGGER_CONSUMERS_NS 20000" BI_LAB_MS=1 \
+  BI_LAB_SHAPES=4096x4096,6144x4096,4096x14336,1000x1000 \
+  BI_LAB_ONLY=n64m8s8split,n128m64s6split,n128m128s5split,n64m8s8cluster,n128m8s8cluster,n128m32s8cluster,n64m64s6cluster,n128m64s6cluster,n128m128s5cluster,n128m64s6serial,n128m128s5serial,n128m192s4serial \
+  /tmp/bi/gemm-lab 2048 2>&1 | grep "MISMATCH\|mismatches" | tee "$out/gemm-race-probe.txt"
+
 if [ "${BI_GEMM_LAB:-0}" = 1 ]; then
   echo "== GEMM kernel lab"
-  (cd bench/gemm_lab && nvcc -std=c++17 -O2 -arch=sm_90a lab.cu ../../lib/Target/HopperGemm.cpp \
-     -lcublas -lcuda -lnvrtc -o /tmp/bi/gemm-lab)
   for chunk in ${BI_GEMM_LAB_CHUNKS:-2048}; do
     /tmp/bi/gemm-lab "$chunk" 2>&1 | grep -v "C7519\|C7517\|nvrtc log\|warning\|Remark\|^ *^\|^$" \
       | tee "$out/gemm-lab-chunk$chunk.txt"
@@ -51,4 +63,5 @@ python3 bench/matmul_nvvm_check.py --lib /tmp/bi/libbi.so 2>&1 \
   | tee "$out/matmul-nvvm-check.txt" | grep -v "^PASS" || true
 
 echo "== GEMM check and benchmark"
-python3 bench/gemm_check.py --lib /tmp/bi/libbi.so --out "$out/gemm-check.json" --commit "$commit"
+python3 bench/gemm_check.py --lib /tmp/bi/libbi.so --out "$out/gemm-check.json" --commit "$commit" \
+  --race-probe "$out/gemm-race-probe.txt"

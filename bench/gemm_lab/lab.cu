@@ -5,10 +5,12 @@
 // environment: BI_LAB_EXTRA="n128m256s3split,..." adds schedules outside the
 // catalogue, BI_LAB_ONLY="name,..." keeps only these, BI_LAB_SHAPES="NxK,..."
 // and BI_LAB_MS="64,256" narrow the timed shapes, BI_LAB_DEFINES="#define
-// BI_TILE_GROUP 16" goes before each generated source. Standalone (no MLIR):
+// BI_TILE_GROUP 16" goes before each generated source, BI_LAB_NVRTC_OPTION
+// adds one NVRTC option. Standalone (no MLIR):
 //   nvcc -std=c++17 -arch=sm_90a lab.cu ../../lib/Target/HopperGemm.cpp -lcublas -lcuda -lnvrtc
 #include "../../lib/Target/HopperGemm.h"
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -34,8 +36,12 @@ Compiled compile(const bi::GemmSemantics &sem, const bi::GemmSchedule &s) {
     src = std::string(defines) + "\n" + src;
   nvrtcProgram prog;
   CK(nvrtcCreateProgram(&prog, src.c_str(), "gemm.cu", 0, nullptr, nullptr));
-  const char *opts[] = {"--gpu-architecture=sm_90a", "--fmad=false", "--std=c++17"};
-  nvrtcResult r = nvrtcCompileProgram(prog, 3, opts);
+  // BI_LAB_NVRTC_OPTION: one more NVRTC option (e.g. --Ofast-compile=min).
+  std::vector<const char *> opts = {"--gpu-architecture=sm_90a", "--fmad=false", "--std=c++17"};
+  if (const char *extra = getenv("BI_LAB_NVRTC_OPTION")) opts.push_back(extra);
+  auto started = std::chrono::steady_clock::now();
+  nvrtcResult r = nvrtcCompileProgram(prog, (int)opts.size(), opts.data());
+  const double compileMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   size_t logSize; nvrtcGetProgramLogSize(prog, &logSize);
   std::string log(logSize, 0); nvrtcGetProgramLog(prog, log.data());
   if (r != NVRTC_SUCCESS || log.size() > 2) fprintf(stderr, "[%s] nvrtc log:\n%s\n", s.name().c_str(), log.c_str());
@@ -46,7 +52,7 @@ Compiled compile(const bi::GemmSemantics &sem, const bi::GemmSchedule &s) {
   CK(cuModuleGetFunction(&c.main, c.mod, bi::kGemmMainFunction));
   int regs = 0, local = 0; cuFuncGetAttribute(&regs, CU_FUNC_ATTRIBUTE_NUM_REGS, c.main);
   cuFuncGetAttribute(&local, CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES, c.main);
-  printf("  compiled %-18s regs %d local %d B smem %d\n", s.name().c_str(), regs, local, s.sharedBytes());
+  printf("  compiled %-18s regs %d local %d B smem %d, NVRTC %.0f ms\n", s.name().c_str(), regs, local, s.sharedBytes(), compileMs);
   CK(cuFuncSetAttribute(c.main, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, s.clusterChunks ? bi::GemmSchedule::kMaxSharedBytes : s.sharedBytes()));
   int occ = 0; CK(cuOccupancyMaxActiveBlocksPerMultiprocessor(&occ, c.main, s.threads(), s.sharedBytes()));
   int sms = 0; CK(cuDeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, 0));

@@ -506,6 +506,13 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         const int s = it % kStages;
         if (tile >= ahead) {
           bi_mbar_wait(bi_smem(&full[s]), (it / kStages) & 1);
+#ifdef BI_STAGGER_CONSUMERS_NS
+          // Test hook (never defined by the compiler): the last consumer
+          // starts each chunk's last k-tile late, so that a race between
+          // consumers around the end of a chunk shows in the bits.
+          if (consumer == $CONSUMERS - 1 && tile == tileEnd - 1)
+            __nanosleep(BI_STAGGER_CONSUMERS_NS);
+#endif
           bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
                         min(4, (K - tile * 64 + 15) / 16), tile != tileBegin);
         }
@@ -575,6 +582,9 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
                     "the partial fits the pipeline's shared memory");
       float4 *exchange = (float4 *)shared;
       const int t = threadIdx.x - 128;
+      // The other consumers' last wgmmas may still read the stages the
+      // exchange overwrites (each waited only for its own).
+      bi_consumer_sync<kThreads>();
 #pragma unroll
       for (int q = 0; q < kQuads; ++q)
         exchange[q * kThreads + t] =
