@@ -829,7 +829,7 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
       add(64, 16, 8, true, cluster);
       add(128, 16, 8, true, cluster);
       add(128, 32, 8, true, cluster);
-      add(64, 64, 6, true, cluster);
+      add(64, 64, 8, true, cluster);
       add(128, 64, 6, true, cluster);
       add(128, 128, 5, true, cluster);
     }
@@ -919,7 +919,8 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
     if (tiles(128, 64) >= multiprocessors)
       return pick(128, 64, 6, false, false);
     if (chunks >= 2 && K > chunk + 16 * 64)
-      return pick(narrow(64) ? 64 : 128, 64, 6, true, true);
+      return narrow(64) ? pick(64, 64, 8, true, true)
+                        : pick(128, 64, 6, true, true);
     return pick(64, 64, 6, false, false);
   }
   // Two consumer warpgroups per CTA beat more, smaller CTAs once the

@@ -40,8 +40,8 @@ TEST(HopperGemmSchedule, DecodeBatchesSplitChunks) {
 
 TEST(HopperGemmSchedule, SixtyFourRowsInPairsOrSerially) {
   // Pairs of 64-row CTAs fit one wave.
-  EXPECT_EQ(pick(64, 4096, 4096), "n64m64s6cluster");
-  EXPECT_EQ(pick(64, 4096, 14336), "n64m64s6cluster");
+  EXPECT_EQ(pick(64, 4096, 4096), "n64m64s8cluster");
+  EXPECT_EQ(pick(64, 4096, 14336), "n64m64s8cluster");
   // They would not: pairs of 128-row CTAs.
   EXPECT_EQ(pick(64, 6144, 4096), "n128m64s6cluster");
   // A short second chunk saves less than the combine costs.
