@@ -24,6 +24,9 @@
 // HOPPER-LABEL: BI_DEVICE void bi_store_row(
 // HOPPER: @w st.global.v4.b32 [%0], {%1, %2, %3, %4};
 // HOPPER-LABEL: BI_DEVICE void bi_store_tile(
+// Each consumer stages and stores its own columns behind barriers of its own
+// warpgroup, never waiting for the other consumer.
+// HOPPER: bi_warpgroup_sync(consumer); // its previous tile's rows are out
 // HOPPER: (unsigned short *)(staging + (m - work.m0) * kRowBytes + (n - work.n0) * 2) =
 // HOPPER-NEXT: bi_f32_to_bf16(x);
 // Each pass of the store moves one thread's row by a constant.
