@@ -396,7 +396,11 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   constexpr int kChunkTiles = $CHUNK_TILES; // K tiles of 64 per chunk
   extern __shared__ unsigned char rawShared[];
   // TMA's 128-byte swizzle repeats every 1024 bytes: align the tiles to it.
-  unsigned char *shared = (unsigned char *)(((bi_u64)rawShared + 1023) & ~(bi_u64)1023);
+  // (Pointer arithmetic, not a round trip through an integer, so that the
+  // compiler still knows these are shared-memory addresses: st.shared, not
+  // generic stores.)
+  unsigned char *shared =
+      rawShared + ((1024 - (bi_smem(rawShared) & 1023)) & 1023);
   // The output tile staged for coalesced stores (16-bit outputs, when it
   // fits), rows padded by 16 bytes so that the transposing writes spread
   // over the banks.
