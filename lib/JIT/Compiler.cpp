@@ -147,14 +147,7 @@ void prepareGemm(mlir::bi::KernelOp kernel, mlir::bi::MatmulOp matmul,
     std::string forced = spec.schedule;
     if (mlir::bi::MatmulScheduleAttr attr = matmul.getScheduleAttr();
         attr && forced.empty()) {
-      GemmSchedule pinned;
-      pinned.blockM = int(attr.getBlockM());
-      pinned.blockN = int(attr.getBlockN());
-      pinned.stages = int(attr.getStages());
-      pinned.splitChunks = attr.getChunks() != mlir::bi::ChunkPlacement::serial;
-      pinned.clusterChunks =
-          attr.getChunks() == mlir::bi::ChunkPlacement::cluster;
-      forced = pinned.name();
+      forced = mlir::bi::toHopperSchedule(attr).name();
       if (findHopperGemmSchedule(forced) < 0)
         throw fail("the pinned schedule " + forced +
                    " is not one of the launcher's (see Kernel::schedules())");

@@ -313,23 +313,16 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     } else {
       index = chooseHopperGemmSchedule(M, N, K, chunk, multiprocessorCount());
     }
-    schedule = &hopperGemmSchedules()[index];
-    tiles = ((N + schedule->blockN - 1) / schedule->blockN) *
-            ((M + schedule->blockM - 1) / schedule->blockM);
+    const GemmSchedule &asked = hopperGemmSchedules()[index];
+    tiles = ((N + asked.blockN - 1) / asked.blockN) *
+            ((M + asked.blockM - 1) / asked.blockM);
     // Cluster schedules run a tile's chunks on one thread-block cluster,
-    // whose CTAs add their partials in shared memory. Without a cluster
-    // that fits, the split schedule of the same tiles runs (same bits).
-    if (schedule->clusterChunks && chunks > 1) {
+    // whose CTAs add their partials in shared memory; a forced one whose
+    // cluster does not fit runs as the split schedule of the same tiles.
+    index = runnableHopperGemmSchedule(index, chunks, tiles);
+    schedule = &hopperGemmSchedules()[index];
+    if (schedule->clusterChunks && chunks > 1)
       clusterSize = schedule->clusterSize(chunks);
-      if (tiles * clusterSize > INT32_MAX) // the kernel counts CTAs in int
-        clusterSize = 0;
-      if (clusterSize == 0) {
-        GemmSchedule twin = *schedule;
-        twin.clusterChunks = false;
-        index = findHopperGemmSchedule(twin);
-        schedule = &hopperGemmSchedules()[index];
-      }
-    }
     std::shared_ptr<Kernel::Data::GemmVariant> variant = variantFor(d, index);
     loaded = &loadVariant(*variant, context, d.name);
     if (schedule->splitChunks && chunks > 1 && clusterSize == 0) {

@@ -885,10 +885,25 @@ int findHopperGemmSchedule(const GemmSchedule &schedule) {
   return -1;
 }
 
+int runnableHopperGemmSchedule(int index, int64_t chunks, int64_t tiles) {
+  const GemmSchedule &schedule = hopperGemmSchedules()[index];
+  if (!schedule.clusterChunks || chunks < 2)
+    return index;
+  const int size = schedule.clusterSize(chunks);
+  if (size > 0 && tiles * size <= INT32_MAX)
+    return index;
+  GemmSchedule twin = schedule;
+  twin.clusterChunks = false;
+  return findHopperGemmSchedule(twin); // every cluster schedule has one
+}
+
 int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
                              int multiprocessors) {
   const int64_t chunks = chunk > 0 ? (K + chunk - 1) / chunk : 1;
-  // A cluster schedule only where its partials fit a cluster (the launcher
+  auto tiles = [&](int64_t blockN, int64_t blockM) {
+    return ((N + blockN - 1) / blockN) * ((M + blockM - 1) / blockM);
+  };
+  // A cluster schedule only where its cluster fits (else the launcher
   // would run the split one instead).
   auto pick = [&](int blockN, int blockM, int stages, bool split,
                   bool cluster) {
@@ -897,13 +912,11 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
     wanted.blockM = blockM;
     wanted.stages = stages;
     wanted.splitChunks = split;
-    wanted.clusterChunks = cluster; // clusterSize() asks for it
-    wanted.clusterChunks = cluster && wanted.clusterSize(chunks) > 0;
+    wanted.clusterChunks = cluster;
     const int index = findHopperGemmSchedule(wanted);
-    return index < 0 ? 0 : index; // every pick below is in the catalogue
-  };
-  auto tiles = [&](int64_t blockN, int64_t blockM) {
-    return ((N + blockN - 1) / blockN) * ((M + blockM - 1) / blockM);
+    if (index < 0)
+      return 0; // unreachable: every pick below is in the catalogue
+    return runnableHopperGemmSchedule(index, chunks, tiles(blockN, blockM));
   };
   // Thresholds from the kernel lab on the H200 (bench/gemm_lab, L2 flushed
   // before every run, so the weights come from HBM as in a model).

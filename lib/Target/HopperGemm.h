@@ -106,6 +106,13 @@ int findHopperGemmSchedule(const std::string &name);
 /// (tiles, stages and chunk placement), or -1.
 int findHopperGemmSchedule(const GemmSchedule &schedule);
 
+/// The schedule that runs for hopperGemmSchedules()[index] on `tiles`
+/// output tiles of `chunks` chunks: a cluster schedule whose cluster does
+/// not fit (its partials overflow shared memory, or its CTAs the kernel's
+/// int count) gives way to the split schedule of the same tiles, with the
+/// same bits; any other schedule runs as it is.
+int runnableHopperGemmSchedule(int index, int64_t chunks, int64_t tiles);
+
 /// The scheduler: the index of a schedule for an M x N x K product on a GPU
 /// with `multiprocessors` SMs. Tuned on the H200; any choice gives the same
 /// bits. Allocation-free: it runs on every launch.

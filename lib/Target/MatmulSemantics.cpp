@@ -40,14 +40,19 @@ namespace {
   return semantics;
 }
 
-FailureOr<::bi::GemmSchedule>
-mlir::bi::getHopperSchedule(MatmulOp matmul, MatmulScheduleAttr attr) {
+::bi::GemmSchedule mlir::bi::toHopperSchedule(MatmulScheduleAttr attr) {
   ::bi::GemmSchedule schedule;
   schedule.blockM = int(attr.getBlockM());
   schedule.blockN = int(attr.getBlockN());
   schedule.stages = int(attr.getStages());
   schedule.splitChunks = attr.getChunks() != ChunkPlacement::serial;
   schedule.clusterChunks = attr.getChunks() == ChunkPlacement::cluster;
+  return schedule;
+}
+
+FailureOr<::bi::GemmSchedule>
+mlir::bi::getHopperSchedule(MatmulOp matmul, MatmulScheduleAttr attr) {
+  ::bi::GemmSchedule schedule = toHopperSchedule(attr);
   std::string problem = schedule.validate();
   if (!problem.empty())
     return matmul.emitOpError()

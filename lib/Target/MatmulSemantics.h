@@ -11,6 +11,9 @@ namespace mlir::bi {
 /// the CUDA generators (HopperGemm.h) take.
 ::bi::GemmSemantics getGemmSemantics(MatmulOp matmul);
 
+/// A `#bi.matmul_schedule` as a Hopper schedule, not yet validated.
+::bi::GemmSchedule toHopperSchedule(MatmulScheduleAttr schedule);
+
 /// The op's `#bi.matmul_schedule` as a Hopper schedule, or failure (with an
 /// error on the op) when the Hopper lowering cannot run it.
 FailureOr<::bi::GemmSchedule> getHopperSchedule(MatmulOp matmul,

@@ -67,6 +67,24 @@ TEST(HopperGemmSchedule, FindsByNameAndByFields) {
   EXPECT_EQ(bi::findHopperGemmSchedule(missing), -1);
 }
 
+TEST(HopperGemmSchedule, ClusterGivesWayToSplitTwinOnlyWhenItCannotRun) {
+  auto runnable = [](const char *name, int64_t chunks, int64_t tiles) {
+    int index = bi::runnableHopperGemmSchedule(bi::findHopperGemmSchedule(name),
+                                               chunks, tiles);
+    return bi::hopperGemmSchedules()[index].name();
+  };
+  // Two chunks fit a pair; one chunk needs no cluster and runs as it is.
+  EXPECT_EQ(runnable("n128m128s5cluster", 2, 48), "n128m128s5cluster");
+  EXPECT_EQ(runnable("n128m128s5cluster", 1, 48), "n128m128s5cluster");
+  // Nine chunks: a CTA's earlier partials overflow its shared memory.
+  EXPECT_EQ(runnable("n128m128s5cluster", 9, 48), "n128m128s5split");
+  // More CTAs than the kernel counts in an int.
+  EXPECT_EQ(runnable("n64m8s8cluster", 2, int64_t(1) << 31), "n64m8s8split");
+  // Split and serial schedules always run as they are.
+  EXPECT_EQ(runnable("n64m8s8split", 9, 48), "n64m8s8split");
+  EXPECT_EQ(runnable("n128m128s5serial", 9, 48), "n128m128s5serial");
+}
+
 TEST(HopperGemmSchedule, EveryPickIsValid) {
   for (int64_t M : {1, 2, 7, 8, 9, 31, 33, 63, 64, 65, 255, 257, 100000})
     for (int64_t N : {1, 72, 4096, 28672})
