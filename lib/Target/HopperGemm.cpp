@@ -823,18 +823,24 @@ std::optional<GemmSemantics> GemmSemantics::parse(const std::string &text) {
   return s;
 }
 
+/// The schedule with these fields (the catalogue's and the scheduler's).
+static GemmSchedule scheduleOf(int blockN, int blockM, int stages, bool split,
+                               bool cluster) {
+  GemmSchedule s;
+  s.blockN = blockN;
+  s.blockM = blockM;
+  s.stages = stages;
+  s.splitChunks = split;
+  s.clusterChunks = cluster;
+  return s;
+}
+
 const std::vector<GemmSchedule> &hopperGemmSchedules() {
   static const std::vector<GemmSchedule> schedules = [] {
     std::vector<GemmSchedule> list;
     auto add = [&](int blockN, int blockM, int stages, bool split,
                    bool cluster = false) {
-      GemmSchedule s;
-      s.blockN = blockN;
-      s.blockM = blockM;
-      s.stages = stages;
-      s.splitChunks = split;
-      s.clusterChunks = cluster;
-      list.push_back(s);
+      list.push_back(scheduleOf(blockN, blockM, stages, split, cluster));
     };
     // Small batches: memory-bound, chunks on parallel CTAs, their partials
     // added through the workspace or, in clusters, in shared memory.
@@ -907,13 +913,8 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   // would run the split one instead).
   auto pick = [&](int blockN, int blockM, int stages, bool split,
                   bool cluster) {
-    GemmSchedule wanted;
-    wanted.blockN = blockN;
-    wanted.blockM = blockM;
-    wanted.stages = stages;
-    wanted.splitChunks = split;
-    wanted.clusterChunks = cluster;
-    const int index = findHopperGemmSchedule(wanted);
+    const int index = findHopperGemmSchedule(
+        scheduleOf(blockN, blockM, stages, split, cluster));
     if (index < 0)
       return 0; // unreachable: every pick below is in the catalogue
     return runnableHopperGemmSchedule(index, chunks, tiles(blockN, blockM));
