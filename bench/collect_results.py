@@ -15,7 +15,11 @@ src, dst, prefix = sys.argv[1], sys.argv[2], sys.argv[3]
 here = os.path.dirname(os.path.abspath(__file__))
 gemm = json.load(open(os.path.join(src, "gemm-check.json")))
 latency = {}
-for name, key in (("gemm-latency-cold.json", "cold_empty_cache"), ("gemm-latency-warm.json", "warm_disk_cache")):
+# cold: bi's disk cache and CUDA's compute cache (where NVRTC keeps its
+# output) both empty; nvrtc_cached: bi's cache empty, NVRTC's warm.
+for name, key in (("gemm-latency-cold.json", "cold_empty_cache"),
+                  ("gemm-latency-nvrtc-cached.json", "empty_cache_nvrtc_cached"),
+                  ("gemm-latency-warm.json", "warm_disk_cache")):
     path = os.path.join(src, name)
     if os.path.exists(path):
         latency[key] = json.load(open(path))

@@ -282,9 +282,12 @@ def jit_figures(lib_path, log):
     """Compile times in fresh processes: empty cache (cold), then warm."""
     cache = tempfile.mkdtemp(prefix="bi-cache-")
     code = JIT_PROBE.format(bench=os.path.dirname(os.path.abspath(__file__)), lib=lib_path, cache=cache)
+    # CUDA's compute cache empty too, so that nothing the toolkit cached
+    # from earlier runs makes the cold compile look faster.
+    env = dict(os.environ, CUDA_CACHE_PATH=tempfile.mkdtemp(prefix="cuda-cache-"))
     runs = []
     for _ in range(2):
-        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
         if proc.returncode != 0:
             log(f"jit probe failed: {proc.stderr.strip()[-400:]}")
             return {"error": proc.stderr.strip()[-400:]}

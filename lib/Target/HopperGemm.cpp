@@ -682,24 +682,31 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         __threadfence();
         // The loads are what takes time here (a round trip to L2 each
         // after the count), so a block of registers loads kGroup chunks
-        // at once before it adds them, each left to right (this CTA's own
-        // chunk from acc). The loop stays rolled over the groups: this
-        // code runs once per tile, and its instructions come from L2.
-        // A block's sums then replace its part of acc, so wide tiles need
-        // no second accumulator array.
+        // at once before it adds them left to right. Every chunk comes
+        // from the workspace, this CTA's own too (the same bits as acc),
+        // and loads past the last chunk repeat it (added never): no
+        // per-load predicate or select, which kept NVRTC busy longer than
+        // the loads take. The loop stays rolled over the groups: this code
+        // runs once per tile, and its instructions come from L2. A block's
+        // sums then replace its part of acc, so wide tiles need no second
+        // accumulator array.
         constexpr int kRegs = kBlockM / 2;
         constexpr int kBlock = kRegs <= 32 ? kRegs : 16;
         constexpr int kGroup = 64 / kBlock < 8 ? 64 / kBlock : 8;
 #pragma unroll
         for (int first = 0; first < kRegs; first += kBlock) {
+          // -0 + x is x bit for bit: the first chunk needs no case.
           float sum[kBlock];
+#pragma unroll
+          for (int j = 0; j < kBlock; ++j)
+            sum[j] = -0.0f;
 #pragma unroll 1
           for (int group = 0; group < chunks; group += kGroup) {
             float part[kGroup][kBlock];
 #pragma unroll
             for (int g = 0; g < kGroup; ++g) {
-              const int chunk = group + g;
-              const bool load = chunk < chunks && chunk != work.chunk;
+              const float *from =
+                  partials + (bi_u64)min(group + g, chunks - 1) * size;
               // Rows and columns past the output read a clamped (valid)
               // address instead of a per-lane predicate; they are never
               // stored.
@@ -708,21 +715,15 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
                 const int i = first + j;
                 const int n = min(nBase + 8 * ((i / 2) % 2), N - 1);
                 const int m = min(mBase + 8 * (i / 4) + i % 2, M - 1);
-                part[g][j] = load
-                    ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
-                    : 0.0f;
+                part[g][j] = __ldcg(from + (bi_u64)m * N + n);
               }
             }
 #pragma unroll
-            for (int g = 0; g < kGroup; ++g) {
-              const int chunk = group + g;
+            for (int g = 0; g < kGroup; ++g)
 #pragma unroll
-              for (int j = 0; j < kBlock; ++j) {
-                const float x = chunk == work.chunk ? acc[first + j] : part[g][j];
-                if (chunk < chunks)
-                  sum[j] = chunk == 0 ? x : __fadd_rn(sum[j], x);
-              }
-            }
+              for (int j = 0; j < kBlock; ++j)
+                if (group + g < chunks)
+                  sum[j] = __fadd_rn(sum[j], part[g][j]);
           }
 #pragma unroll
           for (int j = 0; j < kBlock; ++j)

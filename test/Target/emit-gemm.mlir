@@ -85,17 +85,18 @@
 // SPLIT-NEXT: const unsigned seen = atomicAdd(&counters[work.tile], 1u);
 // SPLIT-NEXT: const int last = seen == (unsigned)(chunks - 1);
 // SPLIT: counters[work.tile] = 0;
-// The other chunks' partials of a block of registers are loaded together,
-// kGroup chunks at a time, before they are added, each sum in chunk order
-// (this CTA's own chunk from its registers); the sums then go in place.
+// Every chunk's partial of a block of registers (this CTA's own too) is
+// loaded from the workspace, kGroup chunks at a time (past the last chunk
+// the loads repeat it), before they are added to a sum that starts at -0,
+// in chunk order and only for real chunks; the sums then go in place.
 // SPLIT: constexpr int kBlock = kRegs <= 32 ? kRegs : 16;
+// SPLIT: sum[j] = -0.0f;
 // SPLIT: for (int group = 0; group < chunks; group += kGroup) {
-// SPLIT: const bool load = chunk < chunks && chunk != work.chunk;
-// SPLIT: part[g][j] = load
-// SPLIT-NEXT: ? __ldcg(&partials[chunk * size + (bi_u64)m * N + n])
-// SPLIT: const float x = chunk == work.chunk ? acc[first + j] : part[g][j];
-// SPLIT-NEXT: if (chunk < chunks)
-// SPLIT-NEXT: sum[j] = chunk == 0 ? x : __fadd_rn(sum[j], x);
+// SPLIT: partials + (bi_u64)min(group + g, chunks - 1) * size;
+// SPLIT: part[g][j] = __ldcg(from + (bi_u64)m * N + n);
+// SPLIT: for (int g = 0; g < kGroup; ++g)
+// SPLIT: if (group + g < chunks)
+// SPLIT-NEXT: sum[j] = __fadd_rn(sum[j], part[g][j]);
 // SPLIT: acc[first + j] = sum[j];
 // One chunk (K within it): the partial is the total.
 // SPLIT: bi_store_tile(acc, store, c, bias, residual, staging, work, nBase, mBase, M, N);
