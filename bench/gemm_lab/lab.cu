@@ -6,7 +6,8 @@
 // catalogue, BI_LAB_ONLY="name,..." keeps only these, BI_LAB_SHAPES="NxK,..."
 // and BI_LAB_MS="64,256" narrow the timed shapes, BI_LAB_DEFINES="#define
 // BI_TILE_GROUP 16" goes before each generated source, BI_LAB_NVRTC_OPTION
-// adds one NVRTC option. Standalone (no MLIR):
+// adds one NVRTC option. What it measured so far: FINDINGS.md. Standalone
+// (no MLIR):
 //   nvcc -std=c++17 -arch=sm_90a lab.cu ../../lib/Target/HopperGemm.cpp -lcublas -lcuda -lnvrtc
 #include "../../lib/Target/HopperGemm.h"
 #include <algorithm>
