@@ -48,6 +48,8 @@ class Library:
                                                     ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
         lib.bi_kernel_schedules.restype = ctypes.c_char_p
         lib.bi_kernel_schedules.argtypes = [ctypes.c_void_p]
+        lib.bi_kernel_prepare.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int64), ctypes.c_int32,
+                                          ctypes.c_int32]
         lib.bi_kernel_launch.argtypes = [ctypes.c_void_p, ctypes.POINTER(BiArg), ctypes.c_int32, ctypes.c_void_p]
         lib.bi_kernel_run_reference.argtypes = [ctypes.c_void_p, ctypes.POINTER(BiArg), ctypes.c_int32]
         lib.bi_kernel_from_disk_cache.argtypes = [ctypes.c_void_p]
@@ -145,6 +147,13 @@ class Kernel:
     def schedules(self):
         text = self.lib.lib.bi_kernel_schedules(self.handle).decode()
         return text.split(",") if text else []
+
+    def compile_schedules(self, rows=(), threads=0):
+        """Kernel::prepare: compiles now, on `threads` threads (0: all), the
+        schedules launches with these numbers of rows would run (every one
+        when `rows` is empty)."""
+        values = (ctypes.c_int64 * max(1, len(rows)))(*rows)
+        self.lib.check(self.lib.lib.bi_kernel_prepare(self.handle, values, len(rows), threads))
 
     def prepare(self, values):
         return make_args(values)

@@ -19,7 +19,8 @@ latency = {}
 # output) both empty; nvrtc_cached: bi's cache empty, NVRTC's warm.
 for name, key in (("gemm-latency-cold.json", "cold_empty_cache"),
                   ("gemm-latency-nvrtc-cached.json", "empty_cache_nvrtc_cached"),
-                  ("gemm-latency-warm.json", "warm_disk_cache")):
+                  ("gemm-latency-warm.json", "warm_disk_cache"),
+                  ("gemm-latency-prepare.json", "prepare_every_schedule")):
     path = os.path.join(src, name)
     if os.path.exists(path):
         latency[key] = json.load(open(path))

@@ -20,6 +20,7 @@ import math
 import os
 import sys
 
+import time
 import torch
 import triton.testing
 
@@ -60,7 +61,11 @@ def check_shape(comp, n, k, gen, stream, report):
     # bf16 output rounding is 2^-9 relative; allow accumulation noise.
     entry["error_ok"] = bool(((err <= 8e-3 * exact.abs() + 1e-3 * exact.abs().max())).all())
     ok = entry["error_ok"]
-    # (a) rows in batches of many sizes, at a random offset.
+    # (a) rows in batches of many sizes, at a random offset; their
+    # schedules compiled beforehand, all at once (Kernel::prepare).
+    started = time.perf_counter()
+    auto.compile_schedules(BATCHES)
+    entry["prepare_ms"] = (time.perf_counter() - started) * 1e3
     for m in BATCHES:
         if m > big:
             continue

@@ -1,22 +1,66 @@
 // JIT latency of the built-in GEMM from C++, in a fresh process: the first
 // call (compile, or load from the disk cache, plus the first launch, which
 // compiles or loads the schedule it needs) and the host time per launch.
+// With --prepare: Kernel::prepare() of every schedule at once (an engine's
+// start-up), then the first launches at M = 1 and M = 1024.
 //
 //   g++ -std=c++17 bench/gemm_latency.cpp -Iinclude -L<dir of libbi.so> -lbi \
 //       -I/usr/local/cuda/include -L/usr/local/cuda/lib64 -lcudart
-//   BI_CACHE_DIR=<dir> ./a.out     # prints one JSON line
+//   BI_CACHE_DIR=<dir> ./a.out [--prepare]    # prints one JSON line
 #include "bi/JIT.h"
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <cuda_runtime.h>
+#include <thread>
 
 using Clock = std::chrono::steady_clock;
 static double ms(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-int main() {
+/// Prepares every schedule, then times the first launch at M = 1 and at
+/// M = 1024 (a split and a serial schedule: loading only).
+static int prepareAll() {
+  const int64_t N = 4096, K = 4096, bigM = 1024;
+  void *a, *w, *c;
+  cudaMalloc(&a, bigM * K * 2);
+  cudaMalloc(&w, N * K * 2);
+  cudaMalloc(&c, bigM * N * 2);
+  cudaMemset(a, 0, bigM * K * 2);
+  cudaMemset(w, 0, N * K * 2);
+  cudaDeviceSynchronize();
+  bi::Compiler compiler;
+  bi::Specialization spec;
+  spec.dims = {{"N", N}, {"K", K}};
+  auto kernel = compiler.compileBuiltin("gemm", spec);
+  auto t0 = Clock::now();
+  std::vector<std::string> prepared = kernel->prepare();
+  auto t1 = Clock::now();
+  auto firstLaunch = [&](int64_t M) {
+    auto begin = Clock::now();
+    kernel->launch({bi::Arg::buffer(a, bi::DType::bf16, {M, K}),
+                    bi::Arg::buffer(w, bi::DType::bf16, {N, K}),
+                    bi::Arg::buffer(c, bi::DType::bf16, {M, N})},
+                   nullptr);
+    cudaDeviceSynchronize();
+    return ms(begin, Clock::now());
+  };
+  const double m1 = firstLaunch(1), m1024 = firstLaunch(bigM);
+  bi::CacheStats stats = compiler.cacheStats();
+  printf("{\"prepare_all_ms\": %.1f, \"schedules\": %zu, \"threads\": %u, "
+         "\"first_launch_m1_ms\": %.3f, \"first_launch_m1024_ms\": %.3f, "
+         "\"compiles\": %lld, \"disk_hits\": %lld, \"error\": \"%s\"}\n",
+         ms(t0, t1), prepared.size(), std::thread::hardware_concurrency(), m1,
+         m1024, (long long)stats.compiles, (long long)stats.diskHits,
+         cudaGetErrorString(cudaGetLastError()));
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && std::strcmp(argv[1], "--prepare") == 0)
+    return prepareAll();
   const int64_t N = 4096, K = 4096, M = 1;
   void *a, *w, *c;
   cudaMalloc(&a, M * K * 2);

@@ -65,6 +65,9 @@ BI_CACHE_DIR=/tmp/bi/gemm-cache /tmp/bi/gemm-latency | tee "$out/gemm-latency-co
 rm -rf /tmp/bi/gemm-cache
 BI_CACHE_DIR=/tmp/bi/gemm-cache /tmp/bi/gemm-latency | tee "$out/gemm-latency-nvrtc-cached.json"
 BI_CACHE_DIR=/tmp/bi/gemm-cache /tmp/bi/gemm-latency | tee "$out/gemm-latency-warm.json"
+echo "== GEMM: every schedule prepared at once (Kernel::prepare), both caches empty"
+rm -rf /tmp/bi/gemm-cache /tmp/bi/cuda-cache
+BI_CACHE_DIR=/tmp/bi/gemm-cache /tmp/bi/gemm-latency --prepare | tee "$out/gemm-latency-prepare.json"
 unset CUDA_CACHE_PATH
 
 echo "== GEMM through MLIR (NVVM) vs the CUDA generator (NVRTC), bit for bit"

@@ -123,6 +123,18 @@ public:
   /// GEMM kernels with a wgmma contract: every schedule the compiler can
   /// choose (each gives the same bits). Empty for other kernels.
   std::vector<std::string> schedules() const;
+  /// GEMM kernels: compiles now the schedules that launches with these
+  /// numbers of rows M would run (each schedule compiles on its first
+  /// launch otherwise, 0.2-1.5 s of NVRTC), on up to `threads` threads at
+  /// once (0: one per hardware thread), so that an engine pays for them at
+  /// start-up instead of on the serving path. Empty `rows`, or N or K not
+  /// fixed by the specialisation: every schedule the kernel can run. Uses
+  /// and fills the disk cache; loading into a context stays with the first
+  /// launch (about a millisecond). With `rows`, it needs the GPU (the
+  /// choice depends on its multiprocessor count). Returns the schedules'
+  /// names; empty for other kernels, whose code compiled with them.
+  std::vector<std::string> prepare(const std::vector<int64_t> &rows = {},
+                                   int threads = 0) const;
 
   /// Validates `args` against the signature, then launches on `stream` (a
   /// CUstream; nullptr: the legacy default stream). Device pointers.

@@ -60,6 +60,11 @@ void bi_kernel_destroy(bi_kernel *kernel);
 /* GEMM kernels: the schedules the compiler can choose, comma-separated
    (empty for other kernels). Valid while the kernel lives. */
 const char *bi_kernel_schedules(bi_kernel *kernel);
+/* GEMM kernels: compile now the schedules that launches with these numbers
+   of rows would run (num_rows 0: every schedule), on up to `threads`
+   threads (0: one per hardware thread); see bi::Kernel::prepare. */
+int bi_kernel_prepare(const bi_kernel *kernel, const int64_t *rows,
+                      int32_t num_rows, int32_t threads);
 
 const char *bi_kernel_name(const bi_kernel *kernel);
 const char *bi_kernel_fingerprint(const bi_kernel *kernel);

@@ -152,6 +152,16 @@ const char *bi_kernel_schedules(bi_kernel *k) {
       k->schedules += (k->schedules.empty() ? "" : ",") + name;
   return k->schedules.c_str();
 }
+int bi_kernel_prepare(const bi_kernel *kernel, const int64_t *rows,
+                      int32_t numRows, int32_t threads) {
+  return guarded([&] {
+    if (numRows < 0 || (numRows > 0 && !rows))
+      throw bi::Error("bi_kernel_prepare: rows must point at num_rows >= 0 "
+                      "values");
+    kernel->kernel->prepare(std::vector<int64_t>(rows, rows + numRows),
+                            threads);
+  });
+}
 void bi_kernel_destroy(bi_kernel *kernel) { delete kernel; }
 const char *bi_kernel_name(const bi_kernel *k) {
   return k->kernel->name().c_str();

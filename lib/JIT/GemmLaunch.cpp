@@ -16,8 +16,12 @@
 #include "Target/HopperGemm.h"
 #include "Target/Nvrtc.h"
 #include "llvm/Support/Error.h"
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
+#include <exception>
+#include <thread>
 
 using namespace bi;
 
@@ -38,13 +42,11 @@ int64_t rowStrideOf(const Arg &arg) {
   return arg.strides.empty() ? arg.shape[1] : arg.strides[0];
 }
 
-/// The compiled variant for schedule `index`, from memory, disk or NVRTC.
-std::shared_ptr<Kernel::Data::GemmVariant> variantFor(const Kernel::Data &d,
-                                                      int index) {
-  if (d.gemmVariants.empty())
-    d.gemmVariants.resize(hopperGemmSchedules().size());
-  if (d.gemmVariants[index])
-    return d.gemmVariants[index];
+/// The variant for schedule `index` from the disk cache or NVRTC (which
+/// may run on several threads at once: nothing of `d` but its constant
+/// description is read, the compiler's cache and counters under its mutex).
+std::shared_ptr<Kernel::Data::GemmVariant> buildVariant(const Kernel::Data &d,
+                                                        int index) {
   const GemmSchedule &schedule = hopperGemmSchedules()[index];
   std::string name = schedule.name();
   auto variant = std::make_shared<Kernel::Data::GemmVariant>();
@@ -52,7 +54,6 @@ std::shared_ptr<Kernel::Data::GemmVariant> variantFor(const Kernel::Data &d,
   if (d.backend == Backend::NVVM) {
     // Compiled with the kernel, for its one (forced) schedule.
     variant->cubin = d.cubin;
-    d.gemmVariants[index] = variant;
     return variant;
   }
   CompilerImpl &compiler = *d.compiler;
@@ -85,8 +86,43 @@ std::shared_ptr<Kernel::Data::GemmVariant> variantFor(const Kernel::Data &d,
             compiler.disk.store(key, variant->cubin))
       compiler.warnOnce(*problem);
   }
-  d.gemmVariants[index] = variant;
   return variant;
+}
+
+/// The compiled variant for schedule `index`, from memory, disk or NVRTC
+/// (under loadMutex).
+std::shared_ptr<Kernel::Data::GemmVariant> variantFor(const Kernel::Data &d,
+                                                      int index) {
+  if (d.gemmVariants.empty())
+    d.gemmVariants.resize(hopperGemmSchedules().size());
+  if (!d.gemmVariants[index])
+    d.gemmVariants[index] = buildVariant(d, index);
+  return d.gemmVariants[index];
+}
+
+int multiprocessorCount();
+
+/// The schedule (index in hopperGemmSchedules()) a launch with M x N x K
+/// runs: the forced one or the scheduler's choice, and `tiles`, its output
+/// tiles. Cluster schedules run a tile's chunks on one thread-block
+/// cluster, whose CTAs add their partials in shared memory; one whose
+/// cluster does not fit runs as the split schedule of the same tiles.
+int launchedSchedule(const Kernel::Data &d, int64_t M, int64_t N, int64_t K,
+                     int64_t &tiles) {
+  int index = -1;
+  if (!d.gemmForcedSchedule.empty()) {
+    index = findHopperGemmSchedule(d.gemmForcedSchedule);
+    if (index < 0)
+      throw Error(d.name + ": unknown schedule '" + d.gemmForcedSchedule + "'");
+  } else {
+    index =
+        chooseHopperGemmSchedule(M, N, K, d.gemmChunk, multiprocessorCount());
+  }
+  const GemmSchedule &asked = hopperGemmSchedules()[index];
+  tiles = ((N + asked.blockN - 1) / asked.blockN) *
+          ((M + asked.blockM - 1) / asked.blockM);
+  const int64_t chunks = (K + d.gemmChunk - 1) / d.gemmChunk;
+  return runnableHopperGemmSchedule(index, chunks, tiles);
 }
 
 int multiprocessorCount() {
@@ -291,8 +327,7 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     return;
   }
 
-  const int64_t chunk = d.gemmChunk;
-  const int64_t chunks = (K + chunk - 1) / chunk;
+  const int64_t chunks = (K + d.gemmChunk - 1) / d.gemmChunk;
   const bool nnLinear = d.gemmNnLinear;
   const GemmSchedule *schedule = nullptr;
   const Kernel::Data::GemmVariant::Loaded *loaded = nullptr;
@@ -304,22 +339,7 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   alignas(64) uint64_t mapA[16], mapB[16];
   {
     std::lock_guard<std::mutex> lock(d.loadMutex);
-    int index = -1;
-    if (!d.gemmForcedSchedule.empty()) {
-      index = findHopperGemmSchedule(d.gemmForcedSchedule);
-      if (index < 0)
-        throw Error(d.name + ": unknown schedule '" + d.gemmForcedSchedule +
-                    "'");
-    } else {
-      index = chooseHopperGemmSchedule(M, N, K, chunk, multiprocessorCount());
-    }
-    const GemmSchedule &asked = hopperGemmSchedules()[index];
-    tiles = ((N + asked.blockN - 1) / asked.blockN) *
-            ((M + asked.blockM - 1) / asked.blockM);
-    // Cluster schedules run a tile's chunks on one thread-block cluster,
-    // whose CTAs add their partials in shared memory; a forced one whose
-    // cluster does not fit runs as the split schedule of the same tiles.
-    index = runnableHopperGemmSchedule(index, chunks, tiles);
+    const int index = launchedSchedule(d, M, N, K, tiles);
     schedule = &hopperGemmSchedules()[index];
     if (schedule->clusterChunks && chunks > 1)
       clusterSize = schedule->clusterSize(chunks);
@@ -379,6 +399,97 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
           unsigned(scheduleRef.sharedBytes()), stream, params, nullptr))
     cuda::check(rc, "launching " + d.name + " (schedule " + scheduleRef.name() +
                         ")");
+}
+
+std::vector<std::string> bi::prepareGemm(const Kernel::Data &d,
+                                         const std::vector<int64_t> &rows,
+                                         int threads) {
+  if (!d.gemmHopper)
+    return {}; // the CUDA-core variant was compiled with the kernel
+  for (int64_t M : rows)
+    if (M <= 0 || M > INT32_MAX)
+      throw Error(d.name +
+                  ": prepare() takes numbers of rows in [1, 2^31 - "
+                  "1], got " +
+                  std::to_string(M));
+  // N and K, when the specialisation fixed them (the schedule depends on
+  // both); else every schedule.
+  const int *roles = d.gemmRoles;
+  const int64_t N = d.dims[d.paramAxisDims[roles[C]][1]].extent;
+  const int64_t K = d.dims[d.paramAxisDims[roles[A]][1]].extent;
+  std::vector<int> wanted;
+  if (rows.empty() || N <= 0 || K <= 0) {
+    if (!d.gemmForcedSchedule.empty()) {
+      int64_t unused = 0;
+      wanted.push_back(launchedSchedule(d, 1, 1, 1, unused));
+      // A forced cluster schedule may run as its split twin.
+      GemmSchedule twin = hopperGemmSchedules()[wanted[0]];
+      if (twin.clusterChunks) {
+        twin.clusterChunks = false;
+        wanted.push_back(findHopperGemmSchedule(twin));
+      }
+    } else {
+      for (size_t i = 0; i < hopperGemmSchedules().size(); ++i)
+        wanted.push_back(int(i));
+    }
+  } else {
+    // The scheduler's choice depends on the GPU's multiprocessor count.
+    if (d.gemmForcedSchedule.empty())
+      cuda::ensureContext();
+    for (int64_t M : rows) {
+      int64_t tiles = 0;
+      wanted.push_back(launchedSchedule(d, M, N, K, tiles));
+    }
+  }
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+
+  std::vector<int> missing;
+  {
+    std::lock_guard<std::mutex> lock(d.loadMutex);
+    if (d.gemmVariants.empty())
+      d.gemmVariants.resize(hopperGemmSchedules().size());
+    for (int index : wanted)
+      if (!d.gemmVariants[index])
+        missing.push_back(index);
+  }
+  // NVRTC compiles different programs on different threads at once; each
+  // thread takes the next schedule left.
+  std::vector<std::shared_ptr<Kernel::Data::GemmVariant>> built(missing.size());
+  std::vector<std::exception_ptr> failures(missing.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < missing.size(); i = next++) {
+      try {
+        built[i] = buildVariant(d, missing[i]);
+      } catch (...) {
+        failures[i] = std::current_exception();
+      }
+    }
+  };
+  unsigned count = threads > 0
+                       ? unsigned(threads)
+                       : std::max(1u, std::thread::hardware_concurrency());
+  count = std::min<unsigned>(count, unsigned(missing.size()));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < count; ++t)
+    pool.emplace_back(work);
+  work();
+  for (std::thread &thread : pool)
+    thread.join();
+  {
+    std::lock_guard<std::mutex> lock(d.loadMutex);
+    for (size_t i = 0; i < missing.size(); ++i)
+      if (built[i] && !d.gemmVariants[missing[i]])
+        d.gemmVariants[missing[i]] = built[i];
+  }
+  for (const std::exception_ptr &failure : failures)
+    if (failure)
+      std::rethrow_exception(failure);
+  std::vector<std::string> names;
+  for (int index : wanted)
+    names.push_back(hopperGemmSchedules()[index].name());
+  return names;
 }
 
 std::vector<std::string> bi::gemmScheduleNames(const Kernel::Data &d) {

@@ -16,6 +16,15 @@ void checkGemmArguments(const Kernel::Data &data, const std::vector<Arg> &args);
 void launchGemm(const Kernel::Data &data, const std::vector<Arg> &args,
                 void *stream);
 
+/// Compiles (or loads from the disk cache) the schedules that launches
+/// with these numbers of rows would run, every schedule when `rows` is
+/// empty or N or K is not fixed, on up to `threads` threads (0: one per
+/// hardware thread); returns their names (empty for kernels without
+/// schedules). See Kernel::prepare.
+std::vector<std::string> prepareGemm(const Kernel::Data &data,
+                                     const std::vector<int64_t> &rows,
+                                     int threads);
+
 /// The Hopper schedules a GEMM kernel can run (empty for other kernels).
 std::vector<std::string> gemmScheduleNames(const Kernel::Data &data);
 } // namespace bi

@@ -107,6 +107,13 @@ std::vector<std::string> Kernel::schedules() const {
   return gemmScheduleNames(*data_);
 }
 
+std::vector<std::string> Kernel::prepare(const std::vector<int64_t> &rows,
+                                         int threads) const {
+  if (data_->gemm.empty())
+    return {};
+  return prepareGemm(*data_, rows, threads);
+}
+
 //===----------------------------------------------------------------------===//
 // Argument checking
 //===----------------------------------------------------------------------===//

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <map>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -67,6 +68,12 @@ bool toolkitPresent() {
     if (const char *dir = std::getenv(var); dir && *dir && has(dir))
       return true;
   return has("/usr/local/cuda");
+}
+
+/// The NVRTC side path (and the GEMM schedules) need libnvrtc.
+bool nvrtcPresent() {
+  return fs::exists("/usr/local/cuda/lib64/libnvrtc.so.13") ||
+         std::getenv("BI_CUDA_PATH");
 }
 
 class JIT : public ::testing::Test {
@@ -387,8 +394,7 @@ TEST_F(JIT, ReferenceThroughTheAPI) {
 }
 
 TEST_F(JIT, NvrtcBackendEmitsCuda) {
-  if (!fs::exists("/usr/local/cuda/lib64/libnvrtc.so.13") &&
-      !std::getenv("BI_CUDA_PATH"))
+  if (!nvrtcPresent())
     GTEST_SKIP() << "no CUDA toolkit (NVRTC)";
   bi::Compiler compiler(cacheIn(freshDir("nvrtc")));
   bi::Specialization spec = h4096();
@@ -475,6 +481,97 @@ TEST_F(JIT, GemmUnknownScheduleIsAClearError) {
   EXPECT_NE(error.find("no wgmma unit"), std::string::npos) << error;
 }
 
+/// Every file of a cache directory by name (relative), with its bytes.
+std::map<std::string, std::string> cacheContents(const std::string &dir) {
+  std::map<std::string, std::string> contents;
+  for (const fs::path &file : cacheFiles(dir)) {
+    std::ifstream in(file, std::ios::binary);
+    contents[fs::relative(file, dir).string()] =
+        std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  return contents;
+}
+
+// An engine compiles its schedules at start-up: on several threads at
+// once, into the disk cache, once.
+TEST_F(JIT, GemmPrepareCompilesEverySchedule) {
+  if (!nvrtcPresent())
+    GTEST_SKIP() << "no CUDA toolkit (NVRTC)";
+  std::string parallelDir = freshDir("prepare-parallel");
+  std::vector<std::string> names;
+  int64_t compiled = 0;
+  {
+    bi::Compiler compiler(cacheIn(parallelDir));
+    auto kernel = compiler.compileBuiltin("gemm", gemmSpec(512, 4096));
+    const int64_t before = compiler.cacheStats().compiles;
+    names = kernel->prepare({}, 2);
+    EXPECT_EQ(names, kernel->schedules());
+    compiled = compiler.cacheStats().compiles - before;
+    EXPECT_EQ(compiled, int64_t(names.size()));
+    // Prepared schedules are compiled: asking again compiles nothing.
+    EXPECT_EQ(kernel->prepare({}, 2), names);
+    EXPECT_EQ(compiler.cacheStats().compiles - before, compiled);
+  }
+  // Another process finds them all on disk.
+  {
+    bi::Compiler compiler(cacheIn(parallelDir));
+    auto kernel = compiler.compileBuiltin("gemm", gemmSpec(512, 4096));
+    const bi::CacheStats before = compiler.cacheStats();
+    EXPECT_EQ(kernel->prepare(), names);
+    EXPECT_EQ(compiler.cacheStats().compiles, before.compiles);
+    EXPECT_EQ(compiler.cacheStats().diskHits - before.diskHits, compiled);
+  }
+  // NVRTC on two threads gives the cubins one thread gives.
+  std::string serialDir = freshDir("prepare-serial");
+  {
+    bi::Compiler compiler(cacheIn(serialDir));
+    compiler.compileBuiltin("gemm", gemmSpec(512, 4096))->prepare({}, 1);
+  }
+  std::map<std::string, std::string> parallel = cacheContents(parallelDir),
+                                     serial = cacheContents(serialDir);
+  EXPECT_EQ(parallel.size(), names.size() + 1); // and the kernel's entry
+  EXPECT_TRUE(parallel == serial);
+}
+
+TEST_F(JIT, GemmPrepareChecksItsInput) {
+  bi::Compiler compiler(cacheIn(freshDir("prepare-input")));
+  auto kernel = compiler.compileBuiltin("gemm", gemmSpec(512, 4096));
+  std::string error = errorOf([&] { kernel->prepare({64, 0}); });
+  EXPECT_NE(error.find("gemm: prepare() takes numbers of rows in [1, 2^31 - "
+                       "1], got 0"),
+            std::string::npos)
+      << error;
+  // Kernels without schedules have nothing to prepare.
+  EXPECT_TRUE(compiler.compileBuiltin("rms_norm", h4096())->prepare().empty());
+  EXPECT_TRUE(compiler.compileBuiltin("gemm_fma", gemmSpec(512, 4096))
+                  ->prepare()
+                  .empty());
+  // The schedule for given batch sizes depends on the GPU.
+  if (!driverWorks()) {
+    error = errorOf([&] { kernel->prepare({1, 1024}); });
+    EXPECT_TRUE(error.find("libcuda.so.1") != std::string::npos ||
+                error.find("cuInit failed") != std::string::npos)
+        << error;
+  }
+}
+
+// A forced schedule runs alone, or as its split twin where its cluster
+// does not fit: both are prepared.
+TEST_F(JIT, GemmPrepareForcedSchedule) {
+  if (!nvrtcPresent())
+    GTEST_SKIP() << "no CUDA toolkit (NVRTC)";
+  bi::Compiler compiler(cacheIn(freshDir("prepare-forced")));
+  bi::Specialization spec = gemmSpec(512, 4096);
+  spec.schedule = "n128m64s6cluster";
+  auto cluster = compiler.compileBuiltin("gemm", spec);
+  EXPECT_EQ(cluster->prepare(),
+            (std::vector<std::string>{"n128m64s6split", "n128m64s6cluster"}));
+  spec.schedule = "n128m128s5serial";
+  auto serial = compiler.compileBuiltin("gemm", spec);
+  EXPECT_EQ(serial->prepare({1, 4096}),
+            std::vector<std::string>{"n128m128s5serial"});
+}
+
 TEST_F(JIT, GemmSurvivesTheDiskCache) {
   std::string dir = freshDir("gemm-cache");
   std::string fingerprint, code;
@@ -540,8 +637,7 @@ bool cacheHoldsCubin(const std::string &dir) {
 }
 
 TEST_F(JIT, GemmFmaCompilesWithBothBackends) {
-  if (!fs::exists("/usr/local/cuda/lib64/libnvrtc.so.13") &&
-      !std::getenv("BI_CUDA_PATH"))
+  if (!nvrtcPresent())
     GTEST_SKIP() << "no CUDA toolkit (NVRTC)";
   // One cache directory per backend, so each holds that backend's cubin.
   std::string nvvmDir = freshDir("gemm-fma-nvvm");
@@ -649,8 +745,7 @@ bi.kernel @gemm_pinned(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
 }
 
 TEST_F(JIT, GemmWgmmaPinnedScheduleCompilesWithBothBackends) {
-  if (!fs::exists("/usr/local/cuda/lib64/libnvrtc.so.13") &&
-      !std::getenv("BI_CUDA_PATH"))
+  if (!nvrtcPresent())
     GTEST_SKIP() << "no CUDA toolkit (NVRTC)";
   std::string nvvmDir = freshDir("wgmma-nvvm");
   bi::Compiler nvvmCompiler(cacheIn(nvvmDir));
