@@ -53,9 +53,9 @@ fi
 
 # NVRTC keeps what it compiled in CUDA's compute cache (CUDA_CACHE_PATH,
 # by default ~/.nv/ComputeCache) and skips the compile when the same source
-# comes again, in any process: on the H200 machine a first compile of the
-# M = 1 schedule took about 450 ms with that cache empty and 200 ms with it
-# warm. A cold compile is measured with both caches empty.
+# comes again, in any process: on H200 machines a first compile of the
+# M = 1 schedule took 450-600 ms with that cache empty and about 200 ms with
+# it warm. A cold compile is measured with both caches empty.
 echo "== GEMM JIT latency from C++ (fresh processes: cold, NVRTC's cache warm, bi's cache warm)"
 g++ -std=c++17 -O2 bench/gemm_latency.cpp -Iinclude -L/tmp/bi -lbi -Wl,-rpath,/tmp/bi \
   -I/usr/local/cuda/include -L/usr/local/cuda/lib64 -lcudart -o /tmp/bi/gemm-latency
