@@ -5,13 +5,14 @@
 // start-up), then the first launches at M = 1 and M = 1024.
 //
 //   g++ -std=c++17 bench/gemm_latency.cpp -Iinclude -L<dir of libbi.so> -lbi \
-//       -I/usr/local/cuda/include -L/usr/local/cuda/lib64 -lcudart
+//       -I/usr/local/cuda/include -L/usr/local/cuda/lib64 -lcudart -lcuda
 //   BI_CACHE_DIR=<dir> ./a.out [--prepare]    # prints one JSON line
 #include "bi/JIT.h"
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <cuda.h>
 #include <cuda_runtime.h>
 #include <thread>
 
@@ -110,14 +111,36 @@ int main(int argc, char **argv) {
       bi::Arg::buffer(bigC, bi::DType::bf16, {bigM, N})};
   kernel->launch(bigArgs, nullptr); // compiles the large-M schedule
   const double hostSerial = hostPerLaunch(bigArgs);
+  // The driver's own floor on this machine, timed the same way: an empty
+  // kernel launched with cuLaunchKernel, no arguments.
+  const char *emptyPtx = ".version 8.0\n.target sm_90a\n.address_size 64\n"
+                         ".visible .entry bi_empty()\n{\nret;\n}\n";
+  CUmodule module = nullptr;
+  CUfunction empty = nullptr;
+  double driverFloor = -1;
+  if (cuModuleLoadData(&module, emptyPtx) == CUDA_SUCCESS &&
+      cuModuleGetFunction(&empty, module, "bi_empty") == CUDA_SUCCESS) {
+    std::vector<double> rounds;
+    for (int round = 0; round < 21; ++round) {
+      cudaDeviceSynchronize();
+      auto begin = Clock::now();
+      for (int i = 0; i < 100; ++i)
+        cuLaunchKernel(empty, 1, 1, 1, 32, 1, 1, 0, nullptr, nullptr, nullptr);
+      rounds.push_back(ms(begin, Clock::now()) * 1000.0 / 100);
+    }
+    cudaDeviceSynchronize();
+    std::sort(rounds.begin(), rounds.end());
+    driverFloor = rounds[rounds.size() / 2];
+  }
   bi::CacheStats stats = compiler.cacheStats();
   printf("{\"compiler_create_ms\": %.3f, \"compile_ms\": %.3f, "
          "\"first_launch_ms\": %.3f, \"first_call_ms\": %.3f, "
          "\"host_us_per_launch\": %.3f, \"host_us_per_launch_m1024\": %.3f, "
+         "\"driver_empty_kernel_us_per_launch\": %.3f, "
          "\"disk_hits\": %lld, "
          "\"compiles\": %lld, \"error\": \"%s\"}\n",
          ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t1, t3), hostSplit, hostSerial,
-         (long long)stats.diskHits, (long long)stats.compiles,
+         driverFloor, (long long)stats.diskHits, (long long)stats.compiles,
          cudaGetErrorString(cudaGetLastError()));
   return 0;
 }

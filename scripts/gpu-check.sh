@@ -5,6 +5,10 @@
 #   BI_GEMM_ONLY=1  only the GEMM parts (latency, checks, benchmark)
 #   BI_GEMM_LAB=1   also the GEMM kernel lab (every schedule timed per shape)
 #                   for each K chunk in BI_GEMM_LAB_CHUNKS (default 2048)
+# It writes more files than the device tool returns (8): point OUT at a
+# folder of its own and pack it, e.g.
+#   mkdir -p /tmp/res && OUT=/tmp/res bash scripts/gpu-check.sh \
+#     > /tmp/res/gpu-check.log 2>&1; tar -C /tmp/res -czf "$OUT/results.tgz" .
 set -uo pipefail
 export PYTHONUNBUFFERED=1
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,7 +62,7 @@ fi
 # it warm. A cold compile is measured with both caches empty.
 echo "== GEMM JIT latency from C++ (fresh processes: cold, NVRTC's cache warm, bi's cache warm)"
 g++ -std=c++17 -O2 bench/gemm_latency.cpp -Iinclude -L/tmp/bi -lbi -Wl,-rpath,/tmp/bi \
-  -I/usr/local/cuda/include -L/usr/local/cuda/lib64 -lcudart -o /tmp/bi/gemm-latency
+  -I/usr/local/cuda/include -L/usr/local/cuda/lib64 -lcudart -lcuda -o /tmp/bi/gemm-latency
 rm -rf /tmp/bi/gemm-cache /tmp/bi/cuda-cache
 export CUDA_CACHE_PATH=/tmp/bi/cuda-cache
 BI_CACHE_DIR=/tmp/bi/gemm-cache /tmp/bi/gemm-latency | tee "$out/gemm-latency-cold.json"
