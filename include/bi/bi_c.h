@@ -3,7 +3,10 @@
  * A C view of bi/JIT.h for FFI users (Python ctypes, other languages).
  * Every function returns 0 on success; on failure it returns non-zero and
  * bi_last_error() gives the message and the full log of this thread's last
- * failure.
+ * failure. A NULL where an object, a name, a source or an output pointer is
+ * required, a malformed dims string and an out-of-range enum are such
+ * failures, not crashes; the accessors (bi_kernel_name, ...) read a NULL
+ * kernel as empty.
  *
  *===----------------------------------------------------------------------===*/
 #ifndef BI_C_H

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "bi/JIT.h"
+#include "JITTestSupport.h"
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -21,20 +22,12 @@
 namespace fs = std::filesystem;
 
 namespace {
+using namespace bi::test;
 
 bi::Specialization h4096() {
   bi::Specialization spec;
   spec.dims["H"] = 4096;
   return spec;
-}
-
-/// A fresh, empty directory under the test's temp dir.
-std::string freshDir(const std::string &name) {
-  fs::path dir = fs::temp_directory_path() /
-                 ("bi-jit-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
 }
 
 std::vector<fs::path> cacheFiles(const std::string &dir) {
@@ -53,27 +46,6 @@ template <typename Fn> std::string errorOf(Fn fn) {
     return std::string(error.what()) + "\n" + error.log();
   }
   return "";
-}
-
-/// Compiling to a cubin needs the CUDA toolkit's nvJitLink; without it
-/// these tests skip (and say so) instead of failing.
-bool toolkitPresent() {
-  auto has = [](const char *dir) {
-    return fs::exists(fs::path(dir) / "lib64" / "libnvJitLink.so.13");
-  };
-  // Mirrors the library's search: BI_CUDA_PATH alone when it is set.
-  if (const char *dir = std::getenv("BI_CUDA_PATH"); dir && *dir)
-    return has(dir);
-  for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
-    if (const char *dir = std::getenv(var); dir && *dir && has(dir))
-      return true;
-  return has("/usr/local/cuda");
-}
-
-/// The NVRTC side path (and the GEMM schedules) need libnvrtc.
-bool nvrtcPresent() {
-  return fs::exists("/usr/local/cuda/lib64/libnvrtc.so.13") ||
-         std::getenv("BI_CUDA_PATH");
 }
 
 class JIT : public ::testing::Test {
@@ -351,14 +323,6 @@ TEST_F(JIT, LaunchChecksArgumentsFirst) {
               "argument #1 must be a bf16 buffer, got a scalar");
   expectError(with(2, bi::Arg::buffer(a.x, bi::DType::bf16, {8, 4096})),
               "output argument #2 overlaps argument #0");
-}
-
-bool driverWorks() {
-  void *handle = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
-  if (!handle)
-    return false;
-  auto init = reinterpret_cast<int (*)(unsigned)>(dlsym(handle, "cuInit"));
-  return init && init(0) == 0;
 }
 
 TEST_F(JIT, NoGpuIsAClearErrorAtLaunch) {
