@@ -20,7 +20,8 @@ latency = {}
 for name, key in (("gemm-latency-cold.json", "cold_empty_cache"),
                   ("gemm-latency-nvrtc-cached.json", "empty_cache_nvrtc_cached"),
                   ("gemm-latency-warm.json", "warm_disk_cache"),
-                  ("gemm-latency-prepare.json", "prepare_every_schedule")):
+                  ("gemm-latency-prepare.json", "prepare_every_schedule"),
+                  ("gemm-latency-mlir-split.json", "cold_mlir_split_schedule")):
     path = os.path.join(src, name)
     if os.path.exists(path):
         latency[key] = json.load(open(path))

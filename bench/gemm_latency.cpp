@@ -2,11 +2,14 @@
 // call (compile, or load from the disk cache, plus the first launch, which
 // compiles or loads the schedule it needs) and the host time per launch.
 // With --prepare: Kernel::prepare() of every schedule at once (an engine's
-// start-up), then the first launches at M = 1 and M = 1024.
+// start-up), then the first launches at M = 1 and M = 1024. With
+// --mlir-split: the first call with the M = 1 split schedule pinned in the
+// source, which the NVVM backend builds through MLIR and nvJitLink instead
+// of NVRTC.
 //
 //   g++ -std=c++17 bench/gemm_latency.cpp -Iinclude -L<dir of libbi.so> -lbi \
 //       -I/usr/local/cuda/include -L/usr/local/cuda/lib64 -lcudart -lcuda
-//   BI_CACHE_DIR=<dir> ./a.out [--prepare]    # prints one JSON line
+//   BI_CACHE_DIR=<dir> ./a.out [--prepare | --mlir-split]   # one JSON line
 #include "bi/JIT.h"
 #include <algorithm>
 #include <chrono>
@@ -14,6 +17,7 @@
 #include <cstring>
 #include <cuda.h>
 #include <cuda_runtime.h>
+#include <string>
 #include <thread>
 
 using Clock = std::chrono::steady_clock;
@@ -59,9 +63,58 @@ static int prepareAll() {
   return 0;
 }
 
+/// The first call of the built-in gemm with n64m8s8split pinned in its
+/// source (NVVM backend: MLIR, PTX, nvJitLink; no NVRTC).
+static int mlirSplit() {
+  const int64_t N = 4096, K = 4096, M = 1;
+  void *a, *w, *c;
+  cudaMalloc(&a, M * K * 2);
+  cudaMalloc(&w, N * K * 2);
+  cudaMalloc(&c, M * N * 2);
+  cudaMemset(a, 0, M * K * 2);
+  cudaMemset(w, 0, N * K * 2);
+  cudaDeviceSynchronize();
+  std::string source = bi::Compiler::builtinSource("gemm");
+  const std::string unit = "unit = wgmma.m64nNk16>";
+  size_t at = source.find(unit);
+  if (at == std::string::npos) {
+    printf("{\"error\": \"no wgmma contract in the built-in gemm\"}\n");
+    return 1;
+  }
+  source.insert(at + unit.size(),
+                "\n      schedule #bi.matmul_schedule<block_m = 8, block_n = "
+                "64, stages = 8, chunks = split>");
+  auto t0 = Clock::now();
+  bi::Compiler compiler;
+  bi::Specialization spec;
+  spec.dims = {{"N", N}, {"K", K}};
+  spec.backend = bi::Backend::NVVM;
+  auto t1 = Clock::now();
+  auto kernel = compiler.compileSource(source, spec);
+  auto t2 = Clock::now();
+  kernel->launch({bi::Arg::buffer(a, bi::DType::bf16, {M, K}),
+                  bi::Arg::buffer(w, bi::DType::bf16, {N, K}),
+                  bi::Arg::buffer(c, bi::DType::bf16, {M, N})},
+                 nullptr);
+  cudaDeviceSynchronize();
+  auto t3 = Clock::now();
+  bi::CacheStats stats = compiler.cacheStats();
+  printf("{\"schedule\": \"%s\", \"compiler_create_ms\": %.3f, "
+         "\"compile_ms\": %.3f, \"first_launch_ms\": %.3f, "
+         "\"first_call_ms\": %.3f, \"disk_hits\": %lld, \"compiles\": "
+         "%lld, \"error\": \"%s\"}\n",
+         kernel->schedules().empty() ? "" : kernel->schedules()[0].c_str(),
+         ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t1, t3),
+         (long long)stats.diskHits, (long long)stats.compiles,
+         cudaGetErrorString(cudaGetLastError()));
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && std::strcmp(argv[1], "--prepare") == 0)
     return prepareAll();
+  if (argc > 1 && std::strcmp(argv[1], "--mlir-split") == 0)
+    return mlirSplit();
   const int64_t N = 4096, K = 4096, M = 1;
   void *a, *w, *c;
   cudaMalloc(&a, M * K * 2);

@@ -15,10 +15,12 @@ rows computed in small batches equal the same rows of the large batch.
 
 The wgmma GEMM (built-in `gemm`'s contract) lowered through MLIR
 (bi-lower-to-gpu with nvgpu and NVVM; the JIT builds it when the source
-pins a serial schedule) is run for every serial schedule and compared with
-the CUDA generator's kernel for every schedule, split ones included, on
-shapes with K not a multiple of 64, K below and past the chunk, N odd, M =
-1, 7, 100, 1000, and rows that make chunk partials of -0.
+pins a serial or split schedule) is run for every serial and every split
+schedule and compared with the CUDA generator's kernel for every schedule,
+cluster ones included, on shapes with K not a multiple of 64, K below and
+past the chunk, N odd, M = 1, 7, 100, 1000, and rows that make chunk
+partials of -0. The MLIR split kernels' times at small M are printed next
+to the generator's, for the record.
 
 Prints one PASS/FAIL line per case and exits non-zero on any failure.
 
@@ -244,13 +246,17 @@ def check_variants(comp, report, gen, stream):
 # The serial Hopper schedules bi-lower-to-gpu builds (block_n, block_m,
 # stages), as in hopperGemmSchedules().
 WGMMA_SERIAL = [(64, 64, 6), (128, 64, 6), (64, 128, 6), (128, 128, 5), (128, 128, 6), (128, 192, 4)]
+# The split ones it builds too (chunks on parallel CTAs, added through the
+# workspace); cluster schedules are the generator's only.
+WGMMA_SPLIT = [(64, 8, 8), (128, 8, 8), (64, 16, 8), (128, 16, 8), (128, 32, 8), (64, 64, 8), (128, 64, 6),
+               (128, 128, 5)]
 # (N, K): K a multiple of 64, K with a partial k-step and a partial tile,
 # K < chunk (2048), K just past two chunks, N not a multiple of any tile.
 WGMMA_SHAPES = [(512, 4096), (333, 1000), (256, 600), (130, 4104), (4096, 2048)]
 WGMMA_BATCHES = (1, 7, 100, 1000)
 
 
-def pinned_gemm(block_n, block_m, stages):
+def pinned_gemm(block_n, block_m, stages, chunks="serial"):
     """The built-in gemm (same contract, same bits) with its schedule pinned
     in the source: the NVVM backend then compiles bi-lower-to-gpu's kernel."""
     return f"""
@@ -265,7 +271,7 @@ bi.kernel @gemm_pinned(%x: memref<?x?xbf16> {{bi.axes = ["M", "K"]}},
       order #bi.order<chunk = 2048, chunk_combine = seq, step = 16,
                       unit = wgmma.m64nNk16>
       schedule #bi.matmul_schedule<block_m = {block_m}, block_n = {block_n},
-                                   stages = {stages}, chunks = serial>
+                                   stages = {stages}, chunks = {chunks}>
   bi.return
 }}
 """
@@ -290,9 +296,10 @@ def check_wgmma(comp, report, gen, stream):
         run(reference, [a, w, ref], stream)
         kernels = [(f"NVRTC {name}", comp.compile_scheduled("gemm", dims, name))
                    for name in reference.schedules()]
-        for block_n, block_m, stages in WGMMA_SERIAL:
-            name = f"n{block_n}m{block_m}s{stages}serial"
-            kern = comp.compile_source(pinned_gemm(block_n, block_m, stages), dims, backend=bi_ctypes.NVVM)
+        pinned = [(s, "serial") for s in WGMMA_SERIAL] + [(s, "split") for s in WGMMA_SPLIT]
+        for (block_n, block_m, stages), chunks in pinned:
+            name = f"n{block_n}m{block_m}s{stages}{chunks}"
+            kern = comp.compile_source(pinned_gemm(block_n, block_m, stages, chunks), dims, backend=bi_ctypes.NVVM)
             ok = ".entry bi_gemm_main(" in kernel_code(kern) and kern.schedules() == [name]
             report.case(f"wgmma N={n} K={k}: MLIR {name} is the NVVM kernel", ok)
             kernels.append((f"MLIR {name}", kern))
@@ -308,6 +315,40 @@ def check_wgmma(comp, report, gen, stream):
         # the kernels must agree on it (checked above), not on IEEE's -0.
         print(f"INFO wgmma N={n} K={k}: C[3, 5] (all products -0) has bits "
               f"{int(bits(ref[3, 5:6].cpu())[0]) & 0xFFFF:#06x}", flush=True)
+
+
+def time_split(comp, gen, stream):
+    """For the record (no pass or fail): the MLIR split kernels against the
+    generator's at small M, N = K = 4096, L2 flushed (median of 50)."""
+    n = k = 4096
+    dims = {"N": n, "K": k}
+    a = torch.randn(16, k, generator=gen, device="cuda").to(torch.bfloat16)
+    w = (0.05 * torch.randn(n, k, generator=gen, device="cuda")).to(torch.bfloat16)
+    flush = torch.empty(256 << 20, dtype=torch.uint8, device="cuda")
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+
+    def median_us(kern, m):
+        c = torch.empty(m, n, dtype=torch.bfloat16, device="cuda")
+        args = [a[:m], w, c]
+        run(kern, args, stream)
+        times = []
+        for _ in range(50):
+            flush.zero_()
+            start.record()
+            run(kern, args, stream)
+            end.record()
+            torch.cuda.synchronize()
+            times.append(start.elapsed_time(end) * 1e3)
+        return sorted(times)[len(times) // 2]
+
+    for block_n, block_m, stages in [(64, 8, 8), (64, 16, 8)]:
+        name = f"n{block_n}m{block_m}s{stages}split"
+        mlir = comp.compile_source(pinned_gemm(block_n, block_m, stages, "split"), dims, backend=bi_ctypes.NVVM)
+        generator = comp.compile_scheduled("gemm", dims, name)
+        chosen = comp.compile_scheduled("gemm", dims, "")
+        for m in (1, block_m):
+            print(f"INFO time N={n} K={k} M={m} {name}: MLIR {median_us(mlir, m):.1f} us, generator "
+                  f"{median_us(generator, m):.1f} us, scheduler's choice {median_us(chosen, m):.1f} us", flush=True)
 
 
 def main():
@@ -327,6 +368,7 @@ def main():
     check_variants(comp, report, gen, stream)
     if not opts.skip_wgmma:
         check_wgmma(comp, report, gen, stream)
+        time_split(comp, gen, stream)
     print(f"\n{report.cases - report.failures}/{report.cases} cases pass", flush=True)
     sys.exit(1 if report.failures else 0)
 

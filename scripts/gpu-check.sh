@@ -72,6 +72,9 @@ BI_CACHE_DIR=/tmp/bi/gemm-cache /tmp/bi/gemm-latency | tee "$out/gemm-latency-wa
 echo "== GEMM: every schedule prepared at once (Kernel::prepare), both caches empty"
 rm -rf /tmp/bi/gemm-cache /tmp/bi/cuda-cache
 BI_CACHE_DIR=/tmp/bi/gemm-cache /tmp/bi/gemm-latency --prepare | tee "$out/gemm-latency-prepare.json"
+echo "== GEMM: the M = 1 split schedule through MLIR and nvJitLink (no NVRTC), both caches empty"
+rm -rf /tmp/bi/gemm-cache /tmp/bi/cuda-cache
+BI_CACHE_DIR=/tmp/bi/gemm-cache /tmp/bi/gemm-latency --mlir-split | tee "$out/gemm-latency-mlir-split.json"
 unset CUDA_CACHE_PATH
 
 echo "== GEMM through MLIR (NVVM) vs the CUDA generator (NVRTC), bit for bit"

@@ -49,11 +49,13 @@ mlir::bi::getLowerableWgmmaSchedule(MatmulOp matmul) {
       return failure();
     schedule = *chosen;
   }
-  if (schedule.splitChunks)
+  if (schedule.clusterChunks)
     return matmul.emitOpError()
            << "schedule " << schedule.name()
-           << " runs the chunks on parallel CTAs, which bi-lower-to-gpu does "
-              "not lower yet (the NVRTC backend does); use 'chunks = serial'";
+           << " adds the chunk partials of a thread-block cluster in "
+              "distributed shared memory, which bi-lower-to-gpu does not "
+              "lower yet (the NVRTC backend does); use its split twin or "
+              "'chunks = serial'";
   return schedule;
 }
 
@@ -95,10 +97,27 @@ private:
   void buildSignature();
   void emitProducer();
   void emitConsumer();
-  /// The chunk partials of this consumer's fragment of one output tile,
-  /// added left to right, and the count of K tiles consumed after it (`it`
+  /// Serial schedules: the chunk partials of this consumer's fragment of
+  /// one output tile, added left to right; split ones: the partial of chunk
+  /// `unitChunk` alone. And the count of K tiles consumed after it (`it`
   /// before it).
-  std::pair<Value, Value> emitChunks(Value it, Value consumer, Value lane);
+  std::pair<Value, Value> emitChunks(Value it, Value consumer, Value lane,
+                                     Value unitChunk);
+  /// The K tiles of chunk `chunk` from a zero accumulator: the partial and
+  /// the count of K tiles consumed after it.
+  std::pair<Value, Value> emitChunkTiles(Value chunk, Value it, Value firstB,
+                                         Value firstA, Value isLane0);
+  /// Split schedules: publishes this CTA's chunk partial, counts it on the
+  /// tile's counter and, in the CTA that completes the count, adds every
+  /// chunk's partial from the workspace in chunk order; stores the tile
+  /// there (or right away when K is one chunk).
+  void emitSplitCombine(Value partial, Value tile, Value unitChunk, Value n0,
+                        Value m0, Value consumer, Value lane, Value warp);
+  /// Rows (m) and columns (n) of C that register `i` of this thread's
+  /// fragment holds, from the bases of the accumulator layout.
+  std::pair<Value, Value> elementOf(Value nBase, Value mBase, int64_t i);
+  std::pair<Value, Value> fragmentBases(Value n0, Value m0, Value consumer,
+                                        Value lane, Value warp);
   /// One k-step: D = B-rows x A-rows^T (+ D unless `fresh`).
   Value emitWgmma(Value acc, Value descriptorB, Value descriptorA, bool fresh);
   void emitEpilogue(Value total, Value n0, Value m0, Value consumer, Value lane,
@@ -108,8 +127,11 @@ private:
   /// that TMA wrote with the 128-byte swizzle (8-row groups 1024 B apart),
   /// starting at shared address `address`.
   Value descriptor(Value address);
-  /// The work unit's output tile: (first row of B, first row of A).
-  std::pair<Value, Value> tileOrigin(Value unit);
+  /// The work unit's output tile (its index) and, for split schedules, its
+  /// chunk (0 for serial ones).
+  std::pair<Value, Value> tileAndChunk(Value unit);
+  /// An output tile's origin: (first row of B, first row of A).
+  std::pair<Value, Value> tileOrigin(Value tile);
   /// The shared-memory stage `it % stages` and the parity to wait for.
   std::pair<Value, Value> stageOf(Value it, bool producer);
   /// A tile of `rows` x 64 elements at byte `offset` of the stages.
@@ -138,6 +160,8 @@ private:
   Value mapA, mapB, barriers, stages, stagesAddress;
   Value extentM, extentN, extentK, kTiles, chunks, tilesN, units;
   Value threadX, blockX, gridX;
+  /// Split schedules: the "this CTA adds the tile" flag in shared memory.
+  Value lastFlag;
 };
 } // namespace
 
@@ -185,8 +209,13 @@ void WgmmaMatmulLowering::buildSignature() {
     func.setArgAttr(i, LLVM::LLVMDialect::getNoAliasAttrName(),
                     b.getUnitAttr());
   }
-  abi.push_back(b.getStringAttr("ptr f32 partials (unused: serial)"));
-  abi.push_back(b.getStringAttr("ptr u32 counters (unused: serial)"));
+  if (schedule.splitChunks) {
+    abi.push_back(b.getStringAttr("ptr f32 partials"));
+    abi.push_back(b.getStringAttr("ptr u32 counters"));
+  } else {
+    abi.push_back(b.getStringAttr("ptr f32 partials (unused: serial)"));
+    abi.push_back(b.getStringAttr("ptr u32 counters (unused: serial)"));
+  }
   markMatmulExtents(func, matmul, M, abi, argDims);
   func->setAttr("bi.abi", b.getArrayAttr(abi));
   func->setAttr("bi.arg_dims", b.getArrayAttr(argDims));
@@ -208,13 +237,21 @@ Value WgmmaMatmulLowering::descriptor(Value address) {
   return arith::OrIOp::create(b, loc, start, constI64(fixed));
 }
 
-std::pair<Value, Value> WgmmaMatmulLowering::tileOrigin(Value unit) {
+std::pair<Value, Value> WgmmaMatmulLowering::tileAndChunk(Value unit) {
+  if (!schedule.splitChunks)
+    return {unit, constIndex(0)};
+  // A tile's chunks are adjacent units.
+  return {arith::DivUIOp::create(b, loc, unit, chunks),
+          arith::RemUIOp::create(b, loc, unit, chunks)};
+}
+
+std::pair<Value, Value> WgmmaMatmulLowering::tileOrigin(Value tile) {
   // Any order of the tiles gives the same bits; row tiles of B fastest.
   Value n0 = arith::MulIOp::create(b, loc,
-                                   arith::RemUIOp::create(b, loc, unit, tilesN),
+                                   arith::RemUIOp::create(b, loc, tile, tilesN),
                                    constIndex(schedule.blockN));
   Value m0 = arith::MulIOp::create(b, loc,
-                                   arith::DivUIOp::create(b, loc, unit, tilesN),
+                                   arith::DivUIOp::create(b, loc, tile, tilesN),
                                    constIndex(schedule.blockM));
   return {n0, m0};
 }
@@ -253,10 +290,19 @@ void WgmmaMatmulLowering::emitProducer() {
   auto unitLoop =
       scf::ForOp::create(b, loc, blockX, units, gridX, {constIndex(0)});
   b.setInsertionPointToStart(unitLoop.getBody());
-  auto [n0, m0] = tileOrigin(unitLoop.getInductionVar());
-  auto tileLoop =
-      scf::ForOp::create(b, loc, constIndex(0), kTiles, constIndex(1),
-                         {unitLoop.getRegionIterArg(0)});
+  auto [tile, unitChunk] = tileAndChunk(unitLoop.getInductionVar());
+  auto [n0, m0] = tileOrigin(tile);
+  // Serial schedules load every K tile; split ones their chunk's.
+  Value firstTile = constIndex(0), endTile = kTiles;
+  if (schedule.splitChunks) {
+    firstTile =
+        arith::MulIOp::create(b, loc, unitChunk, constIndex(chunkTiles));
+    endTile = arith::MinUIOp::create(
+        b, loc, kTiles,
+        arith::AddIOp::create(b, loc, firstTile, constIndex(chunkTiles)));
+  }
+  auto tileLoop = scf::ForOp::create(b, loc, firstTile, endTile, constIndex(1),
+                                     {unitLoop.getRegionIterArg(0)});
   {
     OpBuilder::InsertionGuard inner(b);
     b.setInsertionPointToStart(tileLoop.getBody());
@@ -305,30 +351,17 @@ Value WgmmaMatmulLowering::emitWgmma(Value acc, Value descriptorB,
 }
 
 std::pair<Value, Value>
-WgmmaMatmulLowering::emitChunks(Value it, Value consumer, Value lane) {
+WgmmaMatmulLowering::emitChunkTiles(Value chunk, Value it, Value firstB,
+                                    Value firstA, Value isLane0) {
   Value ticks = constIndex(kWaitTicks);
   Value zeros = LLVM::ZeroOp::create(b, loc, accType);
-  Value isLane0 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
-                                        constIndex(0));
-  // This consumer's 64 rows of the B tile, and the A tile, in stage 0.
-  Value firstB = arith::AddIOp::create(
-      b, loc, stagesAddress,
-      arith::MulIOp::create(b, loc, consumer, constIndex(64 * kRowBytes)));
-  Value firstA = arith::AddIOp::create(b, loc, stagesAddress,
-                                       constIndex(schedule.blockN * kRowBytes));
-
-  auto chunkLoop = scf::ForOp::create(b, loc, constIndex(0), chunks,
-                                      constIndex(1), {zeros, it});
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(chunkLoop.getBody());
-  Value chunk = chunkLoop.getInductionVar();
   Value tileBegin =
       arith::MulIOp::create(b, loc, chunk, constIndex(chunkTiles));
   Value tileEnd = arith::MinUIOp::create(
       b, loc, kTiles,
       arith::AddIOp::create(b, loc, tileBegin, constIndex(chunkTiles)));
   auto tileLoop = scf::ForOp::create(b, loc, tileBegin, tileEnd, constIndex(1),
-                                     {zeros, chunkLoop.getRegionIterArg(1)});
+                                     {zeros, it});
   {
     OpBuilder::InsertionGuard inner(b);
     b.setInsertionPointToStart(tileLoop.getBody());
@@ -397,8 +430,51 @@ WgmmaMatmulLowering::emitChunks(Value it, Value consumer, Value lane) {
         ValueRange{stepLoop.getResult(0),
                    arith::AddIOp::create(b, loc, tileIt, constIndex(1))});
   }
+  return {tileLoop.getResult(0), tileLoop.getResult(1)};
+}
+
+std::pair<Value, Value> WgmmaMatmulLowering::emitChunks(Value it,
+                                                        Value consumer,
+                                                        Value lane,
+                                                        Value unitChunk) {
+  Value zeros = LLVM::ZeroOp::create(b, loc, accType);
+  Value isLane0 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane,
+                                        constIndex(0));
+  // This consumer's 64 rows of the B tile, and the A tile, in stage 0.
+  Value firstB = arith::AddIOp::create(
+      b, loc, stagesAddress,
+      arith::MulIOp::create(b, loc, consumer, constIndex(64 * kRowBytes)));
+  Value firstA = arith::AddIOp::create(b, loc, stagesAddress,
+                                       constIndex(schedule.blockN * kRowBytes));
+
+  auto chunkLoop = scf::ForOp::create(b, loc, constIndex(0), chunks,
+                                      constIndex(1), {zeros, it});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(chunkLoop.getBody());
+  Value chunk = chunkLoop.getInductionVar();
+  if (schedule.splitChunks) {
+    // Every chunk in order (the loop's bounds follow from K alone), the
+    // work done for this unit's own only: which CTA runs a chunk never
+    // reaches the order of an accumulation.
+    Value isMine = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                         chunk, unitChunk);
+    auto mine = scf::IfOp::create(b, loc, TypeRange{accType, b.getIndexType()},
+                                  isMine, /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(mine.thenBlock());
+      auto [partial, next] = emitChunkTiles(
+          chunk, chunkLoop.getRegionIterArg(1), firstB, firstA, isLane0);
+      scf::YieldOp::create(b, loc, ValueRange{partial, next});
+      b.setInsertionPointToStart(mine.elseBlock());
+      scf::YieldOp::create(b, loc, chunkLoop.getRegionIterArgs());
+    }
+    scf::YieldOp::create(b, loc, mine.getResults());
+    return {chunkLoop.getResult(0), chunkLoop.getResult(1)};
+  }
+  auto [partial, next] = emitChunkTiles(chunk, chunkLoop.getRegionIterArg(1),
+                                        firstB, firstA, isLane0);
   // Chunk partials left to right, starting from the first.
-  Value partial = tileLoop.getResult(0);
   Value isFirstChunk = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                              chunk, constIndex(0));
   auto combine = scf::IfOp::create(b, loc, TypeRange{accType}, isFirstChunk,
@@ -418,13 +494,14 @@ WgmmaMatmulLowering::emitChunks(Value it, Value consumer, Value lane) {
     }
     scf::YieldOp::create(b, loc, sum);
   }
-  scf::YieldOp::create(b, loc,
-                       ValueRange{combine.getResult(0), tileLoop.getResult(1)});
+  scf::YieldOp::create(b, loc, ValueRange{combine.getResult(0), next});
   return {chunkLoop.getResult(0), chunkLoop.getResult(1)};
 }
 
-void WgmmaMatmulLowering::emitEpilogue(Value total, Value n0, Value m0,
-                                       Value consumer, Value lane, Value warp) {
+std::pair<Value, Value> WgmmaMatmulLowering::fragmentBases(Value n0, Value m0,
+                                                           Value consumer,
+                                                           Value lane,
+                                                           Value warp) {
   // Accumulator layout of m64nNk16: register i of lane l in warp w holds
   // row 16w + l/4 + 8((i/2)%2) of the B tile (a column n of C) and column
   // 8(i/4) + 2(l%4) + i%2 of the A tile (a row m of C).
@@ -440,11 +517,22 @@ void WgmmaMatmulLowering::emitEpilogue(Value total, Value n0, Value m0,
       arith::MulIOp::create(b, loc,
                             arith::RemUIOp::create(b, loc, lane, constIndex(4)),
                             constIndex(2)));
+  return {nBase, mBase};
+}
+
+std::pair<Value, Value> WgmmaMatmulLowering::elementOf(Value nBase, Value mBase,
+                                                       int64_t i) {
+  Value n = arith::AddIOp::create(b, loc, nBase, constIndex(8 * ((i / 2) % 2)));
+  Value m =
+      arith::AddIOp::create(b, loc, mBase, constIndex(8 * (i / 4) + i % 2));
+  return {m, n};
+}
+
+void WgmmaMatmulLowering::emitEpilogue(Value total, Value n0, Value m0,
+                                       Value consumer, Value lane, Value warp) {
+  auto [nBase, mBase] = fragmentBases(n0, m0, consumer, lane, warp);
   for (int64_t i = 0; i < schedule.blockM / 2; ++i) {
-    Value n =
-        arith::AddIOp::create(b, loc, nBase, constIndex(8 * ((i / 2) % 2)));
-    Value m =
-        arith::AddIOp::create(b, loc, mBase, constIndex(8 * (i / 4) + i % 2));
+    auto [m, n] = elementOf(nBase, mBase, i);
     Value inside = arith::AndIOp::create(
         b, loc,
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, extentM),
@@ -457,6 +545,153 @@ void WgmmaMatmulLowering::emitEpilogue(Value total, Value n0, Value m0,
         extentN, param(Bias), param(Residual));
     buildMatmulStore(b, loc, matmul, v, m, n, extentN, param(C));
   }
+}
+
+void WgmmaMatmulLowering::emitSplitCombine(Value partial, Value tile,
+                                           Value unitChunk, Value n0, Value m0,
+                                           Value consumer, Value lane,
+                                           Value warp) {
+    Type f32 = b.getF32Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
+  auto globalAt = [&](Param p, Type element, Value index) -> Value {
+    return LLVM::GEPOp::create(
+        b, loc, param(p).getType(), element, param(p),
+        ValueRange{arith::IndexCastOp::create(b, loc, i64, index)});
+  };
+  auto [nBase, mBase] = fragmentBases(n0, m0, consumer, lane, warp);
+  Value size = arith::MulIOp::create(b, loc, extentM, extentN);
+  // Barrier 1: the consumer warpgroups only (the producer never joins).
+  auto consumerSync = [&] {
+    NVVM::BarrierOp::create(
+        b, loc, TypeRange{},
+        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1)),
+        arith::ConstantOp::create(
+            b, loc, b.getI32IntegerAttr(128 * schedule.consumers())),
+        NVVM::BarrierReductionAttr(), Value());
+  };
+  Value several = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
+                                        chunks, constIndex(1));
+  auto combine = scf::IfOp::create(b, loc, TypeRange{accType, b.getI1Type()},
+                                   several, /*withElse=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(combine.thenBlock());
+    // Publish this chunk's partial.
+    Value chunkBase = arith::MulIOp::create(b, loc, unitChunk, size);
+    for (int64_t i = 0; i < schedule.blockM / 2; ++i) {
+      auto [m, n] = elementOf(nBase, mBase, i);
+      Value inside = arith::AndIOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, extentM),
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n, extentN));
+      auto ifInside = scf::IfOp::create(b, loc, inside, /*withElse=*/false);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(ifInside.thenBlock());
+      Value index = arith::AddIOp::create(
+          b, loc, chunkBase,
+          arith::AddIOp::create(b, loc,
+                                arith::MulIOp::create(b, loc, m, extentN), n));
+      LLVM::StoreOp::create(b, loc,
+                            LLVM::ExtractValueOp::create(b, loc, partial, i),
+                            globalAt(Partials, f32, index), 4);
+    }
+    // Every consumer's stores before one thread's fence and count (release
+    // is cumulative); the counter elects who adds, never the order.
+    consumerSync();
+    Value counting = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                           threadX, constIndex(128));
+    auto count = scf::IfOp::create(b, loc, counting, /*withElse=*/false);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(count.thenBlock());
+      NVVM::MembarOp::create(b, loc, NVVM::MemScopeKind::GPU);
+      Value counter = globalAt(Counters, i32, tile);
+      Value seen = LLVM::AtomicRMWOp::create(
+          b, loc, LLVM::AtomicBinOp::add, counter,
+          arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1)),
+          LLVM::AtomicOrdering::monotonic);
+      Value last = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq,
+          arith::IndexCastUIOp::create(b, loc, b.getIndexType(), seen),
+          arith::SubIOp::create(b, loc, chunks, constIndex(1)));
+      auto reset = scf::IfOp::create(b, loc, last, /*withElse=*/false);
+      {
+        OpBuilder::InsertionGuard innermost(b);
+        b.setInsertionPointToStart(reset.thenBlock());
+        // Ready for the next launch.
+        LLVM::StoreOp::create(
+            b, loc, arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
+            counter, 4);
+      }
+      memref::StoreOp::create(b, loc, arith::ExtUIOp::create(b, loc, i32, last),
+                              lastFlag, ValueRange{constIndex(0)});
+    }
+    consumerSync();
+    Value store = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ne,
+        memref::LoadOp::create(b, loc, lastFlag, ValueRange{constIndex(0)}),
+        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
+    auto add = scf::IfOp::create(b, loc, TypeRange{accType}, store,
+                                 /*withElse=*/true);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(add.thenBlock());
+      NVVM::MembarOp::create(b, loc, NVVM::MemScopeKind::GPU);
+      // Every chunk's partial from the workspace (this CTA's own too: the
+      // same bits), added to -0 in chunk order: -0 + x is x bit for bit.
+      // Rows and columns past C read a clamped (valid) address; they are
+      // never stored.
+      Value sum = LLVM::UndefOp::create(b, loc, accType);
+      Value negativeZero =
+          arith::ConstantOp::create(b, loc, b.getF32FloatAttr(-0.0f));
+      for (int64_t i = 0; i < schedule.blockM / 2; ++i)
+        sum = LLVM::InsertValueOp::create(b, loc, sum, negativeZero, i);
+      Value lastM = arith::SubIOp::create(b, loc, extentM, constIndex(1));
+      Value lastN = arith::SubIOp::create(b, loc, extentN, constIndex(1));
+      auto chunkLoop = scf::ForOp::create(b, loc, constIndex(0), chunks,
+                                          constIndex(1), {sum});
+      {
+        OpBuilder::InsertionGuard innermost(b);
+        b.setInsertionPointToStart(chunkLoop.getBody());
+        Value base =
+            arith::MulIOp::create(b, loc, chunkLoop.getInductionVar(), size);
+        Value total = chunkLoop.getRegionIterArg(0);
+        for (int64_t i = 0; i < schedule.blockM / 2; ++i) {
+          auto [m, n] = elementOf(nBase, mBase, i);
+          Value index = arith::AddIOp::create(
+              b, loc, base,
+              arith::AddIOp::create(
+                  b, loc,
+                  arith::MulIOp::create(
+                      b, loc, arith::MinUIOp::create(b, loc, m, lastM),
+                      extentN),
+                  arith::MinUIOp::create(b, loc, n, lastN)));
+          // Volatile: past L1, which may hold stale lines of other CTAs'
+          // partials.
+          Value part = LLVM::LoadOp::create(b, loc, f32,
+                                            globalAt(Partials, f32, index), 4,
+                                            /*isVolatile=*/true);
+          Value added = arith::AddFOp::create(
+              b, loc, LLVM::ExtractValueOp::create(b, loc, total, i), part);
+          total = LLVM::InsertValueOp::create(b, loc, total, added, i);
+        }
+        scf::YieldOp::create(b, loc, total);
+      }
+      scf::YieldOp::create(b, loc, chunkLoop.getResults());
+      b.setInsertionPointToStart(add.elseBlock());
+      scf::YieldOp::create(b, loc, partial);
+    }
+    scf::YieldOp::create(b, loc, ValueRange{add.getResult(0), store});
+    // One chunk (K within it): the partial is the total.
+    b.setInsertionPointToStart(combine.elseBlock());
+    scf::YieldOp::create(b, loc,
+                         ValueRange{partial, arith::ConstantOp::create(
+                                                 b, loc, b.getBoolAttr(true))});
+  }
+  auto ifStore =
+      scf::IfOp::create(b, loc, combine.getResult(1), /*withElse=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifStore.thenBlock());
+  emitEpilogue(combine.getResult(0), n0, m0, consumer, lane, warp);
 }
 
 void WgmmaMatmulLowering::emitConsumer() {
@@ -473,9 +708,14 @@ void WgmmaMatmulLowering::emitConsumer() {
       scf::ForOp::create(b, loc, blockX, units, gridX, {constIndex(0)});
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(unitLoop.getBody());
-  auto [n0, m0] = tileOrigin(unitLoop.getInductionVar());
-  auto [total, it] = emitChunks(unitLoop.getRegionIterArg(0), consumer, lane);
-  emitEpilogue(total, n0, m0, consumer, lane, warp);
+  auto [tile, unitChunk] = tileAndChunk(unitLoop.getInductionVar());
+  auto [n0, m0] = tileOrigin(tile);
+  auto [total, it] =
+      emitChunks(unitLoop.getRegionIterArg(0), consumer, lane, unitChunk);
+  if (schedule.splitChunks)
+    emitSplitCombine(total, tile, unitChunk, n0, m0, consumer, lane, warp);
+  else
+    emitEpilogue(total, n0, m0, consumer, lane, warp);
   scf::YieldOp::create(b, loc, it);
 }
 
@@ -521,9 +761,12 @@ LogicalResult WgmmaMatmulLowering::run() {
       arith::CeilDivUIOp::create(b, loc, extentN, constIndex(schedule.blockN));
   Value tilesM =
       arith::CeilDivUIOp::create(b, loc, extentM, constIndex(schedule.blockM));
-  // Output tiles, visited by a persistent grid: while the consumers finish
-  // one, the producer already loads the next.
+  // Output tiles (times their chunks for split schedules), visited by a
+  // persistent grid: while the consumers finish one, the producer already
+  // loads the next.
   units = arith::MulIOp::create(b, loc, tilesN, tilesM);
+  if (schedule.splitChunks)
+    units = arith::MulIOp::create(b, loc, units, chunks);
 
   // Full barriers (TMA bytes landed) then empty ones (consumers done).
   barriers = nvgpu::MBarrierCreateOp::create(
@@ -545,6 +788,17 @@ LogicalResult WgmmaMatmulLowering::run() {
       MemRefType::get({schedule.stages * stageBytes()}, b.getI8Type(),
                       MemRefLayoutAttrInterface(), workgroup),
       shared, pad, ValueRange{});
+  // Split schedules' "this CTA adds the tile" flag, after the stages (in
+  // the bytes GemmSchedule::pipelineBytes reserves beyond them).
+  if (schedule.splitChunks)
+    lastFlag = memref::ViewOp::create(
+        b, loc,
+        MemRefType::get({1}, b.getI32Type(), MemRefLayoutAttrInterface(),
+                        workgroup),
+        shared,
+        arith::AddIOp::create(b, loc, pad,
+                              constIndex(schedule.stages * stageBytes())),
+        ValueRange{});
 
   Value isFirst = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                         threadX, constIndex(0));

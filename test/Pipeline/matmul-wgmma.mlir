@@ -4,11 +4,15 @@
 // RUN: bi-opt %S/Inputs/wgmma-schedules.mlir --bi-lower-to-ptx --bi-export-binary="dir=%t" -o /dev/null
 // RUN: FileCheck %s --check-prefix=N64M64 --input-file=%t/gemm_n64m64s6.ptx
 // RUN: FileCheck %s --check-prefix=N128M192 --input-file=%t/gemm_n128m192s4.ptx
+// RUN: bi-opt %S/Inputs/wgmma-split-schedules.mlir --bi-lower-to-ptx --bi-export-binary="dir=%t" -o /dev/null
+// RUN: FileCheck %s --check-prefix=SPLIT --input-file=%t/gemm_n64m8s8split.ptx
+// RUN: FileCheck %s --check-prefix=SPLIT128 --input-file=%t/gemm_n128m128s5split.ptx
 // RUN: bi-opt %kernels/gemm.mlir --bi-lower-to-ptx --mlir-print-ir-before=gpu-module-to-binary -o /dev/null 2>&1 | FileCheck %s --check-prefix=NVVM
 //
 // The wgmma GEMM through bi-lower-to-ptx (nvgpu -> NVVM -> PTX for sm_90a),
 // with the invariance analysis passing on bi IR, the GPU dialect and
-// LLVM/NVVM; every serial schedule lowers (Inputs/wgmma-schedules.mlir).
+// LLVM/NVVM; every serial schedule lowers (Inputs/wgmma-schedules.mlir),
+// and every split one (Inputs/wgmma-split-schedules.mlir).
 
 // The generator's ABI: the tensor maps of a and b as 128-byte,
 // 64-byte-aligned by-value parameters whose address TMA reads.
@@ -46,6 +50,22 @@
 // N64M64: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 0, 0;
 // N128M192: .maxntid 384, 1, 1
 // N128M192: wgmma.mma_async.sync.aligned.m64n192k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 0, 0;
+// A split schedule: its chunk's partial to the workspace, a barrier of the
+// consumers (barrier 1), a fence and the tile's count, then the sum of all
+// the partials read past L1.
+// SPLIT: .maxntid 256, 1, 1
+// SPLIT: wgmma.mma_async.sync.aligned.m64n8k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 0, 0;
+// SPLIT: st.global.b32
+// SPLIT: bar.sync 1, 128;
+// SPLIT: membar.gl;
+// SPLIT: atom.global.add.u32
+// SPLIT: bar.sync 1, 128;
+// SPLIT: membar.gl;
+// SPLIT: ld.volatile.global.b32
+// SPLIT128: .maxntid 384, 1, 1
+// SPLIT128: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 0, 0;
+// SPLIT128: bar.sync 1, 256;
+// SPLIT128: atom.global.add.u32
 
 // At the LLVM level the tensor maps are byval grid constants, and the
 // accumulator fragment is a loop-carried struct the analysis checks.

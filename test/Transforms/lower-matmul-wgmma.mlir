@@ -56,11 +56,12 @@
 // CHECK: %[[ZERO:.*]] = llvm.mlir.zero : !llvm.struct<(f32, f32,
 // Chunk loop: from 0 to ceil(ceil(K / 64) / 2).
 // CHECK: %[[CH:.*]]:2 = scf.for %[[CHUNK:.*]] = %{{.*}} to %[[CHUNKS]] step %{{.*}} iter_args(%[[TOTAL:.*]] = %[[ZERO]], %{{.*}} = %{{.*}}) -> (!llvm.struct<
+// CHECK: %[[ZT:.*]] = llvm.mlir.zero : !llvm.struct<(f32, f32,
 // CHECK: %[[TB:.*]] = arith.muli %[[CHUNK]], %{{.*}} : index
 // CHECK: %[[TE0:.*]] = arith.addi %[[TB]], %{{.*}} : index
 // CHECK: %[[TE:.*]] = arith.minui %[[KTILES]], %[[TE0]] : index
 // Tile loop over the chunk's K tiles; each waits for its stage.
-// CHECK: %[[PART:.*]]:2 = scf.for %[[TILE:.*]] = %[[TB]] to %[[TE]] step %{{.*}} iter_args(%[[ACC:.*]] = %[[ZERO]],
+// CHECK: %[[PART:.*]]:2 = scf.for %[[TILE:.*]] = %[[TB]] to %[[TE]] step %{{.*}} iter_args(%[[ACC:.*]] = %[[ZT]],
 // CHECK: nvgpu.mbarrier.try_wait.parity %[[BARS]]
 // The k-steps that start before K: min(ceil((K - 64 tile) / 16), 4).
 // CHECK: %[[T64:.*]] = arith.muli %[[TILE]], %{{.*}} : index

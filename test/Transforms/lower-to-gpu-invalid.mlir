@@ -99,26 +99,13 @@ bi.kernel @too_many_lanes(%x: memref<?x?xf32> {bi.axes = ["M", "H"]},
 
 // -----
 
-// bi-lower-to-gpu applies bi-check-lowerable's rules itself.
-bi.kernel @wgmma_split(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
-                       %b: memref<?x?xbf16> {bi.axes = ["N", "K"]},
-                       %c: memref<?x?xbf16> {bi.axes = ["M", "N"]})
-    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
-  // expected-error @+1 {{'bi.matmul' op schedule n128m64s6split runs the chunks on parallel CTAs, which bi-lower-to-gpu does not lower yet}}
-  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16>
-      over "K" order #bi.order<chunk = 1024, step = 16, unit = wgmma.m64nNk16>
-      schedule #bi.matmul_schedule<block_m = 64, block_n = 128, stages = 6, chunks = split>
-  bi.return
-}
-
-// -----
-
-// A cluster schedule is NVRTC-only too.
+// bi-lower-to-gpu applies bi-check-lowerable's rules itself: a cluster
+// schedule is NVRTC-only.
 bi.kernel @wgmma_cluster(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
                          %b: memref<?x?xbf16> {bi.axes = ["N", "K"]},
                          %c: memref<?x?xbf16> {bi.axes = ["M", "N"]})
     dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
-  // expected-error @+1 {{'bi.matmul' op schedule n128m64s6cluster runs the chunks on parallel CTAs, which bi-lower-to-gpu does not lower yet}}
+  // expected-error @+1 {{'bi.matmul' op schedule n128m64s6cluster adds the chunk partials of a thread-block cluster in distributed shared memory, which bi-lower-to-gpu does not lower yet}}
   bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16>
       over "K" order #bi.order<chunk = 1024, step = 16, unit = wgmma.m64nNk16>
       schedule #bi.matmul_schedule<block_m = 64, block_n = 128, stages = 6, chunks = cluster>

@@ -735,15 +735,28 @@ TEST_F(JIT, GemmWgmmaPinnedScheduleCompilesWithBothBackends) {
   EXPECT_EQ(nvrtc->backend(), bi::Backend::NVRTC);
   EXPECT_NE(nvrtc->code().find("schedule n64m64s6serial"), std::string::npos);
   EXPECT_EQ(nvvm->fingerprint(), nvrtc->fingerprint());
-  // Split schedules exist only as CUDA C++.
+  // A split schedule lowers through MLIR too: chunk partials through the
+  // workspace, a counter per tile.
   spec.backend = bi::Backend::NVVM;
+  auto split = nvvmCompiler.compileSource(
+      pinnedGemm("#bi.matmul_schedule<block_m = 8, block_n = 64, stages = 8, "
+                 "chunks = split>"),
+      spec);
+  EXPECT_EQ(split->backend(), bi::Backend::NVVM);
+  EXPECT_EQ(split->schedules(), std::vector<std::string>{"n64m8s8split"});
+  EXPECT_NE(split->code().find("wgmma.mma_async.sync.aligned.m64n8k16"),
+            std::string::npos);
+  EXPECT_NE(split->code().find("atom.global.add.u32"), std::string::npos);
+  EXPECT_EQ(split->fingerprint(), nvvm->fingerprint());
+  // Cluster schedules exist only as CUDA C++.
   std::string error = errorOf([&] {
     nvvmCompiler.compileSource(
         pinnedGemm("#bi.matmul_schedule<block_m = 8, block_n = 64, stages = 8, "
-                   "chunks = split>"),
+                   "chunks = cluster>"),
         spec);
   });
-  EXPECT_NE(error.find("runs the chunks on parallel CTAs"), std::string::npos)
+  EXPECT_NE(error.find("adds the chunk partials of a thread-block cluster"),
+            std::string::npos)
       << error;
   // Without a pinned schedule the wgmma GEMM stays the generator's, with
   // its schedule chosen per launch.

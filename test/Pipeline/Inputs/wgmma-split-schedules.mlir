@@ -1,0 +1,115 @@
+// One bf16 wgmma GEMM per split Hopper schedule (hopperGemmSchedules(),
+// chunks on parallel CTAs added through the workspace), chunks of 1024,
+// with every epilogue stage: bias, relu, residual.
+bi.kernel @gemm_n64m8s8split(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+    %w: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+    %y: memref<?x?xbf16> {bi.axes = ["M", "N"]},
+    %bias: memref<?xbf16> {bi.axes = ["N"]},
+    %h: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>]
+    math #bi.math<fma = on, fn = portable> {
+  bi.matmul %x, %w into %y
+      : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
+      bias %bias : memref<?xbf16> activation relu residual %h : memref<?x?xbf16>
+      order #bi.order<chunk = 1024, chunk_combine = seq, step = 16, unit = wgmma.m64nNk16>
+      schedule #bi.matmul_schedule<block_m = 8, block_n = 64, stages = 8, chunks = split>
+  bi.return
+}
+bi.kernel @gemm_n128m8s8split(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+    %w: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+    %y: memref<?x?xbf16> {bi.axes = ["M", "N"]},
+    %bias: memref<?xbf16> {bi.axes = ["N"]},
+    %h: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>]
+    math #bi.math<fma = on, fn = portable> {
+  bi.matmul %x, %w into %y
+      : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
+      bias %bias : memref<?xbf16> activation relu residual %h : memref<?x?xbf16>
+      order #bi.order<chunk = 1024, chunk_combine = seq, step = 16, unit = wgmma.m64nNk16>
+      schedule #bi.matmul_schedule<block_m = 8, block_n = 128, stages = 8, chunks = split>
+  bi.return
+}
+bi.kernel @gemm_n64m16s8split(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+    %w: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+    %y: memref<?x?xbf16> {bi.axes = ["M", "N"]},
+    %bias: memref<?xbf16> {bi.axes = ["N"]},
+    %h: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>]
+    math #bi.math<fma = on, fn = portable> {
+  bi.matmul %x, %w into %y
+      : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
+      bias %bias : memref<?xbf16> activation relu residual %h : memref<?x?xbf16>
+      order #bi.order<chunk = 1024, chunk_combine = seq, step = 16, unit = wgmma.m64nNk16>
+      schedule #bi.matmul_schedule<block_m = 16, block_n = 64, stages = 8, chunks = split>
+  bi.return
+}
+bi.kernel @gemm_n128m16s8split(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+    %w: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+    %y: memref<?x?xbf16> {bi.axes = ["M", "N"]},
+    %bias: memref<?xbf16> {bi.axes = ["N"]},
+    %h: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>]
+    math #bi.math<fma = on, fn = portable> {
+  bi.matmul %x, %w into %y
+      : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
+      bias %bias : memref<?xbf16> activation relu residual %h : memref<?x?xbf16>
+      order #bi.order<chunk = 1024, chunk_combine = seq, step = 16, unit = wgmma.m64nNk16>
+      schedule #bi.matmul_schedule<block_m = 16, block_n = 128, stages = 8, chunks = split>
+  bi.return
+}
+bi.kernel @gemm_n128m32s8split(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+    %w: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+    %y: memref<?x?xbf16> {bi.axes = ["M", "N"]},
+    %bias: memref<?xbf16> {bi.axes = ["N"]},
+    %h: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>]
+    math #bi.math<fma = on, fn = portable> {
+  bi.matmul %x, %w into %y
+      : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
+      bias %bias : memref<?xbf16> activation relu residual %h : memref<?x?xbf16>
+      order #bi.order<chunk = 1024, chunk_combine = seq, step = 16, unit = wgmma.m64nNk16>
+      schedule #bi.matmul_schedule<block_m = 32, block_n = 128, stages = 8, chunks = split>
+  bi.return
+}
+bi.kernel @gemm_n64m64s8split(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+    %w: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+    %y: memref<?x?xbf16> {bi.axes = ["M", "N"]},
+    %bias: memref<?xbf16> {bi.axes = ["N"]},
+    %h: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>]
+    math #bi.math<fma = on, fn = portable> {
+  bi.matmul %x, %w into %y
+      : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
+      bias %bias : memref<?xbf16> activation relu residual %h : memref<?x?xbf16>
+      order #bi.order<chunk = 1024, chunk_combine = seq, step = 16, unit = wgmma.m64nNk16>
+      schedule #bi.matmul_schedule<block_m = 64, block_n = 64, stages = 8, chunks = split>
+  bi.return
+}
+bi.kernel @gemm_n128m64s6split(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+    %w: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+    %y: memref<?x?xbf16> {bi.axes = ["M", "N"]},
+    %bias: memref<?xbf16> {bi.axes = ["N"]},
+    %h: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>]
+    math #bi.math<fma = on, fn = portable> {
+  bi.matmul %x, %w into %y
+      : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
+      bias %bias : memref<?xbf16> activation relu residual %h : memref<?x?xbf16>
+      order #bi.order<chunk = 1024, chunk_combine = seq, step = 16, unit = wgmma.m64nNk16>
+      schedule #bi.matmul_schedule<block_m = 64, block_n = 128, stages = 6, chunks = split>
+  bi.return
+}
+bi.kernel @gemm_n128m128s5split(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+    %w: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+    %y: memref<?x?xbf16> {bi.axes = ["M", "N"]},
+    %bias: memref<?xbf16> {bi.axes = ["N"]},
+    %h: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>]
+    math #bi.math<fma = on, fn = portable> {
+  bi.matmul %x, %w into %y
+      : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
+      bias %bias : memref<?xbf16> activation relu residual %h : memref<?x?xbf16>
+      order #bi.order<chunk = 1024, chunk_combine = seq, step = 16, unit = wgmma.m64nNk16>
+      schedule #bi.matmul_schedule<block_m = 128, block_n = 128, stages = 5, chunks = split>
+  bi.return
+}
