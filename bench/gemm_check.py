@@ -405,6 +405,33 @@ def check_padded_rows(comp, gen, stream, report):
     return equal
 
 
+def check_workspace_reuse(comp, gen, stream, report):
+    """One kernel, a split schedule, launches whose tile counts go up, down
+    and up again on one stream: the workspace keeps every counter a launch
+    may count on, and the partials of a launch with fewer tiles never land
+    on them (they did before 2026-11-23: the later launch then never stored
+    some tiles). N = 8192 and 64-wide tiles make 128 column tiles, so the
+    counters of one and of two row tiles take different room."""
+    n, k, name = 8192, 4096, "n64m64s8split"
+    dims = {"N": n, "K": k}
+    a = torch.randn(100, k, generator=gen, device="cuda").to(torch.bfloat16)
+    w = (0.05 * torch.randn(n, k, generator=gen, device="cuda")).to(torch.bfloat16)
+    ref = torch.full((100, n), float("nan"), device="cuda", dtype=torch.bfloat16)
+    launch(comp.compile_scheduled("gemm", dims, ""), a, w, ref, stream)
+    forced = comp.compile_scheduled("gemm", dims, name)
+    results = []
+    for m in (100, 1, 100, 64, 1, 100):
+        c = torch.full((m, n), float("nan"), device="cuda", dtype=torch.bfloat16)
+        launch(forced, a[:m], w, c, stream)
+        torch.cuda.synchronize()
+        results.append({"M": m, "bitwise_equal": bool(torch.equal(c, ref[:m]))})
+    ok = all(r["bitwise_equal"] for r in results)
+    report["workspace_reuse"] = {"N": n, "K": k, "schedule": name, "launches": results, "ok": ok}
+    print(f"  {name} N={n} K={k}, M = " + ", ".join(str(r["M"]) for r in results) +
+          f": same bits as the reference each time: {ok}", flush=True)
+    return ok
+
+
 def check_race_probe(path, report):
     """The kernel lab's run with the last consumer warpgroup held back at
     the end of every chunk: its schedules must give the first one's bits."""
@@ -445,6 +472,8 @@ def main():
     ok &= check_bad_input(comp, stream, report)
     print("== GEMM workspace freed with its kernel", flush=True)
     ok &= check_workspace_freed(lib, stream, report)
+    print("== GEMM workspace reused by launches of fewer and more tiles", flush=True)
+    ok &= check_workspace_reuse(comp, gen, stream, report)
     if opts.race_probe:
         ok &= check_race_probe(opts.race_probe, report)
     print("== rows padded to 128 bytes (views keep K)", flush=True)

@@ -22,6 +22,7 @@
 #include <cstring>
 #include <exception>
 #include <thread>
+#include <tuple>
 
 using namespace bi;
 
@@ -138,6 +139,18 @@ int multiprocessorCount() {
   return count;
 }
 
+/// Dynamic shared memory a non-cluster launch of `s` reserves: its own, or
+/// more than half of a multiprocessor's, so that one CTA runs per
+/// multiprocessor. The kernels are written for that (warp-specialised, with
+/// setmaxnreg moving registers from the producer to the consumers). The
+/// generator's get it from their registers (__launch_bounds__(threads, 1)
+/// sizes them for it); nvJitLink drops setmaxnreg from the MLIR ones, which
+/// then used fewer registers, and two of their CTAs on one multiprocessor
+/// failed (an illegal instruction in an mbarrier wait, on the H200).
+int launchSharedBytes(const GemmSchedule &s) {
+  return std::max(s.sharedBytes(), GemmSchedule::kMaxSharedBytes / 2 + 1024);
+}
+
 const Kernel::Data::GemmVariant::Loaded &
 loadVariant(Kernel::Data::GemmVariant &variant, cuda::Context context,
             const std::string &kernelName) {
@@ -154,7 +167,7 @@ loadVariant(Kernel::Data::GemmVariant &variant, cuda::Context context,
               "finding the main kernel of " + what);
   // Cluster schedules add slots for earlier partials per launch.
   const int reserved =
-      s.clusterChunks ? GemmSchedule::kMaxSharedBytes : s.sharedBytes();
+      s.clusterChunks ? GemmSchedule::kMaxSharedBytes : launchSharedBytes(s);
   cuda::check(driver.funcSetAttribute(loaded.main,
                                       cuda::kFuncAttributeMaxDynamicSharedBytes,
                                       reserved),
@@ -162,7 +175,7 @@ loadVariant(Kernel::Data::GemmVariant &variant, cuda::Context context,
                   " bytes of shared memory for " + what);
   int perSM = 0;
   cuda::check(driver.occupancyMaxActiveBlocksPerMultiprocessor(
-                  &perSM, loaded.main, s.threads(), s.sharedBytes()),
+                  &perSM, loaded.main, s.threads(), launchSharedBytes(s)),
               "querying the occupancy of " + what);
   if (perSM < 1)
     throw Error(what + " does not fit on a multiprocessor of this GPU");
@@ -221,16 +234,23 @@ bi::Kernel::Data::~Data() {
 }
 
 namespace {
-/// The split schedules' workspace on `stream`: `counterBytes` of tile
-/// counters (zero between launches: each launch leaves them as it found
-/// them), then the chunk partials.
-uint64_t workspaceFor(const Kernel::Data &d, cuda::Context context,
-                      cuda::Stream stream, size_t counterBytes, size_t bytes) {
+/// The split schedules' workspace on `stream`: the tile counters (zero
+/// between launches: each launch leaves them as it found them), then the
+/// chunk partials. Returns {counters, partials}. The counters keep the
+/// largest count any launch asked for, and the partials always start after
+/// all of them: a launch with fewer tiles must not write its partials over
+/// counters a later launch with more tiles counts on.
+std::pair<uint64_t, uint64_t> workspaceFor(const Kernel::Data &d,
+                                           cuda::Context context,
+                                           cuda::Stream stream, int64_t tiles,
+                                           size_t partialBytes) {
   Kernel::Data::Workspace &slot = d.workspaces[{context, stream}];
-  if (slot.bytes >= bytes && slot.counterBytes >= counterBytes)
-    return slot.pointer;
-  counterBytes = std::max(counterBytes, slot.counterBytes);
-  bytes = std::max(bytes, slot.bytes);
+  const size_t counterBytes =
+      std::max((size_t(tiles) * 4 + 255) / 256 * 256, slot.counterBytes);
+  if (slot.counterBytes == counterBytes &&
+      slot.bytes >= counterBytes + partialBytes)
+    return {slot.pointer, slot.pointer + counterBytes};
+  const size_t bytes = std::max(counterBytes + partialBytes, slot.bytes);
   const cuda::Driver &driver = cuda::getDriver();
   if (slot.pointer) {
     // Earlier launches on this stream may still use the old buffer.
@@ -247,7 +267,7 @@ uint64_t workspaceFor(const Kernel::Data &d, cuda::Context context,
   cuda::check(driver.memsetD32Async(pointer, 0, counterBytes / 4, stream),
               "clearing the GEMM tile counters");
   slot = {pointer, bytes, counterBytes};
-  return pointer;
+  return {pointer, pointer + counterBytes};
 }
 } // namespace
 
@@ -346,11 +366,9 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     std::shared_ptr<Kernel::Data::GemmVariant> variant = variantFor(d, index);
     loaded = &loadVariant(*variant, context, d.name);
     if (schedule->splitChunks && chunks > 1 && clusterSize == 0) {
-      size_t counterBytes = (size_t(tiles) * 4 + 255) / 256 * 256;
-      counters = workspaceFor(d, context, stream, counterBytes,
-                              counterBytes +
-                                  size_t(chunks) * size_t(M) * size_t(N) * 4);
-      partials = counters + counterBytes;
+      std::tie(counters, partials) =
+          workspaceFor(d, context, stream, tiles,
+                       size_t(chunks) * size_t(M) * size_t(N) * 4);
     }
     std::memcpy(mapA,
                 tensorMap(d.name, "a", d.tensorMaps[0], a, M, K, rowStrideOf(a),
@@ -396,7 +414,7 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   unsigned grid = unsigned(std::min<int64_t>(units, loaded->ctas));
   if (cuda::Result rc = driver.launchKernel(
           loaded->main, grid, 1, 1, unsigned(scheduleRef.threads()), 1, 1,
-          unsigned(scheduleRef.sharedBytes()), stream, params, nullptr))
+          unsigned(launchSharedBytes(scheduleRef)), stream, params, nullptr))
     cuda::check(rc, "launching " + d.name + " (schedule " + scheduleRef.name() +
                         ")");
 }

@@ -181,6 +181,14 @@ void WgmmaMatmulLowering::buildSignature() {
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({int32_t(schedule.threads()), 1, 1}));
+  // Written for one CTA per SM (.minnctapersm 1), as the generator's
+  // __launch_bounds__(threads, 1): ptxas then sizes the registers so that
+  // what the producer gives back (setmaxnreg.dec) is what the consumers
+  // take (setmaxnreg.inc). nvJitLink drops setmaxnreg (and with it this
+  // sizing), so the launcher also reserves more than half of an SM's shared
+  // memory (launchSharedBytes in lib/JIT/GemmLaunch.cpp).
+  func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(),
+                b.getI32IntegerAttr(1));
   func->setAttr("bi.math", matmul.getEffectiveMath());
   func->setAttr("bi.schedule", b.getStringAttr(schedule.name()));
   // Dynamic shared memory the launcher must reserve (the stages and 1 KiB
@@ -551,7 +559,7 @@ void WgmmaMatmulLowering::emitSplitCombine(Value partial, Value tile,
                                            Value unitChunk, Value n0, Value m0,
                                            Value consumer, Value lane,
                                            Value warp) {
-    Type f32 = b.getF32Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
+  Type f32 = b.getF32Type(), i32 = b.getI32Type(), i64 = b.getI64Type();
   auto globalAt = [&](Param p, Type element, Value index) -> Value {
     return LLVM::GEPOp::create(
         b, loc, param(p).getType(), element, param(p),
