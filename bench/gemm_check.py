@@ -432,6 +432,20 @@ def check_workspace_reuse(comp, gen, stream, report):
     return ok
 
 
+def check_nvvm_log(path, report):
+    """bench/matmul_nvvm_check.py's output: the MLIR (NVVM) GEMMs against the
+    generator's (NVRTC), bit for bit. Every case must pass, and the run must
+    have finished (a crash leaves no summary line)."""
+    text = open(path).read() if os.path.exists(path) else ""
+    summary = [line for line in text.splitlines() if line.endswith("cases pass")]
+    passed, total = (int(x) for x in summary[-1].split()[0].split("/")) if summary else (0, 0)
+    ok = total > 0 and passed == total
+    report["nvvm_vs_nvrtc"] = {"passed": passed, "cases": total, "ok": ok}
+    print(f"== MLIR (NVVM) vs generator (NVRTC): {passed}/{total} cases pass"
+          f"{'' if summary else ' (no summary: the check did not finish)'}: {'PASS' if ok else 'FAIL'}", flush=True)
+    return ok
+
+
 def check_race_probe(path, report):
     """The kernel lab's run with the last consumer warpgroup held back at
     the end of every chunk: its schedules must give the first one's bits."""
@@ -452,6 +466,7 @@ def main():
     parser.add_argument("--commit", default="unknown")
     parser.add_argument("--skip-bench", action="store_true")
     parser.add_argument("--race-probe", help="the lab's race-probe output (scripts/gpu-check.sh)")
+    parser.add_argument("--nvvm-check", help="bench/matmul_nvvm_check.py's output (scripts/gpu-check.sh)")
     opts = parser.parse_args()
     lib = bi_ctypes.Library(opts.lib)
     comp = bi_ctypes.Compiler(lib)
@@ -476,6 +491,8 @@ def main():
     ok &= check_workspace_reuse(comp, gen, stream, report)
     if opts.race_probe:
         ok &= check_race_probe(opts.race_probe, report)
+    if opts.nvvm_check:
+        ok &= check_nvvm_log(opts.nvvm_check, report)
     print("== rows padded to 128 bytes (views keep K)", flush=True)
     ok &= check_padded_rows(comp, gen, stream, report)
     if not opts.skip_bench:

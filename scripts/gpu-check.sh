@@ -83,4 +83,4 @@ python3 bench/matmul_nvvm_check.py --lib /tmp/bi/libbi.so 2>&1 \
 
 echo "== GEMM check and benchmark"
 python3 bench/gemm_check.py --lib /tmp/bi/libbi.so --out "$out/gemm-check.json" --commit "$commit" \
-  --race-probe "$out/gemm-race-probe.txt"
+  --race-probe "$out/gemm-race-probe.txt" --nvvm-check "$out/matmul-nvvm-check.txt"
