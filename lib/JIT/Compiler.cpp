@@ -373,6 +373,49 @@ CompilerImpl::compile(const std::string &source, const std::string &bufferName,
   return compiled;
 }
 
+std::string CompilerImpl::compileWgmmaSchedule(
+    const std::string &scheduledSource, const std::string &kernelName,
+    const GemmSchedule &schedule, const std::string &chip) {
+  std::lock_guard<std::mutex> lock(mutex);
+  llvm::SourceMgr sources;
+  DiagnosticLog log(context, sources);
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(scheduledSource, &context);
+  if (!module)
+    throw Error(kernelName + ": cannot parse its scheduled source", log.take());
+  auto matmuls = llvm::to_vector(module->getOps<mlir::bi::KernelOp>());
+  mlir::bi::MatmulOp matmul;
+  for (mlir::bi::KernelOp kernel : matmuls)
+    for (auto op : kernel.getOps<mlir::bi::MatmulOp>())
+      matmul = op;
+  if (!matmul)
+    throw Error(kernelName + ": no bi.matmul in its scheduled source");
+  matmul.setScheduleAttr(mlir::bi::MatmulScheduleAttr::get(
+      &context, schedule.blockM, schedule.blockN, schedule.stages,
+      schedule.splitChunks ? mlir::bi::ChunkPlacement::split
+                           : mlir::bi::ChunkPlacement::serial));
+  mlir::bi::LowerToPTXOptions options;
+  options.chip = chip;
+  PassManager codegen(&context);
+  mlir::bi::buildCodegenPipeline(codegen, options);
+  if (failed(codegen.run(*module)))
+    throw Error(kernelName + ": schedule " + schedule.name() +
+                    " failed to lower to PTX",
+                log.take());
+  std::string ptx;
+  for (auto binary : module->getOps<gpu::BinaryOp>())
+    for (Attribute attr : binary.getObjects())
+      if (auto object = dyn_cast<gpu::ObjectAttr>(attr))
+        ptx = object.getObject().getValue().str();
+  llvm::Expected<std::string> cubin = ::bi::assembleCubin(ptx, chip);
+  if (!cubin)
+    throw Error(kernelName + ": cannot assemble schedule " + schedule.name() +
+                    " into a cubin",
+                llvm::toString(cubin.takeError()));
+  ++stats.compiles;
+  return std::move(*cubin);
+}
+
 Compiler::Compiler(CompilerOptions options)
     : impl_(std::make_shared<CompilerImpl>(options)) {}
 

@@ -5,6 +5,7 @@
 
 #include "JIT/KernelCache.h"
 #include "Pipeline/Pipeline.h"
+#include "Target/HopperGemm.h"
 #include "bi/JIT.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -21,7 +22,8 @@ class CompilerImpl {
 public:
   explicit CompilerImpl(const CompilerOptions &options)
       : disk(chooseCacheDir(options)),
-        useMemoryCache(options.useMemoryCache && !DiskCache::disabledByEnv()) {
+        useMemoryCache(options.useMemoryCache && !DiskCache::disabledByEnv()),
+        quickGemmFirstLaunch(options.quickGemmFirstLaunch) {
     mlir::DialectRegistry registry;
     mlir::bi::registerBiDialects(registry);
     context.appendDialectRegistry(registry);
@@ -41,6 +43,14 @@ public:
           const Specialization &spec,
           const std::shared_ptr<CompilerImpl> &self);
 
+  /// The cubin of bi-lower-to-gpu's kernel for one serial or split Hopper
+  /// schedule of a GEMM kernel, from its scheduled source (MLIR, PTX and
+  /// nvJitLink: no NVRTC).
+  std::string compileWgmmaSchedule(const std::string &scheduledSource,
+                                   const std::string &kernelName,
+                                   const GemmSchedule &schedule,
+                                   const std::string &chip);
+
   /// Prints `message` to stderr the first time it is seen.
   void warnOnce(const std::string &message) {
     if (warned.insert(message).second)
@@ -54,6 +64,8 @@ public:
   std::map<std::string, std::shared_ptr<const Kernel>> memory;
   std::set<std::string> warned;
   CacheStats stats;
+  /// CompilerOptions::quickGemmFirstLaunch.
+  bool quickGemmFirstLaunch;
 };
 
 } // namespace bi

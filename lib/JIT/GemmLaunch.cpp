@@ -43,6 +43,29 @@ int64_t rowStrideOf(const Arg &arg) {
   return arg.strides.empty() ? arg.shape[1] : arg.strides[0];
 }
 
+/// The variant for schedule `index` from the disk cache, or null. The
+/// compiler's cache and counters are used under its mutex.
+std::shared_ptr<Kernel::Data::GemmVariant>
+variantFromDisk(const Kernel::Data &d, int index) {
+  const GemmSchedule &schedule = hopperGemmSchedules()[index];
+  CompilerImpl &compiler = *d.compiler;
+  std::string key = sha256Hex(d.cacheKey + "\nschedule " + schedule.name());
+  std::lock_guard<std::mutex> lock(compiler.mutex);
+  std::string corrupt;
+  if (std::optional<std::string> bytes = compiler.disk.load(key, corrupt)) {
+    auto variant = std::make_shared<Kernel::Data::GemmVariant>();
+    variant->schedule = schedule;
+    variant->cubin = std::move(*bytes);
+    ++compiler.stats.diskHits;
+    return variant;
+  }
+  if (!corrupt.empty()) {
+    ++compiler.stats.corruptEntries;
+    compiler.warnOnce(corrupt + "; recompiling");
+  }
+  return nullptr;
+}
+
 /// The variant for schedule `index` from the disk cache or NVRTC (which
 /// may run on several threads at once: nothing of `d` but its constant
 /// description is read, the compiler's cache and counters under its mutex).
@@ -50,43 +73,34 @@ std::shared_ptr<Kernel::Data::GemmVariant> buildVariant(const Kernel::Data &d,
                                                         int index) {
   const GemmSchedule &schedule = hopperGemmSchedules()[index];
   std::string name = schedule.name();
-  auto variant = std::make_shared<Kernel::Data::GemmVariant>();
-  variant->schedule = schedule;
   if (d.backend == Backend::NVVM) {
     // Compiled with the kernel, for its one (forced) schedule.
+    auto variant = std::make_shared<Kernel::Data::GemmVariant>();
+    variant->schedule = schedule;
     variant->cubin = d.cubin;
     return variant;
   }
+  if (auto variant = variantFromDisk(d, index))
+    return variant;
+  std::optional<GemmSemantics> semantics = GemmSemantics::parse(d.gemm);
+  if (!semantics)
+    throw Error(d.name + ": corrupt GEMM description '" + d.gemm + "'");
+  std::string source = d.gemmHelpers + emitHopperGemm(*semantics, schedule);
+  llvm::Expected<std::string> cubin =
+      mlir::bi::compileCUDA(source, d.name + "_" + name, "sm_90a");
+  if (!cubin)
+    throw Error(d.name + ": NVRTC failed on schedule " + name,
+                llvm::toString(cubin.takeError()));
+  auto variant = std::make_shared<Kernel::Data::GemmVariant>();
+  variant->schedule = schedule;
+  variant->cubin = std::move(*cubin);
   CompilerImpl &compiler = *d.compiler;
+  std::lock_guard<std::mutex> lock(compiler.mutex);
+  ++compiler.stats.compiles;
   std::string key = sha256Hex(d.cacheKey + "\nschedule " + name);
-  {
-    std::lock_guard<std::mutex> lock(compiler.mutex);
-    std::string corrupt;
-    if (std::optional<std::string> bytes = compiler.disk.load(key, corrupt)) {
-      variant->cubin = std::move(*bytes);
-      ++compiler.stats.diskHits;
-    } else if (!corrupt.empty()) {
-      ++compiler.stats.corruptEntries;
-      compiler.warnOnce(corrupt + "; recompiling");
-    }
-  }
-  if (variant->cubin.empty()) {
-    std::optional<GemmSemantics> semantics = GemmSemantics::parse(d.gemm);
-    if (!semantics)
-      throw Error(d.name + ": corrupt GEMM description '" + d.gemm + "'");
-    std::string source = d.gemmHelpers + emitHopperGemm(*semantics, schedule);
-    llvm::Expected<std::string> cubin =
-        mlir::bi::compileCUDA(source, d.name + "_" + name, "sm_90a");
-    if (!cubin)
-      throw Error(d.name + ": NVRTC failed on schedule " + name,
-                  llvm::toString(cubin.takeError()));
-    variant->cubin = std::move(*cubin);
-    std::lock_guard<std::mutex> lock(compiler.mutex);
-    ++compiler.stats.compiles;
-    if (std::optional<std::string> problem =
-            compiler.disk.store(key, variant->cubin))
-      compiler.warnOnce(*problem);
-  }
+  if (std::optional<std::string> problem =
+          compiler.disk.store(key, variant->cubin))
+    compiler.warnOnce(*problem);
   return variant;
 }
 
@@ -99,6 +113,60 @@ std::shared_ptr<Kernel::Data::GemmVariant> variantFor(const Kernel::Data &d,
   if (!d.gemmVariants[index])
     d.gemmVariants[index] = buildVariant(d, index);
   return d.gemmVariants[index];
+}
+
+/// The quick first launch (CompilerOptions::quickGemmFirstLaunch): when
+/// the generator's kernel of schedule `index` is neither compiled nor on
+/// disk, the MLIR kernel of it (of its split twin for a cluster schedule)
+/// for now, and the generator's compiled on a background thread that puts
+/// it in place for later launches. Returns the schedule index to launch and
+/// its variant, or {-1, null} when the generator's is there (under
+/// loadMutex).
+std::pair<int, std::shared_ptr<Kernel::Data::GemmVariant>>
+quickVariantFor(const Kernel::Data &d, int index) {
+  if (!d.compiler->quickGemmFirstLaunch || d.backend != Backend::NVRTC ||
+      !d.gemmForcedSchedule.empty())
+    return {-1, nullptr};
+  if (d.gemmVariants.empty())
+    d.gemmVariants.resize(hopperGemmSchedules().size());
+  if (d.gemmVariants[index])
+    return {-1, nullptr};
+  if (auto cached = variantFromDisk(d, index)) {
+    d.gemmVariants[index] = cached;
+    return {-1, nullptr};
+  }
+  GemmSchedule quick = hopperGemmSchedules()[index];
+  quick.clusterChunks = false; // the split twin: bi-lower-to-gpu builds it
+  const int quickIndex = findHopperGemmSchedule(quick);
+  if (quickIndex < 0)
+    return {-1, nullptr};
+  if (d.gemmQuickVariants.empty())
+    d.gemmQuickVariants.resize(hopperGemmSchedules().size());
+  if (!d.gemmQuickVariants[quickIndex]) {
+    auto variant = std::make_shared<Kernel::Data::GemmVariant>();
+    variant->schedule = quick;
+    variant->cubin = d.compiler->compileWgmmaSchedule(d.scheduledSource, d.name,
+                                                      quick, "sm_90a");
+    d.gemmQuickVariants[quickIndex] = variant;
+  }
+  // The generator's kernel in the background, once per schedule; a failure
+  // there leaves the quick kernel in use (same bits) and says why once.
+  if (d.gemmBackground.insert(index).second)
+    d.gemmCompiles.emplace_back([&d, index] {
+      std::shared_ptr<Kernel::Data::GemmVariant> built;
+      try {
+        built = buildVariant(d, index);
+      } catch (const std::exception &error) {
+        std::lock_guard<std::mutex> lock(d.compiler->mutex);
+        d.compiler->warnOnce(std::string(error.what()) +
+                             "; launches keep bi-lower-to-gpu's kernel");
+        return;
+      }
+      std::lock_guard<std::mutex> lock(d.loadMutex);
+      if (!d.gemmVariants[index])
+        d.gemmVariants[index] = built;
+    });
+  return {quickIndex, d.gemmQuickVariants[quickIndex]};
 }
 
 int multiprocessorCount();
@@ -220,6 +288,10 @@ const uint64_t *tensorMap(const std::string &kernel, const char *role,
 } // namespace
 
 bi::Kernel::Data::~Data() {
+  // Background compiles read this kernel's description.
+  for (std::thread &compile : gemmCompiles)
+    if (compile.joinable())
+      compile.join();
   if (workspaces.empty())
     return;
   try {
@@ -359,11 +431,15 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   alignas(64) uint64_t mapA[16], mapB[16];
   {
     std::lock_guard<std::mutex> lock(d.loadMutex);
-    const int index = launchedSchedule(d, M, N, K, tiles);
+    int index = launchedSchedule(d, M, N, K, tiles);
+    auto [quickIndex, variant] = quickVariantFor(d, index);
+    if (quickIndex >= 0)
+      index = quickIndex; // same tiles, same bits
+    else
+      variant = variantFor(d, index);
     schedule = &hopperGemmSchedules()[index];
     if (schedule->clusterChunks && chunks > 1)
       clusterSize = schedule->clusterSize(chunks);
-    std::shared_ptr<Kernel::Data::GemmVariant> variant = variantFor(d, index);
     loaded = &loadVariant(*variant, context, d.name);
     if (schedule->splitChunks && chunks > 1 && clusterSize == 0) {
       std::tie(counters, partials) =

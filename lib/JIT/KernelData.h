@@ -8,6 +8,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <thread>
 #include <vector>
 
 namespace bi {
@@ -55,6 +57,14 @@ struct Kernel::Data {
   /// on first use (under loadMutex).
   struct GemmVariant;
   mutable std::vector<std::shared_ptr<GemmVariant>> gemmVariants;
+  /// bi-lower-to-gpu's kernels that serve launches while the generator's
+  /// of a schedule compile in the background (quickGemmFirstLaunch), by
+  /// index; the schedules whose generator's kernel compiles or compiled in
+  /// the background; those compiles (joined when the kernel goes). All
+  /// under loadMutex.
+  mutable std::vector<std::shared_ptr<GemmVariant>> gemmQuickVariants;
+  mutable std::set<int> gemmBackground;
+  mutable std::vector<std::thread> gemmCompiles;
   /// The tensor maps of the last launch (a, b) and what they describe:
   /// weights rarely move, so most launches reuse b's (under loadMutex).
   struct TensorMapCache {
