@@ -118,14 +118,14 @@ std::shared_ptr<Kernel::Data::GemmVariant> variantFor(const Kernel::Data &d,
 /// The quick first launch (CompilerOptions::quickGemmFirstLaunch): when
 /// the generator's kernel of schedule `index` is neither compiled nor on
 /// disk, the MLIR kernel of it (of its split twin for a cluster schedule)
-/// for now, and the generator's compiled on a background thread that puts
-/// it in place for later launches. Returns the schedule index to launch and
-/// its variant, or {-1, null} when the generator's is there (under
-/// loadMutex).
+/// for now; startGeneratorCompile then builds the generator's for later
+/// launches. Returns the schedule index to launch and its variant, or
+/// {-1, null} when the generator's is there or bi-lower-to-gpu cannot
+/// build this kernel (then the launch waits for NVRTC). Under loadMutex.
 std::pair<int, std::shared_ptr<Kernel::Data::GemmVariant>>
 quickVariantFor(const Kernel::Data &d, int index) {
   if (!d.compiler->quickGemmFirstLaunch || d.backend != Backend::NVRTC ||
-      !d.gemmForcedSchedule.empty())
+      !d.gemmForcedSchedule.empty() || d.gemmQuickUnavailable)
     return {-1, nullptr};
   if (d.gemmVariants.empty())
     d.gemmVariants.resize(hopperGemmSchedules().size());
@@ -145,28 +145,42 @@ quickVariantFor(const Kernel::Data &d, int index) {
   if (!d.gemmQuickVariants[quickIndex]) {
     auto variant = std::make_shared<Kernel::Data::GemmVariant>();
     variant->schedule = quick;
-    variant->cubin = d.compiler->compileWgmmaSchedule(d.scheduledSource, d.name,
-                                                      quick, "sm_90a");
+    try {
+      variant->cubin = d.compiler->compileWgmmaSchedule(
+          d.scheduledSource, d.name, quick, "sm_90a");
+    } catch (const Error &) {
+      // Not a product bi-lower-to-gpu builds (b in [K, N], say): every
+      // launch of this kernel waits for the generator's.
+      d.gemmQuickUnavailable = true;
+      return {-1, nullptr};
+    }
     d.gemmQuickVariants[quickIndex] = variant;
   }
-  // The generator's kernel in the background, once per schedule; a failure
-  // there leaves the quick kernel in use (same bits) and says why once.
-  if (d.gemmBackground.insert(index).second)
-    d.gemmCompiles.emplace_back([&d, index] {
-      std::shared_ptr<Kernel::Data::GemmVariant> built;
-      try {
-        built = buildVariant(d, index);
-      } catch (const std::exception &error) {
-        std::lock_guard<std::mutex> lock(d.compiler->mutex);
-        d.compiler->warnOnce(std::string(error.what()) +
-                             "; launches keep bi-lower-to-gpu's kernel");
-        return;
-      }
-      std::lock_guard<std::mutex> lock(d.loadMutex);
-      if (!d.gemmVariants[index])
-        d.gemmVariants[index] = built;
-    });
   return {quickIndex, d.gemmQuickVariants[quickIndex]};
+}
+
+/// Compiles the generator's kernel of schedule `index` on a background
+/// thread, once, and puts it in place for later launches; a failure leaves
+/// the quick kernel in use (same bits) and says why once. Started after
+/// the quick launch, so that NVRTC loading does not slow that one down.
+void startGeneratorCompile(const Kernel::Data &d, int index) {
+  std::lock_guard<std::mutex> lock(d.loadMutex);
+  if (!d.gemmBackground.insert(index).second)
+    return;
+  d.gemmCompiles.emplace_back([&d, index] {
+    std::shared_ptr<Kernel::Data::GemmVariant> built;
+    try {
+      built = buildVariant(d, index);
+    } catch (const std::exception &error) {
+      std::lock_guard<std::mutex> lock(d.compiler->mutex);
+      d.compiler->warnOnce(std::string(error.what()) +
+                           "; launches keep bi-lower-to-gpu's kernel");
+      return;
+    }
+    std::lock_guard<std::mutex> lock(d.loadMutex);
+    if (!d.gemmVariants[index])
+      d.gemmVariants[index] = built;
+  });
 }
 
 int multiprocessorCount();
@@ -424,8 +438,9 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   const GemmSchedule *schedule = nullptr;
   const Kernel::Data::GemmVariant::Loaded *loaded = nullptr;
   uint64_t counters = 0, partials = 0;
-  int64_t tiles = 0;   // output tiles of the schedule
-  int clusterSize = 0; // CTAs per tile in a cluster launch, else 0
+  int64_t tiles = 0;           // output tiles of the schedule
+  int clusterSize = 0;         // CTAs per tile in a cluster launch, else 0
+  int generatorToCompile = -1; // after a quick launch: the schedule to build
   // Parameter values: the tensor maps are copied here under the lock, as
   // the cache they come from may change once it is released.
   alignas(64) uint64_t mapA[16], mapB[16];
@@ -433,10 +448,12 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     std::lock_guard<std::mutex> lock(d.loadMutex);
     int index = launchedSchedule(d, M, N, K, tiles);
     auto [quickIndex, variant] = quickVariantFor(d, index);
-    if (quickIndex >= 0)
+    if (quickIndex >= 0) {
+      generatorToCompile = index;
       index = quickIndex; // same tiles, same bits
-    else
+    } else {
       variant = variantFor(d, index);
+    }
     schedule = &hopperGemmSchedules()[index];
     if (schedule->clusterChunks && chunks > 1)
       clusterSize = schedule->clusterSize(chunks);
@@ -493,6 +510,10 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
           unsigned(launchSharedBytes(scheduleRef)), stream, params, nullptr))
     cuda::check(rc, "launching " + d.name + " (schedule " + scheduleRef.name() +
                         ")");
+
+  // A quick launch runs a split or serial schedule, never a cluster one.
+  if (generatorToCompile >= 0)
+    startGeneratorCompile(d, generatorToCompile);
 }
 
 std::vector<std::string> bi::prepareGemm(const Kernel::Data &d,

@@ -63,6 +63,7 @@ struct Kernel::Data {
   /// the background; those compiles (joined when the kernel goes). All
   /// under loadMutex.
   mutable std::vector<std::shared_ptr<GemmVariant>> gemmQuickVariants;
+  mutable bool gemmQuickUnavailable = false; // bi-lower-to-gpu refused it
   mutable std::set<int> gemmBackground;
   mutable std::vector<std::thread> gemmCompiles;
   /// The tensor maps of the last launch (a, b) and what they describe:
