@@ -4,7 +4,9 @@
 // schedule is picked per launch from M, N and K (or forced by the
 // specialisation); each schedule is generated, compiled with NVRTC and
 // cached (memory and disk) on first use, so a process pays only for the
-// shape classes it meets. The launcher builds the TMA tensor maps of a and
+// shape classes it meets. Until NVRTC has built it (on a background
+// thread), a schedule's launches run bi-lower-to-gpu's kernel of it, which
+// is quicker to build and gives the same bits (quickGemmFirstLaunch). The launcher builds the TMA tensor maps of a and
 // b, sizes the persistent grid from the occupancy and hands split
 // schedules a workspace for the chunk partials and the per-tile counters
 // that elect the CTA adding them. One launch per product.
