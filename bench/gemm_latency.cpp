@@ -25,17 +25,25 @@ static double ms(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
+/// Zeroed device buffers for an M x K times N x K product.
+struct Buffers {
+  void *a = nullptr, *w = nullptr, *c = nullptr;
+  Buffers(int64_t M, int64_t N, int64_t K) {
+    cudaMalloc(&a, M * K * 2);
+    cudaMalloc(&w, N * K * 2);
+    cudaMalloc(&c, M * N * 2);
+    cudaMemset(a, 0, M * K * 2);
+    cudaMemset(w, 0, N * K * 2);
+    cudaDeviceSynchronize();
+  }
+};
+
 /// Prepares every schedule, then times the first launch at M = 1 and at
 /// M = 1024 (a split and a serial schedule: loading only).
 static int prepareAll() {
   const int64_t N = 4096, K = 4096, bigM = 1024;
-  void *a, *w, *c;
-  cudaMalloc(&a, bigM * K * 2);
-  cudaMalloc(&w, N * K * 2);
-  cudaMalloc(&c, bigM * N * 2);
-  cudaMemset(a, 0, bigM * K * 2);
-  cudaMemset(w, 0, N * K * 2);
-  cudaDeviceSynchronize();
+  Buffers buffers(bigM, N, K);
+  void *a = buffers.a, *w = buffers.w, *c = buffers.c;
   bi::Compiler compiler;
   bi::Specialization spec;
   spec.dims = {{"N", N}, {"K", K}};
@@ -67,13 +75,8 @@ static int prepareAll() {
 /// source (NVVM backend: MLIR, PTX, nvJitLink; no NVRTC).
 static int mlirSplit() {
   const int64_t N = 4096, K = 4096, M = 1;
-  void *a, *w, *c;
-  cudaMalloc(&a, M * K * 2);
-  cudaMalloc(&w, N * K * 2);
-  cudaMalloc(&c, M * N * 2);
-  cudaMemset(a, 0, M * K * 2);
-  cudaMemset(w, 0, N * K * 2);
-  cudaDeviceSynchronize();
+  Buffers buffers(M, N, K);
+  void *a = buffers.a, *w = buffers.w, *c = buffers.c;
   std::string source = bi::Compiler::builtinSource("gemm");
   const std::string unit = "unit = wgmma.m64nNk16>";
   size_t at = source.find(unit);
@@ -116,13 +119,8 @@ int main(int argc, char **argv) {
   if (argc > 1 && std::strcmp(argv[1], "--mlir-split") == 0)
     return mlirSplit();
   const int64_t N = 4096, K = 4096, M = 1;
-  void *a, *w, *c;
-  cudaMalloc(&a, M * K * 2);
-  cudaMalloc(&w, N * K * 2);
-  cudaMalloc(&c, M * N * 2);
-  cudaMemset(a, 0, M * K * 2);
-  cudaMemset(w, 0, N * K * 2);
-  cudaDeviceSynchronize();
+  Buffers buffers(M, N, K);
+  void *a = buffers.a, *w = buffers.w, *c = buffers.c;
   std::vector<bi::Arg> args = {bi::Arg::buffer(a, bi::DType::bf16, {M, K}),
                                bi::Arg::buffer(w, bi::DType::bf16, {N, K}),
                                bi::Arg::buffer(c, bi::DType::bf16, {M, N})};

@@ -118,6 +118,8 @@ private:
   std::pair<Value, Value> elementOf(Value nBase, Value mBase, int64_t i);
   std::pair<Value, Value> fragmentBases(Value n0, Value m0, Value consumer,
                                         Value lane, Value warp);
+  /// An scf.if on (m, n) lying inside C, with no else.
+  scf::IfOp ifInsideOutput(Value m, Value n);
   /// One k-step: D = B-rows x A-rows^T (+ D unless `fresh`).
   Value emitWgmma(Value acc, Value descriptorB, Value descriptorA, bool fresh);
   void emitEpilogue(Value total, Value n0, Value m0, Value consumer, Value lane,
@@ -536,16 +538,20 @@ std::pair<Value, Value> WgmmaMatmulLowering::elementOf(Value nBase, Value mBase,
   return {m, n};
 }
 
+scf::IfOp WgmmaMatmulLowering::ifInsideOutput(Value m, Value n) {
+  Value inside = arith::AndIOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, extentM),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n, extentN));
+  return scf::IfOp::create(b, loc, inside, /*withElse=*/false);
+}
+
 void WgmmaMatmulLowering::emitEpilogue(Value total, Value n0, Value m0,
                                        Value consumer, Value lane, Value warp) {
   auto [nBase, mBase] = fragmentBases(n0, m0, consumer, lane, warp);
   for (int64_t i = 0; i < schedule.blockM / 2; ++i) {
     auto [m, n] = elementOf(nBase, mBase, i);
-    Value inside = arith::AndIOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, extentM),
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n, extentN));
-    auto ifInside = scf::IfOp::create(b, loc, inside, /*withElse=*/false);
+    auto ifInside = ifInsideOutput(m, n);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifInside.thenBlock());
     Value v = buildMatmulEpilogue(
@@ -587,11 +593,7 @@ void WgmmaMatmulLowering::emitSplitCombine(Value partial, Value tile,
     Value chunkBase = arith::MulIOp::create(b, loc, unitChunk, size);
     for (int64_t i = 0; i < schedule.blockM / 2; ++i) {
       auto [m, n] = elementOf(nBase, mBase, i);
-      Value inside = arith::AndIOp::create(
-          b, loc,
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, extentM),
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n, extentN));
-      auto ifInside = scf::IfOp::create(b, loc, inside, /*withElse=*/false);
+      auto ifInside = ifInsideOutput(m, n);
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(ifInside.thenBlock());
       Value index = arith::AddIOp::create(
