@@ -160,10 +160,10 @@ struct CompilerOptions {
   /// GEMM kernels: when a launch needs a schedule that is neither compiled
   /// nor in the disk cache, run bi-lower-to-gpu's kernel of it (MLIR and
   /// nvJitLink, a few hundred milliseconds faster to build than NVRTC's
-  /// start-up and compile; a cluster schedule runs as its split twin) and
-  /// compile the generator's on a background thread, which later launches
-  /// use once it is there. Same bits either way; false: every launch waits
-  /// for the generator's kernel.
+  /// start-up and compile; a cluster schedule runs as its split twin); the
+  /// next launch starts compiling the generator's on a background thread,
+  /// which later launches use once it is there. Same bits either way;
+  /// false: every launch waits for the generator's kernel.
   bool quickGemmFirstLaunch = true;
 };
 
