@@ -168,8 +168,8 @@ quickVariantFor(const Kernel::Data &d, int index, bool &built) {
 /// Compiles the generator's kernel of schedule `index` on a background
 /// thread, once, and puts it in place for later launches; a failure leaves
 /// the quick kernel in use (same bits) and says why once. Started by the
-/// launch after the one that built the quick kernel: NVRTC loading while
-/// that first call finishes made it about 110 ms slower on the H200.
+/// launch after the one that built the quick kernel, so that the first
+/// call does not share the machine with NVRTC starting up.
 void startGeneratorCompile(const Kernel::Data &d, int index) {
   std::lock_guard<std::mutex> lock(d.loadMutex);
   if (!d.gemmBackground.insert(index).second)
