@@ -8,6 +8,8 @@
 // launch ABI. The wgmma GEMM is the CUDA generator's (one source per
 // schedule, compiled on first launch) unless its source pins a schedule:
 // then the NVVM backend compiles the bi-lower-to-gpu kernel for it here.
+// compileWgmmaSchedule builds that kernel for any serial or split schedule
+// from a compiled GEMM's scheduled source (the quick first launch).
 //
 //===----------------------------------------------------------------------===//
 #include "Analysis/Fingerprint.h"
@@ -383,9 +385,8 @@ std::string CompilerImpl::compileWgmmaSchedule(
       parseSourceString<ModuleOp>(scheduledSource, &context);
   if (!module)
     throw Error(kernelName + ": cannot parse its scheduled source", log.take());
-  auto matmuls = llvm::to_vector(module->getOps<mlir::bi::KernelOp>());
   mlir::bi::MatmulOp matmul;
-  for (mlir::bi::KernelOp kernel : matmuls)
+  for (mlir::bi::KernelOp kernel : module->getOps<mlir::bi::KernelOp>())
     for (auto op : kernel.getOps<mlir::bi::MatmulOp>())
       matmul = op;
   if (!matmul)
