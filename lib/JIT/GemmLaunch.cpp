@@ -136,10 +136,6 @@ quickVariantFor(const Kernel::Data &d, int index, bool &built) {
     d.gemmVariants.resize(hopperGemmSchedules().size());
   if (d.gemmVariants[index])
     return {-1, nullptr};
-  if (auto cached = variantFromDisk(d, index)) {
-    d.gemmVariants[index] = cached;
-    return {-1, nullptr};
-  }
   GemmSchedule quick = hopperGemmSchedules()[index];
   quick.clusterChunks = false; // the split twin: bi-lower-to-gpu builds it
   const int quickIndex = findHopperGemmSchedule(quick);
@@ -147,6 +143,13 @@ quickVariantFor(const Kernel::Data &d, int index, bool &built) {
     return {-1, nullptr};
   if (d.gemmQuickVariants.empty())
     d.gemmQuickVariants.resize(hopperGemmSchedules().size());
+  // The disk is looked at once per schedule, not on every launch that
+  // waits for the background compile.
+  if (!d.gemmBackground.count(index) && !d.gemmQuickVariants[quickIndex])
+    if (auto cached = variantFromDisk(d, index)) {
+      d.gemmVariants[index] = cached;
+      return {-1, nullptr};
+    }
   if (!d.gemmQuickVariants[quickIndex]) {
     auto variant = std::make_shared<Kernel::Data::GemmVariant>();
     variant->schedule = quick;
