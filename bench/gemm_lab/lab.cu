@@ -58,16 +58,6 @@ Compiled compile(const bi::GemmSemantics &sem, const bi::GemmSchedule &s) {
   int occ = 0; CK(cuOccupancyMaxActiveBlocksPerMultiprocessor(&occ, c.main, s.threads(), s.sharedBytes()));
   int sms = 0; CK(cuDeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, 0));
   c.ctas = occ * sms; printf("    occupancy %d CTAs/SM\n", occ);
-  if (s.pairTiles) {
-    // Pairs: as many clusters of two as fit at once.
-    CUlaunchAttribute attr{}; attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
-    attr.value.clusterDim.x = 2; attr.value.clusterDim.y = attr.value.clusterDim.z = 1;
-    CUlaunchConfig config{}; config.gridDimX = 2 * sms; config.gridDimY = config.gridDimZ = 1;
-    config.blockDimX = s.threads(); config.blockDimY = config.blockDimZ = 1;
-    config.sharedMemBytes = s.sharedBytes(); config.attrs = &attr; config.numAttrs = 1;
-    int clusters = 0; CK(cuOccupancyMaxActiveClusters(&clusters, c.main, &config));
-    c.ctas = 2 * clusters; printf("    %d pairs at once\n", clusters);
-  }
   return c;
 }
 
@@ -90,7 +80,7 @@ constexpr size_t kCounterBytes = 4 << 20;
 // False (and nothing launched) for a cluster schedule without a cluster
 // that fits: the JIT runs the split schedule of the same tiles then.
 bool launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, int M, int N, int K, int chunk, cudaStream_t st) {
-  CUtensorMap ma = makeMap(A, M, K, c.s.blockM), mb = makeMap(W, N, K, c.s.pairTiles ? c.s.blockN / 2 : c.s.blockN);
+  CUtensorMap ma = makeMap(A, M, K, c.s.blockM), mb = makeMap(W, N, K, c.s.blockN);
   const void *bias = nullptr, *res = nullptr;
   void *counters = ws, *partials = ws + kCounterBytes;
   void *args[] = {&ma, &mb, &C, &bias, &res, &partials, &counters, &M, &N, &K};
@@ -111,16 +101,6 @@ bool launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, 
     CK(cuLaunchKernelEx(&config, c.main, args, nullptr));
     return true;
   }
-  if (c.s.pairTiles) {
-    long pairs = (long)((N + c.s.blockN - 1) / c.s.blockN) * ((M + 2 * c.s.blockM - 1) / (2 * c.s.blockM));
-    CUlaunchAttribute attr{}; attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
-    attr.value.clusterDim.x = 2; attr.value.clusterDim.y = attr.value.clusterDim.z = 1;
-    CUlaunchConfig config{}; config.gridDimX = (unsigned)(2 * std::min<long>(pairs, c.ctas / 2)); config.gridDimY = config.gridDimZ = 1;
-    config.blockDimX = c.s.threads(); config.blockDimY = config.blockDimZ = 1;
-    config.sharedMemBytes = c.s.sharedBytes(); config.hStream = st; config.attrs = &attr; config.numAttrs = 1;
-    CK(cuLaunchKernelEx(&config, c.main, args, nullptr));
-    return true;
-  }
   long units = tiles * (c.s.splitChunks ? chunks : 1);
   unsigned grid = (unsigned)std::min<long>(units, c.ctas);
   CK(cuLaunchKernel(c.main, grid, 1, 1, c.s.threads(), 1, 1, c.s.sharedBytes(), st, args, nullptr));
@@ -133,7 +113,6 @@ bi::GemmSchedule parseSchedule(const std::string &name) {
   if (sscanf(name.c_str(), "n%dm%ds%d%15s", &s.blockN, &s.blockM, &s.stages, kind) != 4) { fprintf(stderr, "bad schedule %s\n", name.c_str()); exit(2); }
   s.splitChunks = std::string(kind) == "split" || std::string(kind) == "cluster";
   s.clusterChunks = std::string(kind) == "cluster";
-  s.pairTiles = std::string(kind) == "pair";
   if (!s.validate().empty()) { fprintf(stderr, "%s: %s\n", name.c_str(), s.validate().c_str()); exit(2); }
   return s;
 }

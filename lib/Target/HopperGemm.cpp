@@ -109,28 +109,6 @@ BI_DEVICE void bi_tma_load(bi_u32 dst, const bi_tensor_map *map, bi_u32 bar,
                ::"r"(dst), "l"((bi_u64)map), "r"(bar), "r"(x), "r"(y)
                : "memory");
 }
-// The same, written to the shared memory of every CTA of the cluster in
-// `mask` (at this offset in each) and completing on the mbarrier at `bar`'s
-// offset in each.
-BI_DEVICE void bi_tma_load_multicast(bi_u32 dst, const bi_tensor_map *map,
-                                     bi_u32 bar, int x, int y,
-                                     unsigned short mask) {
-  asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile"
-               ".mbarrier::complete_tx::bytes.multicast::cluster"
-               " [%0], [%1, {%3, %4}], [%2], %5;"
-               ::"r"(dst), "l"((bi_u64)map), "r"(bar), "r"(x), "r"(y),
-               "h"(mask) : "memory");
-}
-// One arrival on the mbarrier at `bar`'s offset in CTA `rank` of the
-// cluster. (Release at CTA scope is enough for a consumer's "the stage is
-// read": its wgmmas are complete. At cluster scope the arrival waited long
-// enough to halve the speed of the paired kernels.)
-BI_DEVICE void bi_mbar_arrive_cluster(bi_u32 bar, int rank) {
-  asm volatile("{\n.reg .b32 remote;\n"
-               "mapa.shared::cluster.u32 remote, %0, %1;\n"
-               "mbarrier.arrive.shared::cluster.b64 _, [remote];\n"
-               "}\n" ::"r"(bar), "r"(rank) : "memory");
-}
 // A wgmma shared-memory descriptor for a K-major tile of 64-element (128 B)
 // rows written by TMA with the 128-byte swizzle: 8-row groups 1024 B apart.
 BI_DEVICE bi_u64 bi_wgmma_desc(bi_u32 addr) {
@@ -164,11 +142,6 @@ template <int N> BI_DEVICE void bi_wgmma_wait() {
 BI_DEVICE void bi_cluster_sync() {
   asm volatile("barrier.cluster.arrive.release.aligned;\n"
                "barrier.cluster.wait.acquire.aligned;" ::: "memory");
-}
-BI_DEVICE bi_u32 bi_cluster_rank() {
-  bi_u32 rank;
-  asm("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
-  return rank;
 }
 BI_DEVICE bi_u32 bi_cluster_size() {
   bi_u32 size;
@@ -267,10 +240,8 @@ struct bi_gemm_unit { int n0, m0, chunk, tile; };
 // chunk: its rank among the tile's `split` CTAs). Tiles go in groups of
 // $GROUP column tiles, row tiles fastest inside a group, so the CTAs in
 // flight share their operand tiles in L2; the CTAs of one tile are
-// adjacent. With paired tiles a unit is two tiles of the same columns,
-// one per CTA of the pair (`pairRank`), and `tilesM` counts such pairs.
-BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int tilesN, int tilesM,
-                                       int split, int pairRank) {
+// adjacent.
+BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int tilesN, int tilesM, int split) {
   bi_gemm_unit work;
   work.chunk = $SPLIT ? unit % split : 0;
   const int tile = $SPLIT ? unit / split : unit;
@@ -280,7 +251,7 @@ BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int tilesN, int tilesM,
   const int groupN = min(tilesN - firstN, $GROUP);
   const int local = tile - group * $GROUP * tilesM;
   work.n0 = (firstN + local % groupN) * $BN;
-  work.m0 = ((local / groupN) * (BI_PAIR_TILES ? 2 : 1) + pairRank) * $BM;
+  work.m0 = (local / groupN) * $BM;
   return work;
 }
 // Eight 16-bit values to global memory: one 16-byte store when `whole`,
@@ -413,14 +384,6 @@ BI_DEVICE void bi_mma_k_tile(float (&acc)[$BM / 2], bi_u32 stage, int consumer,
     bi_wgmma_commit();
   }
 }
-// A consumer warp is done with a stage. With paired tiles both CTAs'
-// producers wait for it: each writes the stage in both.
-BI_DEVICE void bi_release_stage(bi_u32 bar, int pairRank) {
-  bi_mbar_arrive(bar);
-#if BI_PAIR_TILES
-  bi_mbar_arrive_cluster(bar, pairRank ^ 1);
-#endif
-}
 extern "C" __global__ void __launch_bounds__($THREADS, 1)
 bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
              const __grid_constant__ bi_tensor_map mapB,
@@ -455,19 +418,6 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   const int chunks = (kTiles + kChunkTiles - 1) / kChunkTiles;
   const int tilesN = (N + kBlockN - 1) / kBlockN;
   const int tilesM = (M + kBlockM - 1) / kBlockM;
-#if BI_PAIR_TILES
-  // Launched as pairs of CTAs (clusters of two) on pairs of row tiles of
-  // the same columns: each CTA loads half of the weight tile and multicasts
-  // it to both, so each reads 3/4 of a lone CTA's operands from L2. Rank 1
-  // of an odd last pair computes rows past M (zeros, never stored).
-  const int pairRank = (int)bi_cluster_rank();
-  const int unitRows = (tilesM + 1) / 2;
-  const int firstUnit = blockIdx.x / 2, unitStep = gridDim.x / 2;
-#else
-  constexpr int pairRank = 0;
-  const int unitRows = tilesM;
-  const int firstUnit = blockIdx.x, unitStep = gridDim.x;
-#endif
 #if BI_CLUSTER_CHUNKS
   // Launched as one cluster of S CTAs per tile (2 <= S <= chunks, one unit
   // per CTA): rank r runs chunks r, r + S, ... one after another, keeping
@@ -488,7 +438,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   // Work units: output tiles (times the CTAs per tile for split
   // schedules), visited by a persistent grid. While the consumers store
   // one tile, the producer already loads the next.
-  const int units = tilesN * unitRows * ($SPLIT ? split : 1);
+  const int units = tilesN * tilesM * ($SPLIT ? split : 1);
   // The chunks of a unit: all (serial), one (split), or every S-th from
   // the rank (cluster).
   const int chunkStep = clustered ? clusterSize : 1;
@@ -496,16 +446,11 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   if (threadIdx.x == 0) {
     for (int s = 0; s < kStages; ++s) {
       bi_mbar_init(bi_smem(&full[s]), 1);
-      // One arrival per consumer warp (of both CTAs of a pair).
-      bi_mbar_init(bi_smem(&empty[s]), 4 * $CONSUMERS * (BI_PAIR_TILES ? 2 : 1));
+      bi_mbar_init(bi_smem(&empty[s]), 4 * $CONSUMERS); // one per consumer warp
     }
     asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
   }
-#if BI_PAIR_TILES
-  bi_cluster_sync(); // the pair's barriers exist before either uses them
-#else
   __syncthreads();
-#endif
 
   if (warpGroup == 0) {
     // Producer: one thread streams the K tiles of every chunk through the
@@ -513,8 +458,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     asm volatile("setmaxnreg.dec.sync.aligned.u32 40;");
     if (threadIdx.x == 0) {
       int it = 0;
-      for (int unit = firstUnit; unit < units; unit += unitStep) {
-        const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, unitRows, split, pairRank);
+      for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
+        const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, split);
         const int firstChunk = $SPLIT ? work.chunk : 0;
         const int endChunk = $SPLIT && !clustered ? work.chunk + 1 : chunks;
         for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
@@ -524,19 +469,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
             bi_mbar_wait(bi_smem(&empty[s]), ((it / kStages) & 1) ^ 1);
             const bi_u32 stage = bi_smem(shared + s * kStageBytes);
             bi_mbar_expect_tx(bi_smem(&full[s]), kStageBytes);
-#if BI_PAIR_TILES
-            // Half of the weight tile (64 of its rows, or of its columns
-            // when b is [K, N]), into both CTAs of the pair.
 #if $B_KN
-            bi_tma_load_multicast(stage + pairRank * 64 * 128, &mapB,
-                                  bi_smem(&full[s]), work.n0 + pairRank * 64,
-                                  tile * 64, 3);
-#else
-            bi_tma_load_multicast(stage + pairRank * 64 * 128, &mapB,
-                                  bi_smem(&full[s]), tile * 64,
-                                  work.n0 + pairRank * 64, 3);
-#endif
-#elif $B_KN
             // b is [K, N]: boxes of 64 columns x 64 k, one per consumer.
             bi_tma_load(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
 #if $CONSUMERS > 1
@@ -569,8 +502,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     int it = 0;         // k-tiles consumed so far (stage it % kStages)
     int pending = -1;   // the stage the previous wgmma group still reads
     int ahead = 0; // the unit's first k-tiles already issued
-    for (int unit = firstUnit; unit < units; unit += unitStep) {
-    const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, unitRows, split, pairRank);
+    for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
+    const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, split);
     const int firstChunk = $SPLIT ? work.chunk : 0;
     const int endChunk = $SPLIT && !clustered ? work.chunk + 1 : chunks;
 #if !$SPLIT
@@ -600,12 +533,12 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         }
         bi_wgmma_wait<1>();
         if (pending >= 0 && lane == 0)
-          bi_release_stage(bi_smem(&empty[pending]), pairRank);
+          bi_mbar_arrive(bi_smem(&empty[pending]));
         pending = s;
       }
       bi_wgmma_wait<0>();
       if (lane == 0)
-        bi_release_stage(bi_smem(&empty[pending]), pairRank);
+        bi_mbar_arrive(bi_smem(&empty[pending]));
       pending = -1;
 #if !$SPLIT
       // Chunk partials, left to right.
@@ -630,7 +563,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // The next unit's first k-tiles go to the tensor cores now (acc is
     // free, the total has its own registers), so that they work while this
     // unit's tile is stored.
-    if (unit + unitStep < units) {
+    if (unit + (int)gridDim.x < units) {
       // Fewer than the stages; BI_AHEAD_TILES of them overlap the store.
       constexpr int kAhead =
           kStages - 1 < BI_AHEAD_TILES ? kStages - 1 : BI_AHEAD_TILES;
@@ -806,11 +739,6 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #endif
     }
   }
-#if BI_PAIR_TILES
-  // Neither CTA of a pair leaves while the other may still write to its
-  // shared memory or arrive on its barriers.
-  bi_cluster_sync();
-#endif
 }
 )cuda";
 
@@ -826,9 +754,6 @@ std::string GemmSchedule::validate() const {
            "partials and totals both live in registers)";
   if (clusterChunks && !splitChunks)
     return "clusterChunks needs splitChunks (a cluster runs a tile's chunks)";
-  if (pairTiles && (splitChunks || blockN != 128))
-    return "pairTiles needs serial chunks and blockN 128 (each CTA of a pair "
-           "loads 64 of the weight rows)";
   if (stages < 2 || stages > 16)
     return "stages must be in [2, 16]";
   if (pipelineBytes() > kMaxSharedBytes)
@@ -860,7 +785,6 @@ std::string GemmSchedule::name() const {
          std::to_string(stages) +
          (clusterChunks ? "cluster"
           : splitChunks ? "split"
-          : pairTiles   ? "pair"
                         : "serial");
 }
 
@@ -963,8 +887,7 @@ int findHopperGemmSchedule(const GemmSchedule &schedule) {
     if (all[i].blockN == schedule.blockN && all[i].blockM == schedule.blockM &&
         all[i].stages == schedule.stages &&
         all[i].splitChunks == schedule.splitChunks &&
-        all[i].clusterChunks == schedule.clusterChunks &&
-        all[i].pairTiles == schedule.pairTiles)
+        all[i].clusterChunks == schedule.clusterChunks)
       return int(i);
   return -1;
 }
@@ -1056,10 +979,6 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // one CTA per chunk, combined through the workspace (0).
   source += std::string("#define BI_CLUSTER_CHUNKS ") +
             (schedule.clusterChunks ? "1" : "0") + "\n";
-  // Serial chunks on pairs of row tiles, launched as clusters of two that
-  // share the weight tile by TMA multicast (1).
-  source += std::string("#define BI_PAIR_TILES ") +
-            (schedule.pairTiles ? "1" : "0") + "\n";
   // 16-bit outputs go through shared memory when the schedule has room.
   const bool staged =
       schedule.stagesOutput() && semantics.output != GemmSemantics::Type::f32;

@@ -60,11 +60,6 @@ struct GemmSchedule {
   /// and the CTAs add their partials in distributed shared memory. Without
   /// a cluster that fits, the split schedule of the same tiles runs.
   bool clusterChunks = false;
-  /// Serial chunks on two row tiles of the same columns at once, launched
-  /// as clusters of two CTAs: each loads half of the shared weight tile
-  /// and multicasts it to both (TMA), saving a quarter of the operand
-  /// traffic from L2. blockN 128 only.
-  bool pairTiles = false;
 
   int consumers() const { return blockN / 64; }
   int threads() const { return 128 * (1 + consumers()); }
