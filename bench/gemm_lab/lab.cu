@@ -6,7 +6,8 @@
 // catalogue, BI_LAB_ONLY="name,..." keeps only these, BI_LAB_SHAPES="NxK,..."
 // and BI_LAB_MS="64,256" narrow the timed shapes, BI_LAB_DEFINES="#define
 // BI_TILE_GROUP 16" goes before each generated source, BI_LAB_NVRTC_OPTION
-// adds one NVRTC option. What it measured so far: FINDINGS.md. Standalone
+// adds one NVRTC option, BI_LAB_ALL=1 times every schedule at every M
+// (else serial ones from M = 64 on, split ones with small tiles up to 1024). What it measured so far: FINDINGS.md. Standalone
 // (no MLIR):
 //   nvcc -std=c++17 -arch=sm_90a lab.cu ../../lib/Target/HopperGemm.cpp -lcublas -lcuda -lnvrtc
 #include "../../lib/Target/HopperGemm.h"
@@ -213,14 +214,17 @@ int main(int argc, char **argv) {
       float best = 1e9; std::string bestName;
       std::string line;
       for (auto &k : kernels) {
-        if (!k.s.splitChunks && M < 64) continue;
-        if (k.s.splitChunks && M > 1024 && k.s.blockM < 128) continue;
+        if (!getenv("BI_LAB_ALL")) {
+          if (!k.s.splitChunks && M < 64) continue;
+          if (k.s.splitChunks && M > 1024 && k.s.blockM < 128) continue;
+        }
         if (!launch(k, A, W, C, ws, M, N, K, chunk, 0)) continue;
         float t = timeIt([&] { launch(k, A, W, C, ws, M, N, K, chunk, 0); });
         char buf[64]; snprintf(buf, sizeof buf, " %s=%.1f", k.s.name().c_str(), t); line += buf;
         if (t < best) { best = t; bestName = k.s.name(); }
       }
-      printf("  N=%d K=%d M=%d: cublas %.1f us, best %s %.1f us (%.2fx), %.0f TFLOP/s\n   %s\n", N, K, M, tb, bestName.c_str(), best, tb / best, 2.0 * M * N * K / best / 1e6, line.c_str());
+      const std::string chosen = bi::hopperGemmSchedules()[bi::chooseHopperGemmSchedule(M, N, K, chunk, 132)].name();
+      printf("  N=%d K=%d M=%d: cublas %.1f us, best %s %.1f us (%.2fx), %.0f TFLOP/s, the scheduler's %s\n   %s\n", N, K, M, tb, bestName.c_str(), best, tb / best, 2.0 * M * N * K / best / 1e6, chosen.c_str(), line.c_str());
     }
     cudaFree(A); cudaFree(W); cudaFree(C); cudaFree(Cref); cudaFree(Cb); cudaFree(ws);
   }
