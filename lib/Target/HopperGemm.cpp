@@ -254,82 +254,6 @@ BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int tilesN, int tilesM, int spl
   work.m0 = (local / groupN) * $BM;
   return work;
 }
-#if BI_STREAM_K && !$SPLIT
-// Stream-K over whole chunks for serial schedules: the tiles of the last
-// (partial) wave and of one full wave before it are cut at chunk
-// boundaries into equal runs of chunks, one per CTA; the tiles before them
-// go whole to the CTAs in turn. A run of at least a tile's chunks holds at
-// most a tile's last chunks (its "tail"), whole tiles, and a tile's first
-// chunks (its "head"). A CTA runs its head first, its tail last: the tail
-// waits for the running total of the previous CTA's head, long done by
-// then. The total of a tile is the same sum in the same order whoever adds
-// each chunk.
-struct bi_gemm_item { int unit, k0, k1, slot; };
-struct bi_gemm_plan {
-  int whole;        // whole tiles before the runs (this CTA's count)
-  int firstRunUnit; // the unit of the first tile cut into runs
-  int first, last;  // this CTA's run: tiles first..last of those cut
-  int headChunks, tailChunk; // chunks of its head; where its tail starts
-  int count;        // items
-};
-BI_DEVICE bi_gemm_plan bi_gemm_plan_of(int tiles, int chunks) {
-  bi_gemm_plan p;
-  const int ctas = gridDim.x, rank = blockIdx.x;
-  const int cut = tiles > ctas && tiles % ctas != 0 ? tiles % ctas + ctas : 0;
-  p.whole = cut ? (tiles - cut) / ctas
-                : (rank < tiles ? (tiles - rank + ctas - 1) / ctas : 0);
-  p.firstRunUnit = tiles - cut;
-  p.count = p.whole;
-  p.first = p.last = p.headChunks = p.tailChunk = 0;
-  if (cut) {
-    const long long runs = (long long)cut * chunks;
-    const long long begin = runs * rank / ctas, end = runs * (rank + 1) / ctas;
-    p.first = (int)(begin / chunks);
-    p.last = (int)((end - 1) / chunks);
-    p.tailChunk = (int)(begin % chunks);
-    p.headChunks = (int)(end % chunks);
-    p.count += (p.last - p.first + 1);
-  }
-  return p;
-}
-// Item i of this CTA: its tile, its k-tiles [k0, k1), and the workspace
-// slot of the running total it takes (k0 > 0) or hands on (k1 < K's).
-BI_DEVICE bi_gemm_item bi_gemm_item_of(const bi_gemm_plan &p, int i,
-                                       int kTiles) {
-  bi_gemm_item item;
-  item.k0 = 0;
-  item.k1 = kTiles;
-  item.slot = -1;
-  if (i < p.whole) {
-    item.unit = blockIdx.x + i * gridDim.x;
-    return item;
-  }
-  int j = i - p.whole;
-  const int hasHead = p.headChunks != 0, hasTail = p.tailChunk != 0;
-  if (hasHead && j == 0) { // the head first
-    item.unit = p.firstRunUnit + p.last;
-    item.k1 = p.headChunks * $CHUNK_TILES;
-    item.slot = p.last;
-    return item;
-  }
-  j -= hasHead;
-  const int wholeFirst = p.first + hasTail;
-  const int wholeCount = p.last - hasHead - wholeFirst + 1;
-  if (j < wholeCount) {
-    item.unit = p.firstRunUnit + wholeFirst + j;
-    return item;
-  }
-  item.unit = p.firstRunUnit + p.first; // the tail last
-  item.k0 = p.tailChunk * $CHUNK_TILES;
-  item.slot = p.first;
-  return item;
-}
-BI_DEVICE unsigned bi_load_acquire(const unsigned *p) {
-  unsigned v;
-  asm volatile("ld.acquire.gpu.global.u32 %0, [%1];" : "=r"(v) : "l"(p) : "memory");
-  return v;
-}
-#endif
 // Eight 16-bit values to global memory: one 16-byte store when `whole`,
 // else the first `count` one by one. Predicated instructions in one asm
 // block, not branches: ptxas makes the warps wait for their wgmmas in
@@ -534,14 +458,6 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     asm volatile("setmaxnreg.dec.sync.aligned.u32 40;");
     if (threadIdx.x == 0) {
       int it = 0;
-#if BI_STREAM_K && !$SPLIT
-      const bi_gemm_plan plan = bi_gemm_plan_of(tilesN * tilesM, chunks);
-      for (int i = 0; i < plan.count; ++i) {
-        const bi_gemm_item item = bi_gemm_item_of(plan, i, kTiles);
-        const bi_gemm_unit work = bi_gemm_unit_of(item.unit, tilesN, tilesM, 1);
-        {
-          for (int tile = item.k0; tile < item.k1; ++tile, ++it) {
-#else
       for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
         const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, split);
         const int firstChunk = $SPLIT ? work.chunk : 0;
@@ -549,7 +465,6 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
           const int tileEnd = min(kTiles, (chunk + 1) * kChunkTiles);
           for (int tile = chunk * kChunkTiles; tile < tileEnd; ++tile, ++it) {
-#endif
             const int s = it % kStages;
             bi_mbar_wait(bi_smem(&empty[s]), ((it / kStages) & 1) ^ 1);
             const bi_u32 stage = bi_smem(shared + s * kStageBytes);
@@ -587,92 +502,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     int it = 0;         // k-tiles consumed so far (stage it % kStages)
     int pending = -1;   // the stage the previous wgmma group still reads
     int ahead = 0; // the unit's first k-tiles already issued
-    // Fewer than the stages; BI_AHEAD_TILES of them overlap the store.
-    constexpr int kAhead =
-        kStages - 1 < BI_AHEAD_TILES ? kStages - 1 : BI_AHEAD_TILES;
-#if BI_STREAM_K && !$SPLIT
-    const bi_gemm_plan plan = bi_gemm_plan_of(tilesN * tilesM, chunks);
-    constexpr int kThreads = $CONSUMERS * 128, kRegs = kBlockM / 2;
-    const int t = threadIdx.x - 128;
-    for (int i = 0; i < plan.count; ++i) {
-      const bi_gemm_item item = bi_gemm_item_of(plan, i, kTiles);
-      const bi_gemm_unit work = bi_gemm_unit_of(item.unit, tilesN, tilesM, 1);
-      if (item.k0 == 0) {
-#pragma unroll
-        for (int r = 0; r < kRegs; ++r)
-          total[r] = -0.0f;
-      } else {
-        // The tile's first chunks ran on the CTA before: their total comes
-        // through the workspace.
-        if (t == 0) {
-          while (bi_load_acquire(&counters[item.slot]) == 0) {
-          }
-          counters[item.slot] = 0; // ready for the next launch
-        }
-        bi_consumer_sync<kThreads>();
-        __threadfence();
-        const float *from = partials + (bi_u64)item.slot * kRegs * kThreads + t;
-#pragma unroll
-        for (int r = 0; r < kRegs; ++r)
-          total[r] = __ldcg(from + r * kThreads);
-      }
-      for (int tileBegin = item.k0; tileBegin < item.k1; tileBegin += kChunkTiles) {
-        const int tileEnd = min(kTiles, tileBegin + kChunkTiles);
-        for (int tile = tileBegin; tile < tileEnd; ++tile, ++it) {
-          const int s = it % kStages;
-          if (tile >= ahead) {
-            bi_mbar_wait(bi_smem(&full[s]), (it / kStages) & 1);
-            bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
-                          min(4, (K - tile * 64 + 15) / 16), tile != tileBegin);
-          }
-          bi_wgmma_wait<1>();
-          if (pending >= 0 && lane == 0)
-            bi_mbar_arrive(bi_smem(&empty[pending]));
-          pending = s;
-        }
-        bi_wgmma_wait<0>();
-        if (lane == 0)
-          bi_mbar_arrive(bi_smem(&empty[pending]));
-        pending = -1;
-#pragma unroll
-        for (int r = 0; r < kRegs; ++r)
-          total[r] = __fadd_rn(total[r], acc[r]);
-      }
-      ahead = 0;
-      if (item.k1 < kTiles) {
-        // A head: its total goes to the CTA that runs the tail.
-        float *to = partials + (bi_u64)item.slot * kRegs * kThreads + t;
-#pragma unroll
-        for (int r = 0; r < kRegs; ++r)
-          to[r * kThreads] = total[r];
-        bi_consumer_sync<kThreads>();
-        if (t == 0) {
-          __threadfence();
-          atomicExch(&counters[item.slot], 1u);
-        }
-        continue;
-      }
-      if (i + 1 < plan.count) {
-        const bi_gemm_item next = bi_gemm_item_of(plan, i + 1, kTiles);
-        if (next.k0 == 0) {
-          ahead = min(kAhead, min(next.k1, kChunkTiles));
-          for (int tile = 0; tile < ahead; ++tile) {
-            const int s = (it + tile) % kStages;
-            bi_mbar_wait(bi_smem(&full[s]), ((it + tile) / kStages) & 1);
-            bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
-                          min(4, (K - tile * 64 + 15) / 16), tile != 0);
-          }
-        }
-      }
-      const int nBase = work.n0 + consumer * 64 + warp * 16 + lane / 4;
-      const int mBase = work.m0 + 2 * (lane % 4);
-      bi_store_tile(total, true, c, bias, residual, staging, work, nBase, mBase, M, N);
-    }
-    if (false) {
-      const int unit = 0;
-#else
     for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
-#endif
     const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, split);
     const int firstChunk = $SPLIT ? work.chunk : 0;
     const int endChunk = $SPLIT && !clustered ? work.chunk + 1 : chunks;
@@ -734,6 +564,9 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // free, the total has its own registers), so that they work while this
     // unit's tile is stored.
     if (unit + (int)gridDim.x < units) {
+      // Fewer than the stages; BI_AHEAD_TILES of them overlap the store.
+      constexpr int kAhead =
+          kStages - 1 < BI_AHEAD_TILES ? kStages - 1 : BI_AHEAD_TILES;
       ahead = min(kAhead, min(kTiles, kChunkTiles));
       for (int tile = 0; tile < ahead; ++tile) {
         const int s = (it + tile) % kStages;
@@ -1157,9 +990,6 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // K tiles of the next unit issued before a serial schedule stores a
   // tile (a define for the lab too).
   source += "#ifndef BI_AHEAD_TILES\n#define BI_AHEAD_TILES 2\n#endif\n";
-  // Serial schedules: stream-K over whole chunks for the last waves (1),
-  // or whole tiles only (0).
-  source += "#ifndef BI_STREAM_K\n#define BI_STREAM_K 0\n#endif\n";
   source += kCommonHelpers;
   source += emitWgmma(schedule.blockM, semantics.input, !semantics.nnLinear);
   source += emitEpilogue(semantics);
