@@ -926,10 +926,15 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   // meet in shared memory) when the pairs occupy at least half of the SMs
   // and the tiles alone would not fill them; else one CTA per chunk (the
   // partials meet in the workspace).
-  auto split = [&](int blockN, int blockM, int stages) {
+  // With 9-16 rows, pairs also when the tiles alone fill the SMs: at
+  // 28672 x 4096 (224 tiles), M = 16, n128m16s8cluster beat
+  // n128m16s8split in six lab runs of six (75.3-76.9 vs 76.4-79.6 us); at
+  // M = 1 and 32 the two were even or split ahead.
+  auto split = [&](int blockN, int blockM, int stages,
+                   bool pairsWhenFull = false) {
     const int64_t count = tiles(blockN, blockM);
     const bool pairs = chunks >= 2 && 2 * 2 * count >= multiprocessors &&
-                       count < multiprocessors;
+                       (count < multiprocessors || pairsWhenFull);
     return pick(blockN, blockM, stages, true, pairs);
   };
   // 64 weight rows per CTA while pairs of such CTAs fit one wave.
@@ -939,7 +944,7 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   if (M <= 8)
     return split(narrow(8) ? 64 : 128, 8, 8);
   if (M <= 16)
-    return split(narrow(16) ? 64 : 128, 16, 8);
+    return split(narrow(16) ? 64 : 128, 16, 8, /*pairsWhenFull=*/true);
   if (M <= 32)
     return split(128, 32, 8);
   // Up to 64 rows: 128-row CTAs with serial chunks once they fill the

@@ -31,8 +31,10 @@ TEST(HopperGemmSchedule, DecodeBatchesSplitChunks) {
   // 32 tiles: pairs would fill less than half of the SMs; one CTA per
   // chunk.
   EXPECT_EQ(pick(32, 4096, 14336), "n128m32s8split");
-  // 224 tiles fill the GPU alone: one CTA per chunk, persistent.
+  // 224 tiles fill the GPU alone: one CTA per chunk, persistent; with
+  // 9-16 rows pairs anyway (faster in the lab).
   EXPECT_EQ(pick(1, 28672, 4096), "n128m8s8split");
+  EXPECT_EQ(pick(16, 28672, 4096), "n128m16s8cluster");
   EXPECT_EQ(pick(32, 28672, 4096), "n128m32s8split");
   // One chunk: nothing to combine.
   EXPECT_EQ(pick(1, 4096, 2048), "n64m8s8split");
