@@ -7,8 +7,9 @@
 // and BI_LAB_MS="64,256" narrow the timed shapes, BI_LAB_DEFINES="#define
 // BI_TILE_GROUP 16" goes before each generated source, BI_LAB_NVRTC_OPTION
 // adds one NVRTC option, BI_LAB_ALL=1 times every schedule at every M
-// (else serial ones from M = 64 on, split ones with small tiles up to 1024). What it measured so far: FINDINGS.md. Standalone
-// (no MLIR):
+// (else serial ones from M = 64 on, split ones with small tiles up to
+// 1024). Each timed line names the scheduler's choice on 132 SMs (the
+// H200's). What it measured so far: FINDINGS.md. Standalone (no MLIR):
 //   nvcc -std=c++17 -arch=sm_90a lab.cu ../../lib/Target/HopperGemm.cpp -lcublas -lcuda -lnvrtc
 #include "../../lib/Target/HopperGemm.h"
 #include <algorithm>
