@@ -9,8 +9,8 @@
 // is quicker to build and gives the same bits (quickGemmFirstLaunch). The
 // launcher builds the TMA tensor maps of a and b, sizes the persistent grid
 // from the occupancy and hands split schedules a workspace for the chunk
-// partials and the per-tile counters that elect the CTA adding them. One launch
-// per product.
+// partials and the per-tile counters that elect the CTA adding them. One
+// launch per product.
 //
 //===----------------------------------------------------------------------===//
 #include "JIT/GemmLaunch.h"
@@ -46,13 +46,18 @@ int64_t rowStrideOf(const Arg &arg) {
   return arg.strides.empty() ? arg.shape[1] : arg.strides[0];
 }
 
+/// The disk cache key of the generator's kernel of `schedule`.
+std::string variantKey(const Kernel::Data &d, const GemmSchedule &schedule) {
+  return sha256Hex(d.cacheKey + "\nschedule " + schedule.name());
+}
+
 /// The variant for schedule `index` from the disk cache, or null. The
 /// compiler's cache and counters are used under its mutex.
 std::shared_ptr<Kernel::Data::GemmVariant>
 variantFromDisk(const Kernel::Data &d, int index) {
   const GemmSchedule &schedule = hopperGemmSchedules()[index];
   CompilerImpl &compiler = *d.compiler;
-  std::string key = sha256Hex(d.cacheKey + "\nschedule " + schedule.name());
+  std::string key = variantKey(d, schedule);
   std::lock_guard<std::mutex> lock(compiler.mutex);
   std::string corrupt;
   if (std::optional<std::string> bytes = compiler.disk.load(key, corrupt)) {
@@ -100,7 +105,7 @@ std::shared_ptr<Kernel::Data::GemmVariant> buildVariant(const Kernel::Data &d,
   CompilerImpl &compiler = *d.compiler;
   std::lock_guard<std::mutex> lock(compiler.mutex);
   ++compiler.stats.compiles;
-  std::string key = sha256Hex(d.cacheKey + "\nschedule " + name);
+  std::string key = variantKey(d, schedule);
   if (std::optional<std::string> problem =
           compiler.disk.store(key, variant->cubin))
     compiler.warnOnce(*problem);
@@ -460,7 +465,9 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     bool quickBuilt = false;
     auto [quickIndex, variant] = quickVariantFor(d, index, quickBuilt);
     if (quickIndex >= 0) {
-      if (!quickBuilt)
+      // Not on the launch that built the quick kernel, and only until the
+      // background compile has started (no second lock per launch after).
+      if (!quickBuilt && !d.gemmBackground.count(index))
         generatorToCompile = index;
       index = quickIndex; // same tiles, same bits
     } else {
