@@ -115,7 +115,6 @@ bi::GemmSchedule parseSchedule(const std::string &name) {
   if (sscanf(name.c_str(), "n%dm%ds%d%15s", &s.blockN, &s.blockM, &s.stages, kind) != 4) { fprintf(stderr, "bad schedule %s\n", name.c_str()); exit(2); }
   s.splitChunks = std::string(kind) == "split" || std::string(kind) == "cluster";
   s.clusterChunks = std::string(kind) == "cluster";
-  s.stashTotals = std::string(kind) == "stash";
   if (!s.validate().empty()) { fprintf(stderr, "%s: %s\n", name.c_str(), s.validate().c_str()); exit(2); }
   return s;
 }

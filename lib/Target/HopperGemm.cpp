@@ -282,14 +282,13 @@ BI_DEVICE void bi_store_row(unsigned short *to, uint4 v, bool whole, int count) 
 // the wgmmas of kernels with barriers on divergent paths). Staged: the
 // rounded values go through shared memory to rows of 16-byte stores; else
 // one store each.
-#if BI_STAGED_OUTPUT
-// The first half of a staged store: the tile's rounded values into the
-// staging buffer (v is free afterwards).
-BI_DEVICE void bi_stage_tile(const float (&v)[$BM / 2], bool active,
+BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], bool active,
+                             $OUT_T *__restrict__ c,
                              const $BIAS_T *__restrict__ bias,
                              const $RES_T *__restrict__ residual,
                              unsigned char *staging, bi_gemm_unit work,
                              int nBase, int mBase, int M, int N) {
+#if BI_STAGED_OUTPUT
   // Each consumer stages and stores its own 64 columns between barriers of
   // its own warpgroup: the consumers never wait for each other here, so
   // one's epilogue overlaps the other's wgmmas. (A barrier of all the
@@ -309,13 +308,6 @@ BI_DEVICE void bi_stage_tile(const float (&v)[$BM / 2], bool active,
     }
   }
   bi_warpgroup_sync(consumer);
-}
-// The second half: the staged rows to global memory.
-BI_DEVICE void bi_write_staged_tile(bool active, $OUT_T *__restrict__ c,
-                                    const unsigned char *staging,
-                                    bi_gemm_unit work, int M, int N) {
-  constexpr int kRowBytes = $BN * 2 + 16;
-  const int consumer = (threadIdx.x - 128) / 128;
   // A fixed number of pieces per thread and predicated stores: no branch,
   // so the wgmmas the consumers issued ahead keep running meanwhile.
   const bool whole = N % 8 == 0 && ((bi_u64)c & 15) == 0;
@@ -342,17 +334,6 @@ BI_DEVICE void bi_write_staged_tile(bool active, $OUT_T *__restrict__ c,
     bi_store_row(to + k * passStride, value, inside && whole,
                  inside && !whole ? columnsLeft : 0);
   }
-}
-#endif
-BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], bool active,
-                             $OUT_T *__restrict__ c,
-                             const $BIAS_T *__restrict__ bias,
-                             const $RES_T *__restrict__ residual,
-                             unsigned char *staging, bi_gemm_unit work,
-                             int nBase, int mBase, int M, int N) {
-#if BI_STAGED_OUTPUT
-  bi_stage_tile(v, active, bias, residual, staging, work, nBase, mBase, M, N);
-  bi_write_staged_tile(active, c, staging, work, M, N);
 #else
 #pragma unroll
   for (int i = 0; i < $BM / 2; ++i) {
@@ -515,7 +496,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     const int consumer = warpGroup - 1;
     const int lane = threadIdx.x % 32, warp = (threadIdx.x / 32) % 4;
     float acc[kBlockM / 2];
-#if !$SPLIT && !BI_STASH_TOTALS
+#if !$SPLIT
     float total[kBlockM / 2];
 #endif
     int it = 0;         // k-tiles consumed so far (stage it % kStages)
@@ -525,7 +506,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, split);
     const int firstChunk = $SPLIT ? work.chunk : 0;
     const int endChunk = $SPLIT && !clustered ? work.chunk + 1 : chunks;
-#if !$SPLIT && !BI_STASH_TOTALS
+#if !$SPLIT
     // -0 + x is x bit for bit (+0 and -0 included; a NaN stays a NaN), so
     // the first chunk's partial needs no case of its own: a select there
     // kept old and new totals live at once and spilled the wider tiles.
@@ -559,37 +540,11 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       if (lane == 0)
         bi_mbar_arrive(bi_smem(&empty[pending]));
       pending = -1;
-#if !$SPLIT && !BI_STASH_TOTALS
+#if !$SPLIT
       // Chunk partials, left to right.
 #pragma unroll
       for (int i = 0; i < kBlockM / 2; ++i)
         total[i] = __fadd_rn(total[i], acc[i]);
-#elif !$SPLIT
-      // Chunk partials, left to right, the running total in this CTA's
-      // slot of the workspace (L2-resident: the slot is reused by every
-      // tile of the CTA). Each thread reads back only what it wrote.
-      if (chunks > 1) {
-        constexpr int kThreads = $CONSUMERS * 128, kQuads = kBlockM / 8;
-        float4 *slot = (float4 *)partials +
-                       (bi_u64)blockIdx.x * kQuads * kThreads + threadIdx.x - 128;
-        if (chunk > 0) {
-#pragma unroll
-          for (int q = 0; q < kQuads; ++q) {
-            const float4 t = __ldcg(slot + q * kThreads);
-            acc[4 * q] = __fadd_rn(t.x, acc[4 * q]);
-            acc[4 * q + 1] = __fadd_rn(t.y, acc[4 * q + 1]);
-            acc[4 * q + 2] = __fadd_rn(t.z, acc[4 * q + 2]);
-            acc[4 * q + 3] = __fadd_rn(t.w, acc[4 * q + 3]);
-          }
-        }
-        if (chunk + 1 < chunks) {
-#pragma unroll
-          for (int q = 0; q < kQuads; ++q)
-            __stcg(slot + q * kThreads,
-                   make_float4(acc[4 * q], acc[4 * q + 1], acc[4 * q + 2],
-                               acc[4 * q + 3]));
-        }
-      }
 #endif
 #if BI_CLUSTER_CHUNKS
       // A cluster CTA keeps each partial but its last in a slot.
@@ -605,26 +560,21 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     }
     ahead = 0;
 #if !$SPLIT
-    // The next unit's first k-tiles go to the tensor cores once acc is free
-    // (at once when the total has its own registers, after staging when it
-    // is in acc), so that they work while this unit's tile is stored.
-    auto issueAhead = [&] {
-      if (unit + (int)gridDim.x < units) {
-        // Fewer than the stages; BI_AHEAD_TILES of them overlap the store.
-        constexpr int kAhead =
-            kStages - 1 < BI_AHEAD_TILES ? kStages - 1 : BI_AHEAD_TILES;
-        ahead = min(kAhead, min(kTiles, kChunkTiles));
-        for (int tile = 0; tile < ahead; ++tile) {
-          const int s = (it + tile) % kStages;
-          bi_mbar_wait(bi_smem(&full[s]), ((it + tile) / kStages) & 1);
-          bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
-                        min(4, (K - tile * 64 + 15) / 16), tile != 0);
-        }
+    // The next unit's first k-tiles go to the tensor cores now (acc is
+    // free, the total has its own registers), so that they work while this
+    // unit's tile is stored.
+    if (unit + (int)gridDim.x < units) {
+      // Fewer than the stages; BI_AHEAD_TILES of them overlap the store.
+      constexpr int kAhead =
+          kStages - 1 < BI_AHEAD_TILES ? kStages - 1 : BI_AHEAD_TILES;
+      ahead = min(kAhead, min(kTiles, kChunkTiles));
+      for (int tile = 0; tile < ahead; ++tile) {
+        const int s = (it + tile) % kStages;
+        bi_mbar_wait(bi_smem(&full[s]), ((it + tile) / kStages) & 1);
+        bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
+                      min(4, (K - tile * 64 + 15) / 16), tile != 0);
       }
-    };
-#if !BI_STASH_TOTALS
-    issueAhead();
-#endif
+    }
 #endif
     // Accumulator layout of m64nNk16: register i of lane l in warp w holds
     // row 16w + l/4 + 8((i/2)%2) (a column of C) and column
@@ -784,17 +734,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #endif
     // With one chunk (K within it) the partial is the total.
     bi_store_tile(acc, store, c, bias, residual, staging, work, nBase, mBase, M, N);
-#elif !BI_STASH_TOTALS
-    bi_store_tile(total, true, c, bias, residual, staging, work, nBase, mBase, M, N);
-#elif BI_STAGED_OUTPUT
-    // The total is in acc: staged first, so that acc takes the next unit's
-    // first k-tiles while the rows go out.
-    bi_stage_tile(acc, true, bias, residual, staging, work, nBase, mBase, M, N);
-    issueAhead();
-    bi_write_staged_tile(true, c, staging, work, M, N);
 #else
-    bi_store_tile(acc, true, c, bias, residual, staging, work, nBase, mBase, M, N);
-    issueAhead();
+    bi_store_tile(total, true, c, bias, residual, staging, work, nBase, mBase, M, N);
 #endif
     }
   }
@@ -808,12 +749,9 @@ std::string GemmSchedule::validate() const {
     return "blockN must be 64 or 128 (64 rows per consumer warpgroup)";
   if (blockM < 8 || blockM > 256 || blockM % 8 != 0)
     return "blockM must be a multiple of 8 in [8, 256] (the wgmma n)";
-  if (stashTotals && splitChunks)
-    return "stashTotals needs serial chunks (split ones keep no total)";
-  if (!splitChunks && !stashTotals && blockM > 192)
-    return "blockM must be at most 192 when chunks run serially with their "
-           "totals in registers (chunk partials and totals both live there); "
-           "stashTotals allows 256";
+  if (!splitChunks && blockM > 192)
+    return "blockM must be at most 192 when chunks run serially (chunk "
+           "partials and totals both live in registers)";
   if (clusterChunks && !splitChunks)
     return "clusterChunks needs splitChunks (a cluster runs a tile's chunks)";
   if (stages < 2 || stages > 16)
@@ -847,7 +785,6 @@ std::string GemmSchedule::name() const {
          std::to_string(stages) +
          (clusterChunks ? "cluster"
           : splitChunks ? "split"
-          : stashTotals ? "stash"
                         : "serial");
 }
 
@@ -950,8 +887,7 @@ int findHopperGemmSchedule(const GemmSchedule &schedule) {
     if (all[i].blockN == schedule.blockN && all[i].blockM == schedule.blockM &&
         all[i].stages == schedule.stages &&
         all[i].splitChunks == schedule.splitChunks &&
-        all[i].clusterChunks == schedule.clusterChunks &&
-        all[i].stashTotals == schedule.stashTotals)
+        all[i].clusterChunks == schedule.clusterChunks)
       return int(i);
   return -1;
 }
@@ -1048,10 +984,6 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // one CTA per chunk, combined through the workspace (0).
   source += std::string("#define BI_CLUSTER_CHUNKS ") +
             (schedule.clusterChunks ? "1" : "0") + "\n";
-  // Serial chunks' running totals in registers (0) or in the CTA's slot of
-  // the workspace (1).
-  source += std::string("#define BI_STASH_TOTALS ") +
-            (schedule.stashTotals ? "1" : "0") + "\n";
   // 16-bit outputs go through shared memory when the schedule has room.
   const bool staged =
       schedule.stagesOutput() && semantics.output != GemmSemantics::Type::f32;

@@ -48,8 +48,7 @@ struct GemmSchedule {
   /// Rows of B (output columns) per CTA: 64 per consumer warpgroup, 64 or 128.
   int blockN = 128;
   /// Rows of A per CTA: the wgmma n, a multiple of 8 in [8, 256]; at most
-  /// 192 when chunks run serially with totals in registers (partials and
-  /// totals both there).
+  /// 192 when chunks run serially (partials and totals both in registers).
   int blockM = 128;
   /// Shared-memory pipeline depth (TMA tiles in flight).
   int stages = 4;
@@ -61,10 +60,6 @@ struct GemmSchedule {
   /// and the CTAs add their partials in distributed shared memory. Without
   /// a cluster that fits, the split schedule of the same tiles runs.
   bool clusterChunks = false;
-  /// Serial chunks with the running total in the CTA's slot of the
-  /// workspace (L2-resident) instead of registers, so that the partial may
-  /// use all of them: blockM up to 256.
-  bool stashTotals = false;
 
   int consumers() const { return blockN / 64; }
   int threads() const { return 128 * (1 + consumers()); }
