@@ -69,9 +69,13 @@ struct GemmSchedule {
   int pipelineBytes() const {
     return stages * (blockN + blockM) * 64 * 2 + 1024 + 2 * stages * 8 + 16;
   }
-  /// The output tile staged in shared memory for coalesced 16-byte stores
+  /// Output rows staged at a time: the epilogue stages and stores a tile in
+  /// passes of 64 rows, so that the staging leaves room for a sixth stage
+  /// of 128 x 128 tiles.
+  int stagingRows() const { return blockM < 64 ? blockM : 64; }
+  /// The staging buffer in shared memory for coalesced 16-byte stores
   /// (16-bit outputs), rows padded by 16 bytes against bank conflicts.
-  int stagingBytes() const { return blockM * (blockN * 2 + 16); }
+  int stagingBytes() const { return stagingRows() * (blockN * 2 + 16); }
   /// Whether the staging buffer fits next to the pipeline.
   bool stagesOutput() const {
     return pipelineBytes() + stagingBytes() <= kMaxSharedBytes;

@@ -25,12 +25,14 @@
 // HOPPER: @w st.global.v4.b32 [%0], {%1, %2, %3, %4};
 // HOPPER-LABEL: BI_DEVICE void bi_store_tile(
 // Each consumer stages and stores its own columns behind barriers of its own
-// warpgroup, never waiting for the other consumer.
-// HOPPER: bi_warpgroup_sync(consumer); // its previous tile's rows are out
-// HOPPER: (unsigned short *)(staging + (m - work.m0) * kRowBytes + (n - work.n0) * 2) =
-// HOPPER-NEXT: bi_f32_to_bf16(x);
-// Each pass of the store moves one thread's row by a constant.
-// HOPPER: unsigned short *to = c + (bi_u64)(work.m0 + row0) * N + n;
+// warpgroup, never waiting for the other consumer, 64 rows at a time.
+// HOPPER: kPassRows = 64;
+// HOPPER: for (int pass = 0; pass < kPasses; ++pass) {
+// HOPPER: bi_warpgroup_sync(consumer); // the previous pass's rows are out
+// HOPPER: *(unsigned short *)(staging + (m - work.m0 - first) * kRowBytes +
+// HOPPER-NEXT: (n - work.n0) * 2) = bi_f32_to_bf16(x);
+// Each piece of the store moves one thread's row by a constant.
+// HOPPER: unsigned short *to = c + (bi_u64)(work.m0 + first + row0) * N + storeN;
 // HOPPER: bi_store_row(to + k * passStride, value, inside && whole,
 // One K tile of wgmma: a chunk starts from zero, as its first k-step does
 // not accumulate.

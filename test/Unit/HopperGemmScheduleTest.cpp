@@ -53,8 +53,19 @@ TEST(HopperGemmSchedule, SixtyFourRowsInPairsOrSerially) {
 }
 
 TEST(HopperGemmSchedule, LargeBatchesRunChunksSerially) {
-  for (int64_t M : {1024, 4096, 8192})
+  EXPECT_EQ(pick(1024, 4096, 4096), "n128m128s6serial");
+  for (int64_t M : {4096, 8192})
     EXPECT_EQ(pick(M, 4096, 4096), "n128m128s5serial") << M;
+}
+
+TEST(HopperGemmSchedule, EveryScheduleStagesItsOutput) {
+  // The epilogue stages 64 rows at a time, so the staging fits next to
+  // every catalogue pipeline (six stages of 128 x 128 included).
+  for (const bi::GemmSchedule &schedule : bi::hopperGemmSchedules()) {
+    EXPECT_TRUE(schedule.stagesOutput()) << schedule.name();
+    EXPECT_LE(schedule.sharedBytes(), bi::GemmSchedule::kMaxSharedBytes)
+        << schedule.name();
+  }
 }
 
 TEST(HopperGemmSchedule, FindsByNameAndByFields) {
