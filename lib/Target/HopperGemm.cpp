@@ -232,8 +232,9 @@ void replaceAll(std::string &text, const std::string &from,
     text.replace(pos, from.size(), to);
 }
 
-/// The kernel. Placeholders: $BN $BM $STAGES $STAGING_ROWS $CONSUMERS $THREADS
-/// $CHUNK_TILES $SPLIT $B_KN $B_STEP $GROUP $OUT_T $BIAS_T $RES_T.
+/// The kernel. Placeholders: $BN $BM $STAGES $WEIGHT_STAGES $STAGING_ROWS
+/// $CONSUMERS $THREADS $CHUNK_TILES $SPLIT $B_KN $B_STEP $GROUP $OUT_T
+/// $BIAS_T $RES_T.
 const char *kMainKernel = R"cuda(
 struct bi_gemm_unit { int n0, m0, chunk, tile; };
 // Work unit -> output tile (and, for split schedules, the unit's first
@@ -358,19 +359,12 @@ BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], bool active,
   }
 #endif
 }
-// One K tile (64 k) of this consumer's wgmmas on a stage: the k-steps of 16
-// that start before K (a partial step is zero-filled by TMA, steps wholly
-// past K are never issued), from zero when not `accumulate`; committed as
-// one group.
-BI_DEVICE void bi_mma_k_tile(float (&acc)[$BM / 2], bi_u32 stage, int consumer,
-                             int steps, int accumulate) {
-  constexpr int kTileBytesB = $BN * 64 * 2;
-#if $B_KN
-  const bi_u64 descB = bi_wgmma_desc_mn(stage + consumer * 64 * 128);
-#else
-  const bi_u64 descB = bi_wgmma_desc(stage + consumer * 64 * 128);
-#endif
-  const bi_u64 descA = bi_wgmma_desc(stage + kTileBytesB);
+// One K tile (64 k) of this consumer's wgmmas on the weight and activation
+// tiles `descB` and `descA` describe: the k-steps of 16 that start before K
+// (a partial step is zero-filled by TMA, steps wholly past K are never
+// issued), from zero when not `accumulate`; committed as one group.
+BI_DEVICE void bi_mma_k_tile_at(float (&acc)[$BM / 2], bi_u64 descB,
+                                bi_u64 descA, int steps, int accumulate) {
   // Descriptors first: ptxas serialises wgmmas whose operands are computed
   // between them.
   bi_u64 descsB[4], descsA[4];
@@ -398,6 +392,28 @@ BI_DEVICE void bi_mma_k_tile(float (&acc)[$BM / 2], bi_u32 stage, int consumer,
     bi_wgmma_commit();
   }
 }
+BI_DEVICE bi_u64 bi_weights_desc(bi_u32 weights, int consumer) {
+#if $B_KN
+  return bi_wgmma_desc_mn(weights + consumer * 64 * 128);
+#else
+  return bi_wgmma_desc(weights + consumer * 64 * 128);
+#endif
+}
+// The K tile in a stage: this consumer's weights, then the activations.
+BI_DEVICE void bi_mma_k_tile(float (&acc)[$BM / 2], bi_u32 stage, int consumer,
+                             int steps, int accumulate) {
+  constexpr int kTileBytesB = $BN * 64 * 2;
+  const bi_u64 descB = bi_weights_desc(stage, consumer);
+  const bi_u64 descA = bi_wgmma_desc(stage + kTileBytesB);
+  bi_mma_k_tile_at(acc, descB, descA, steps, accumulate);
+}
+// The K tile in two rings (a deeper one for the weights).
+BI_DEVICE void bi_mma_k_tile(float (&acc)[$BM / 2], bi_u32 weights,
+                             bi_u32 activations, int consumer, int steps,
+                             int accumulate) {
+  bi_mma_k_tile_at(acc, bi_weights_desc(weights, consumer),
+                   bi_wgmma_desc(activations), steps, accumulate);
+}
 extern "C" __global__ void __launch_bounds__($THREADS, 1)
 bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
              const __grid_constant__ bi_tensor_map mapB,
@@ -406,8 +422,13 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
              unsigned *__restrict__ counters, int M, int N, int K) {
   constexpr int kBlockN = $BN, kBlockM = $BM, kStages = $STAGES;
   constexpr int kTileBytesB = kBlockN * 64 * 2, kTileBytesA = kBlockM * 64 * 2;
-  constexpr int kStageBytes = kTileBytesB + kTileBytesA;
+  [[maybe_unused]] constexpr int kStageBytes = kTileBytesB + kTileBytesA;
   constexpr int kChunkTiles = $CHUNK_TILES; // K tiles of 64 per chunk
+  // Serial schedules may keep the weight K tiles in a ring of their own,
+  // deeper than the activations' (0: both in the same stages).
+  constexpr int kWeightStages = $WEIGHT_STAGES;
+  static_assert(kWeightStages == 0 || (!$SPLIT && kWeightStages > kStages),
+                "a deeper weight ring, serial chunks only");
   extern __shared__ unsigned char rawShared[];
   // TMA's 128-byte swizzle repeats every 1024 bytes: align the tiles to it.
   // (Pointer arithmetic, not a round trip through an integer, so that the
@@ -421,9 +442,27 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   constexpr int kStagingRowBytes = kBlockN * 2 + 16;
   constexpr int kStagingBytes =
       BI_STAGED_OUTPUT ? $STAGING_ROWS * kStagingRowBytes : 0;
+#if $WEIGHT_STAGES
+  // The CTA's i-th K tile: weights in slot i % kWeightStages of their ring,
+  // activations in slot i % kStages of theirs (else stage i % kStages holds
+  // both, the weights first).
+  auto weightsOf = [&](int i) -> bi_u32 {
+    return bi_smem(shared + (i % kWeightStages) * kTileBytesB);
+  };
+  auto activationsOf = [&](int i) -> bi_u32 {
+    return bi_smem(shared + kWeightStages * kTileBytesB + (i % kStages) * kTileBytesA);
+  };
+  unsigned char *staging =
+      shared + kWeightStages * kTileBytesB + kStages * kTileBytesA;
+#else
   unsigned char *staging = shared + kStages * kStageBytes;
+#endif
   bi_u64 *full = (bi_u64 *)(staging + kStagingBytes);
   bi_u64 *empty = full + kStages;
+#if $WEIGHT_STAGES
+  bi_u64 *fullWeights = empty + kStages;
+  bi_u64 *emptyWeights = fullWeights + kWeightStages;
+#endif
 #if $SPLIT
   volatile int *lastOfTile = (volatile int *)(empty + kStages);
 #endif
@@ -463,6 +502,12 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       bi_mbar_init(bi_smem(&full[s]), 1);
       bi_mbar_init(bi_smem(&empty[s]), 4 * $CONSUMERS); // one per consumer warp
     }
+#if $WEIGHT_STAGES
+    for (int s = 0; s < kWeightStages; ++s) {
+      bi_mbar_init(bi_smem(&fullWeights[s]), 1);
+      bi_mbar_init(bi_smem(&emptyWeights[s]), 4 * $CONSUMERS);
+    }
+#endif
     asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
   }
   __syncthreads();
@@ -472,6 +517,44 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // stages.
     asm volatile("setmaxnreg.dec.sync.aligned.u32 40;");
     if (threadIdx.x == 0) {
+#if $WEIGHT_STAGES
+      // Serial units have kTiles K tiles each: the CTA's i-th K tile is
+      // tile i % kTiles of its (i / kTiles)-th unit. The weights run kLag
+      // K tiles ahead of the activations; the two waits of an iteration
+      // are for the consumers to finish the same earlier K tile.
+      constexpr int kLag = kWeightStages - kStages;
+      const int total =
+          (units - (int)blockIdx.x + (int)gridDim.x - 1) / (int)gridDim.x * kTiles;
+      for (int i = 0; i < total + kLag; ++i) {
+        if (i < total) {
+          const bi_gemm_unit work = bi_gemm_unit_of(
+              blockIdx.x + i / kTiles * gridDim.x, tilesN, tilesM, 1);
+          const int w = i % kWeightStages;
+          bi_mbar_wait(bi_smem(&emptyWeights[w]), ((i / kWeightStages) & 1) ^ 1);
+          bi_mbar_expect_tx(bi_smem(&fullWeights[w]), kTileBytesB);
+          const bi_u32 weights = weightsOf(i), bar = bi_smem(&fullWeights[w]);
+          const int k = i % kTiles * 64;
+#if $B_KN
+          bi_tma_load(weights, &mapB, bar, work.n0, k);
+#if $CONSUMERS > 1
+          bi_tma_load(weights + 64 * 128, &mapB, bar, work.n0 + 64, k);
+#endif
+#else
+          bi_tma_load(weights, &mapB, bar, k, work.n0);
+#endif
+        }
+        const int a = i - kLag;
+        if (a >= 0) {
+          const bi_gemm_unit work = bi_gemm_unit_of(
+              blockIdx.x + a / kTiles * gridDim.x, tilesN, tilesM, 1);
+          const int s = a % kStages;
+          bi_mbar_wait(bi_smem(&empty[s]), ((a / kStages) & 1) ^ 1);
+          bi_mbar_expect_tx(bi_smem(&full[s]), kTileBytesA);
+          bi_tma_load(activationsOf(a), &mapA, bi_smem(&full[s]), a % kTiles * 64,
+                      work.m0);
+        }
+      }
+#else
       int it = 0;
       for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
         const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, split);
@@ -499,6 +582,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
           }
         }
       }
+#endif
     }
 #if BI_CLUSTER_CHUNKS
     if (clustered) { // the consumers' two cluster barriers
@@ -516,6 +600,9 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #endif
     int it = 0;         // k-tiles consumed so far (stage it % kStages)
     int pending = -1;   // the stage the previous wgmma group still reads
+#if $WEIGHT_STAGES
+    int pendingWeights = 0; // its slot of the weight ring
+#endif
     int ahead = 0; // the unit's first k-tiles already issued
     for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
     const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, split);
@@ -536,6 +623,10 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         const int s = it % kStages;
         if (tile >= ahead) {
           bi_mbar_wait(bi_smem(&full[s]), (it / kStages) & 1);
+#if $WEIGHT_STAGES
+          bi_mbar_wait(bi_smem(&fullWeights[it % kWeightStages]),
+                       (it / kWeightStages) & 1);
+#endif
 #ifdef BI_STAGGER_CONSUMERS_NS
           // Test hook (never defined by the compiler): the last consumer
           // starts each chunk's last k-tile late, so that a race between
@@ -543,17 +634,33 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
           if (consumer == $CONSUMERS - 1 && tile == tileEnd - 1)
             __nanosleep(BI_STAGGER_CONSUMERS_NS);
 #endif
+#if $WEIGHT_STAGES
+          bi_mma_k_tile(acc, weightsOf(it), activationsOf(it), consumer,
+                        min(4, (K - tile * 64 + 15) / 16), tile != tileBegin);
+#else
           bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
                         min(4, (K - tile * 64 + 15) / 16), tile != tileBegin);
+#endif
         }
         bi_wgmma_wait<1>();
-        if (pending >= 0 && lane == 0)
+        if (pending >= 0 && lane == 0) {
           bi_mbar_arrive(bi_smem(&empty[pending]));
+#if $WEIGHT_STAGES
+          bi_mbar_arrive(bi_smem(&emptyWeights[pendingWeights]));
+#endif
+        }
         pending = s;
+#if $WEIGHT_STAGES
+        pendingWeights = it % kWeightStages;
+#endif
       }
       bi_wgmma_wait<0>();
-      if (lane == 0)
+      if (lane == 0) {
         bi_mbar_arrive(bi_smem(&empty[pending]));
+#if $WEIGHT_STAGES
+        bi_mbar_arrive(bi_smem(&emptyWeights[pendingWeights]));
+#endif
+      }
       pending = -1;
 #if !$SPLIT
       // Chunk partials, left to right.
@@ -586,8 +693,17 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       for (int tile = 0; tile < ahead; ++tile) {
         const int s = (it + tile) % kStages;
         bi_mbar_wait(bi_smem(&full[s]), ((it + tile) / kStages) & 1);
+#if $WEIGHT_STAGES
+        bi_mbar_wait(bi_smem(&fullWeights[(it + tile) % kWeightStages]),
+                     ((it + tile) / kWeightStages) & 1);
+#endif
+#if $WEIGHT_STAGES
+        bi_mma_k_tile(acc, weightsOf(it + tile), activationsOf(it + tile),
+                      consumer, min(4, (K - tile * 64 + 15) / 16), tile != 0);
+#else
         bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
                       min(4, (K - tile * 64 + 15) / 16), tile != 0);
+#endif
       }
     }
 #endif
@@ -771,6 +887,10 @@ std::string GemmSchedule::validate() const {
     return "clusterChunks needs splitChunks (a cluster runs a tile's chunks)";
   if (stages < 2 || stages > 16)
     return "stages must be in [2, 16]";
+  if (weightStages != 0 &&
+      (splitChunks || weightStages <= stages || weightStages > 32))
+    return "weightStages must be 0, or more than stages and at most 32 with "
+           "serial chunks (a deeper ring for the weights)";
   if (pipelineBytes() > kMaxSharedBytes)
     return "the stages need " + std::to_string(pipelineBytes()) +
            " bytes of shared memory; at most " +
@@ -798,6 +918,7 @@ int GemmSchedule::clusterSize(int64_t chunks) const {
 std::string GemmSchedule::name() const {
   return "n" + std::to_string(blockN) + "m" + std::to_string(blockM) + "s" +
          std::to_string(stages) +
+         (weightStages > 0 ? "w" + std::to_string(weightStages) : "") +
          (clusterChunks ? "cluster"
           : splitChunks ? "split"
                         : "serial");
@@ -902,7 +1023,8 @@ int findHopperGemmSchedule(const GemmSchedule &schedule) {
     if (all[i].blockN == schedule.blockN && all[i].blockM == schedule.blockM &&
         all[i].stages == schedule.stages &&
         all[i].splitChunks == schedule.splitChunks &&
-        all[i].clusterChunks == schedule.clusterChunks)
+        all[i].clusterChunks == schedule.clusterChunks &&
+        all[i].weightStages == schedule.weightStages)
       return int(i);
   return -1;
 }
@@ -1022,6 +1144,7 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   replaceAll(source, "$BN", std::to_string(schedule.blockN));
   replaceAll(source, "$BM", std::to_string(schedule.blockM));
   replaceAll(source, "$STAGES", std::to_string(schedule.stages));
+  replaceAll(source, "$WEIGHT_STAGES", std::to_string(schedule.weightStages));
   replaceAll(source, "$STAGING_ROWS", std::to_string(schedule.stagingRows()));
   replaceAll(source, "$CONSUMERS", std::to_string(schedule.consumers()));
   replaceAll(source, "$THREADS", std::to_string(schedule.threads()));

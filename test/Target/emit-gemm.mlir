@@ -36,7 +36,7 @@
 // HOPPER: bi_store_row(to + k * passStride, value, inside && whole,
 // One K tile of wgmma: a chunk starts from zero, as its first k-step does
 // not accumulate.
-// HOPPER-LABEL: BI_DEVICE void bi_mma_k_tile(
+// HOPPER-LABEL: BI_DEVICE void bi_mma_k_tile_at(
 // HOPPER: bi_wgmma(acc, descsB[0], descsA[0], accumulate);
 // HOPPER: bi_wgmma_commit();
 // HOPPER-LABEL: bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
@@ -131,9 +131,10 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // KN: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
 // KN-SAME: p, 1, 1, 1, 0;
 // KN: v = __fdiv_rn(v, __fadd_rn(1.0f, bi_exp_portable(-v)));
-// KN-LABEL: BI_DEVICE void bi_mma_k_tile(
-// KN: const bi_u64 descB = bi_wgmma_desc_mn(stage + consumer * 64 * 128);
+// KN-LABEL: BI_DEVICE void bi_mma_k_tile_at(
 // KN: descsB[step] = descB + 128 * step;
+// KN-LABEL: BI_DEVICE bi_u64 bi_weights_desc(
+// KN: return bi_wgmma_desc_mn(weights + consumer * 64 * 128);
 // KN-LABEL: bi_gemm_main(
 // KN: bi_tma_load(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
 // KN-NEXT: #if 2 > 1
