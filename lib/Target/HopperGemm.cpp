@@ -392,6 +392,19 @@ BI_DEVICE void bi_mma_k_tile_at(float (&acc)[$BM / 2], bi_u64 descB,
     bi_wgmma_commit();
   }
 }
+// The weight K tile of output columns n0... and k... to `dst`.
+BI_DEVICE void bi_load_weights(bi_u32 dst, const bi_tensor_map *map, bi_u32 bar,
+                               int n0, int k) {
+#if $B_KN
+  // b is [K, N]: boxes of 64 columns x 64 k, one per consumer.
+  bi_tma_load(dst, map, bar, n0, k);
+#if $CONSUMERS > 1
+  bi_tma_load(dst + 64 * 128, map, bar, n0 + 64, k);
+#endif
+#else
+  bi_tma_load(dst, map, bar, k, n0);
+#endif
+}
 BI_DEVICE bi_u64 bi_weights_desc(bi_u32 weights, int consumer) {
 #if $B_KN
   return bi_wgmma_desc_mn(weights + consumer * 64 * 128);
@@ -400,6 +413,9 @@ BI_DEVICE bi_u64 bi_weights_desc(bi_u32 weights, int consumer) {
 #endif
 }
 // The K tile in a stage: this consumer's weights, then the activations.
+// (The activations' address is computed here, after the caller's step
+// count, not as an argument before it: the generated code of the catalogue
+// schedules stays the one benchmarked.)
 BI_DEVICE void bi_mma_k_tile(float (&acc)[$BM / 2], bi_u32 stage, int consumer,
                              int steps, int accumulate) {
   constexpr int kTileBytesB = $BN * 64 * 2;
@@ -532,16 +548,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
           const int w = i % kWeightStages;
           bi_mbar_wait(bi_smem(&emptyWeights[w]), ((i / kWeightStages) & 1) ^ 1);
           bi_mbar_expect_tx(bi_smem(&fullWeights[w]), kTileBytesB);
-          const bi_u32 weights = weightsOf(i), bar = bi_smem(&fullWeights[w]);
-          const int k = i % kTiles * 64;
-#if $B_KN
-          bi_tma_load(weights, &mapB, bar, work.n0, k);
-#if $CONSUMERS > 1
-          bi_tma_load(weights + 64 * 128, &mapB, bar, work.n0 + 64, k);
-#endif
-#else
-          bi_tma_load(weights, &mapB, bar, k, work.n0);
-#endif
+          bi_load_weights(weightsOf(i), &mapB, bi_smem(&fullWeights[w]), work.n0,
+                          i % kTiles * 64);
         }
         const int a = i - kLag;
         if (a >= 0) {
@@ -567,16 +575,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
             bi_mbar_wait(bi_smem(&empty[s]), ((it / kStages) & 1) ^ 1);
             const bi_u32 stage = bi_smem(shared + s * kStageBytes);
             bi_mbar_expect_tx(bi_smem(&full[s]), kStageBytes);
-#if $B_KN
-            // b is [K, N]: boxes of 64 columns x 64 k, one per consumer.
-            bi_tma_load(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
-#if $CONSUMERS > 1
-            bi_tma_load(stage + 64 * 128, &mapB, bi_smem(&full[s]),
-                        work.n0 + 64, tile * 64);
-#endif
-#else
-            bi_tma_load(stage, &mapB, bi_smem(&full[s]), tile * 64, work.n0);
-#endif
+            bi_load_weights(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
             bi_tma_load(stage + kTileBytesB, &mapA, bi_smem(&full[s]), tile * 64,
                         work.m0);
           }
@@ -696,8 +695,6 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #if $WEIGHT_STAGES
         bi_mbar_wait(bi_smem(&fullWeights[(it + tile) % kWeightStages]),
                      ((it + tile) / kWeightStages) & 1);
-#endif
-#if $WEIGHT_STAGES
         bi_mma_k_tile(acc, weightsOf(it + tile), activationsOf(it + tile),
                       consumer, min(4, (K - tile * 64 + 15) / 16), tile != 0);
 #else

@@ -74,7 +74,7 @@ struct GemmSchedule {
   int pipelineBytes() const {
     const int weightRing = weightStages > 0 ? weightStages : stages;
     return (weightRing * blockN + stages * blockM) * 64 * 2 + 1024 +
-           2 * (stages + (weightStages > 0 ? weightStages : 0)) * 8 + 16;
+           2 * (stages + weightStages) * 8 + 16;
   }
   /// Output rows staged at a time: the epilogue stages and stores a tile in
   /// passes of 64 rows, so that the staging leaves room for a sixth stage

@@ -43,7 +43,7 @@
 // HOPPER: constexpr int kChunkTiles = 32;
 // HOPPER: mbar_init(bi_smem(&full[s]), 1);
 // HOPPER: setmaxnreg.dec.sync.aligned.u32 40
-// HOPPER: bi_tma_load(stage, &mapB
+// HOPPER: bi_load_weights(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
 // HOPPER: setmaxnreg.inc.sync.aligned.u32 232
 // A unit's total starts at -0, which any first partial leaves unchanged.
 // HOPPER: total[i] = -0.0f;
@@ -133,13 +133,16 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // KN: v = __fdiv_rn(v, __fadd_rn(1.0f, bi_exp_portable(-v)));
 // KN-LABEL: BI_DEVICE void bi_mma_k_tile_at(
 // KN: descsB[step] = descB + 128 * step;
+// KN-LABEL: BI_DEVICE void bi_load_weights(
+// KN: #if 1
+// KN-NEXT: // b is [K, N]: boxes of 64 columns x 64 k, one per consumer.
+// KN-NEXT: bi_tma_load(dst, map, bar, n0, k);
+// KN-NEXT: #if 2 > 1
+// KN-NEXT: bi_tma_load(dst + 64 * 128, map, bar, n0 + 64, k);
 // KN-LABEL: BI_DEVICE bi_u64 bi_weights_desc(
 // KN: return bi_wgmma_desc_mn(weights + consumer * 64 * 128);
 // KN-LABEL: bi_gemm_main(
-// KN: bi_tma_load(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
-// KN-NEXT: #if 2 > 1
-// KN-NEXT: bi_tma_load(stage + 64 * 128, &mapB, bi_smem(&full[s]),
-// KN-NEXT: work.n0 + 64, tile * 64);
+// KN: bi_load_weights(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
 
 // The CUDA-core variant with silu in fn = fast: the hardware exp.
 // FMASILU: float bi_exp_fast(float x) {
@@ -172,7 +175,7 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // CLUSTER: const int split = clustered ? clusterSize : chunks;
 // CLUSTER: const int chunkStep = clustered ? clusterSize : 1;
 // CLUSTER: for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
-// CLUSTER: bi_tma_load(stage, &mapB
+// CLUSTER: bi_load_weights(stage, &mapB
 // CLUSTER: if (clustered) { // the consumers' two cluster barriers
 // CLUSTER-NEXT: bi_cluster_sync();
 // CLUSTER-NEXT: bi_cluster_sync();
