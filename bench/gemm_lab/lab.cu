@@ -170,7 +170,8 @@ int main(int argc, char **argv) {
     __nv_bfloat16 *A, *W, *C, *Cref, *Cb; char *ws;
     CK(cudaMalloc(&A, aN * 2)); CK(cudaMalloc(&W, wN * 2));
     CK(cudaMalloc(&C, (size_t)Mmax * N * 2)); CK(cudaMalloc(&Cref, (size_t)Mmax * N * 2)); CK(cudaMalloc(&Cb, (size_t)Mmax * N * 2));
-    CK(cudaMalloc(&ws, kCounterBytes + (size_t)chunksOf(K, chunk) * Mmax * N * 4));
+    // Partials for the widest tiles (whole tiles, padded past M and N).
+    CK(cudaMalloc(&ws, kCounterBytes + (size_t)chunksOf(K, chunk) * (Mmax + 256) * (N + 128) * 4));
     CK(cudaMemset(ws, 0, kCounterBytes));
     CK(cudaMemcpy(A, hA.data(), aN * 2, cudaMemcpyHostToDevice)); CK(cudaMemcpy(W, hW.data(), wN * 2, cudaMemcpyHostToDevice));
     bool small = (long)N * K < 4096L * 4096;

@@ -480,7 +480,7 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     if (schedule->splitChunks && chunks > 1 && clusterSize == 0) {
       std::tie(counters, partials) =
           workspaceFor(d, context, stream, tiles,
-                       size_t(chunks) * size_t(M) * size_t(N) * 4);
+                       schedule->partialBytes(M, N, chunks));
     }
     std::memcpy(mapA,
                 tensorMap(d.name, "a", d.tensorMaps[0], a, M, K, rowStrideOf(a),

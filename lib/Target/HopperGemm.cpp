@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <sstream>
+#include <utility>
 
 namespace bi {
 namespace {
@@ -255,6 +256,28 @@ BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int tilesN, int tilesM, int spl
   work.m0 = (local / groupN) * $BM;
   return work;
 }
+#if $WEIGHT_STAGES
+// A serial schedule's producer position: the K tile `tile` of the CTA's
+// unit `unit` (its output tile `work`), in ring slot `slot` of phase
+// `phase`.
+struct bi_gemm_cursor {
+  int unit, tile = 0, slot = 0, phase = 0;
+  bi_gemm_unit work;
+  BI_DEVICE bi_gemm_cursor(int first, int tilesN, int tilesM)
+      : unit(first), work(bi_gemm_unit_of(first, tilesN, tilesM, 1)) {}
+  BI_DEVICE void next(int kTiles, int slots, int tilesN, int tilesM) {
+    if (++slot == slots) {
+      slot = 0;
+      phase ^= 1;
+    }
+    if (++tile == kTiles) {
+      tile = 0;
+      unit += gridDim.x;
+      work = bi_gemm_unit_of(unit, tilesN, tilesM, 1);
+    }
+  }
+};
+#endif
 // Eight 16-bit values to global memory: one 16-byte store when `whole`,
 // else the first `count` one by one. Predicated instructions in one asm
 // block, not branches: ptxas makes the warps wait for their wgmmas in
@@ -534,32 +557,31 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     asm volatile("setmaxnreg.dec.sync.aligned.u32 40;");
     if (threadIdx.x == 0) {
 #if $WEIGHT_STAGES
-      // Serial units have kTiles K tiles each: the CTA's i-th K tile is
-      // tile i % kTiles of its (i / kTiles)-th unit. The weights run kLag
-      // K tiles ahead of the activations; the two waits of an iteration
-      // are for the consumers to finish the same earlier K tile.
+      // Two cursors walk the CTA's K tiles (kTiles per serial unit), the
+      // weights' kLag tiles ahead of the activations'; each slot's two
+      // waits are for the consumers to finish the same earlier K tile.
+      // Counters, not divisions: this one thread issues every load, and
+      // the divisions of recomputing a tile's unit made it the bottleneck
+      // (half the speed of the shared ring, measured on the H200).
       constexpr int kLag = kWeightStages - kStages;
-      const int total =
-          (units - (int)blockIdx.x + (int)gridDim.x - 1) / (int)gridDim.x * kTiles;
-      for (int i = 0; i < total + kLag; ++i) {
-        if (i < total) {
-          const bi_gemm_unit work = bi_gemm_unit_of(
-              blockIdx.x + i / kTiles * gridDim.x, tilesN, tilesM, 1);
-          const int w = i % kWeightStages;
-          bi_mbar_wait(bi_smem(&emptyWeights[w]), ((i / kWeightStages) & 1) ^ 1);
-          bi_mbar_expect_tx(bi_smem(&fullWeights[w]), kTileBytesB);
-          bi_load_weights(weightsOf(i), &mapB, bi_smem(&fullWeights[w]), work.n0,
-                          i % kTiles * 64);
+      bi_gemm_cursor weights(blockIdx.x, tilesN, tilesM),
+          activations(blockIdx.x, tilesN, tilesM);
+      for (int lead = 0; activations.unit < units; ++lead) {
+        if (weights.unit < units) {
+          bi_mbar_wait(bi_smem(&emptyWeights[weights.slot]), weights.phase ^ 1);
+          bi_mbar_expect_tx(bi_smem(&fullWeights[weights.slot]), kTileBytesB);
+          bi_load_weights(weightsOf(weights.slot), &mapB,
+                          bi_smem(&fullWeights[weights.slot]), weights.work.n0,
+                          weights.tile * 64);
+          weights.next(kTiles, kWeightStages, tilesN, tilesM);
         }
-        const int a = i - kLag;
-        if (a >= 0) {
-          const bi_gemm_unit work = bi_gemm_unit_of(
-              blockIdx.x + a / kTiles * gridDim.x, tilesN, tilesM, 1);
-          const int s = a % kStages;
-          bi_mbar_wait(bi_smem(&empty[s]), ((a / kStages) & 1) ^ 1);
-          bi_mbar_expect_tx(bi_smem(&full[s]), kTileBytesA);
-          bi_tma_load(activationsOf(a), &mapA, bi_smem(&full[s]), a % kTiles * 64,
-                      work.m0);
+        if (lead >= kLag) {
+          bi_mbar_wait(bi_smem(&empty[activations.slot]), activations.phase ^ 1);
+          bi_mbar_expect_tx(bi_smem(&full[activations.slot]), kTileBytesA);
+          bi_tma_load(activationsOf(activations.slot), &mapA,
+                      bi_smem(&full[activations.slot]), activations.tile * 64,
+                      activations.work.m0);
+          activations.next(kTiles, kStages, tilesN, tilesM);
         }
       }
 #else
@@ -783,15 +805,24 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     if (chunks > 1) {
       // Publish this chunk's partial. The CTA that completes the tile's set
       // of chunks (whichever it is) adds them all left to right: the order
-      // is the contract's, the counter only elects who does it.
-      const bi_u64 size = (bi_u64)M * N;
+      // is the contract's, the counter only elects who does it. Partials
+      // keep the accumulators' layout, one whole tile after another (quad
+      // q of consumer thread t at float4 q * kThreads + t), so that every
+      // store and load is 16 bytes and a warp's are 512 contiguous bytes:
+      // rows and columns past the output are stored too (zeros, never
+      // read into C). In the output's layout, 4-byte stores scattered over
+      // rows made the split path's epilogue cost as much as its K loop
+      // (ncu, 128 x 128 tiles).
+      constexpr int kThreads = $CONSUMERS * 128, kQuads = kBlockM / 8;
+      const int t = threadIdx.x - 128;
+      const bi_u64 tileQuads = (bi_u64)kQuads * kThreads;
+      const bi_u64 chunkQuads = (bi_u64)tilesN * tilesM * tileQuads;
+      float4 *tilePartials = (float4 *)partials + work.tile * tileQuads;
 #pragma unroll
-      for (int i = 0; i < kBlockM / 2; ++i) {
-        const int n = nBase + 8 * ((i / 2) % 2);
-        const int m = mBase + 8 * (i / 4) + i % 2;
-        if (m < M && n < N)
-          partials[work.chunk * size + (bi_u64)m * N + n] = acc[i];
-      }
+      for (int q = 0; q < kQuads; ++q)
+        __stcg(&tilePartials[work.chunk * chunkQuads + q * kThreads + t],
+               make_float4(acc[4 * q], acc[4 * q + 1], acc[4 * q + 2],
+                           acc[4 * q + 3]));
       // The barrier orders every consumer's stores before the one thread's
       // fence and count (release is cumulative), as the reading side's
       // fence orders the count before its loads.
@@ -818,44 +849,45 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         // runs once per tile, and its instructions come from L2. A block's
         // sums then replace its part of acc, so wide tiles need no second
         // accumulator array.
-        constexpr int kRegs = kBlockM / 2;
-        constexpr int kBlock = kRegs <= 32 ? kRegs : 16;
-        constexpr int kGroup = 64 / kBlock < 8 ? 64 / kBlock : 8;
+        constexpr int kBlockQuads = kQuads <= 8         ? kQuads
+                                    : kQuads % 4 == 0 ? 4
+                                    : kQuads % 2 == 0 ? 2
+                                                      : 1;
+        constexpr int kGroup = 16 / kBlockQuads < 8 ? 16 / kBlockQuads : 8;
+        static_assert(kQuads % kBlockQuads == 0, "whole blocks of quads");
 #pragma unroll
-        for (int first = 0; first < kRegs; first += kBlock) {
+        for (int first = 0; first < kQuads; first += kBlockQuads) {
           // -0 + x is x bit for bit: the first chunk needs no case.
-          float sum[kBlock];
+          float sum[4 * kBlockQuads];
 #pragma unroll
-          for (int j = 0; j < kBlock; ++j)
+          for (int j = 0; j < 4 * kBlockQuads; ++j)
             sum[j] = -0.0f;
 #pragma unroll 1
           for (int group = 0; group < chunks; group += kGroup) {
-            float part[kGroup][kBlock];
+            float4 part[kGroup][kBlockQuads];
 #pragma unroll
             for (int g = 0; g < kGroup; ++g) {
-              const float *from =
-                  partials + (bi_u64)min(group + g, chunks - 1) * size;
-              // Rows and columns past the output read a clamped (valid)
-              // address instead of a per-lane predicate; they are never
-              // stored.
+              const float4 *from = tilePartials +
+                                   min(group + g, chunks - 1) * chunkQuads +
+                                   first * kThreads + t;
 #pragma unroll
-              for (int j = 0; j < kBlock; ++j) {
-                const int i = first + j;
-                const int n = min(nBase + 8 * ((i / 2) % 2), N - 1);
-                const int m = min(mBase + 8 * (i / 4) + i % 2, M - 1);
-                part[g][j] = __ldcg(from + (bi_u64)m * N + n);
-              }
+              for (int j = 0; j < kBlockQuads; ++j)
+                part[g][j] = __ldcg(from + j * kThreads);
             }
 #pragma unroll
             for (int g = 0; g < kGroup; ++g)
 #pragma unroll
-              for (int j = 0; j < kBlock; ++j)
-                if (group + g < chunks)
-                  sum[j] = __fadd_rn(sum[j], part[g][j]);
+              for (int j = 0; j < kBlockQuads; ++j)
+                if (group + g < chunks) {
+                  sum[4 * j] = __fadd_rn(sum[4 * j], part[g][j].x);
+                  sum[4 * j + 1] = __fadd_rn(sum[4 * j + 1], part[g][j].y);
+                  sum[4 * j + 2] = __fadd_rn(sum[4 * j + 2], part[g][j].z);
+                  sum[4 * j + 3] = __fadd_rn(sum[4 * j + 3], part[g][j].w);
+                }
           }
 #pragma unroll
-          for (int j = 0; j < kBlock; ++j)
-            acc[first + j] = sum[j];
+          for (int j = 0; j < 4 * kBlockQuads; ++j)
+            acc[4 * first + j] = sum[j];
         }
       }
     }
@@ -1103,6 +1135,21 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   // 4096 (0-5 %).
   if (M <= 1024)
     return pick(128, 128, 6, false, false);
+  // 128 x 192 tiles move less operand traffic per product than 128 x 128
+  // (2-4 % faster in the lab where both fill their waves) but lose where
+  // their last wave is emptier (4096 x 14336, M = 4096: 25 % slower). In
+  // two lab runs, 2026-11-23, they won exactly where their waves were at
+  // least as full as the 128 x 128 tiles' (6144 x 4096 at M = 4096 and
+  // 8192, 28672 x 4096 at M = 8192) and lost or tied everywhere else
+  // among the benchmark shapes.
+  auto waveFill = [&](int64_t count) { // count / (waves * multiprocessors)
+    const int64_t waves = (count + multiprocessors - 1) / multiprocessors;
+    return std::make_pair(count, waves * multiprocessors);
+  };
+  const auto [wide, wideSlots] = waveFill(tiles(128, 192));
+  const auto [square, squareSlots] = waveFill(tiles(128, 128));
+  if (wide * squareSlots >= square * wideSlots)
+    return pick(128, 192, 4, false, false);
   return pick(128, 128, 5, false, false);
 }
 

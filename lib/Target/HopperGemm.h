@@ -15,6 +15,7 @@
 #ifndef BI_TARGET_HOPPERGEMM_H
 #define BI_TARGET_HOPPERGEMM_H
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -92,6 +93,16 @@ struct GemmSchedule {
     return pipelineBytes() + (stagesOutput() ? stagingBytes() : 0);
   }
   static constexpr int kMaxSharedBytes = 227 * 1024;
+  /// Split schedules without a cluster: bytes of the workspace's chunk
+  /// partials for an M x N output of `chunks` chunks, a whole f32 tile per
+  /// tile and chunk (the kernel keeps the accumulators' layout there). At
+  /// least chunks * M * N * 4, the output-layout partials of the MLIR
+  /// kernels of the same schedule.
+  size_t partialBytes(int64_t M, int64_t N, int64_t chunks) const {
+    const int64_t rows = (M + blockM - 1) / blockM * blockM;
+    const int64_t columns = (N + blockN - 1) / blockN * blockN;
+    return size_t(chunks) * size_t(rows) * size_t(columns) * 4;
+  }
   /// Cluster schedules: CTAs per tile (a cluster) for `chunks` chunks, or 0
   /// when none fits (fewer than two chunks, or the partials of a CTA's
   /// earlier chunks overflow its shared memory): the workspace path then.

@@ -54,8 +54,23 @@ TEST(HopperGemmSchedule, SixtyFourRowsInPairsOrSerially) {
 
 TEST(HopperGemmSchedule, LargeBatchesRunChunksSerially) {
   EXPECT_EQ(pick(1024, 4096, 4096), "n128m128s6serial");
-  for (int64_t M : {4096, 8192})
+  for (int64_t M : {4096, 8192}) {
     EXPECT_EQ(pick(M, 4096, 4096), "n128m128s5serial") << M;
+    EXPECT_EQ(pick(M, 4096, 14336), "n128m128s5serial") << M;
+  }
+}
+
+TEST(HopperGemmSchedule, WideTilesWhereTheirWavesAreAsFull) {
+  // 6144 x 4096, M = 4096: 1056 tiles of 128 x 192 fill 8 waves exactly;
+  // 1536 of 128 x 128 fill 97 % of 12.
+  EXPECT_EQ(pick(4096, 6144, 4096), "n128m192s4serial");
+  EXPECT_EQ(pick(8192, 6144, 4096), "n128m192s4serial");
+  // 28672 x 4096: at M = 8192 9632 wide tiles fill 99.96 % of 73 waves,
+  // 14336 square ones 99.6 % of 109; at M = 4096 the wide ones fill less.
+  EXPECT_EQ(pick(8192, 28672, 4096), "n128m192s4serial");
+  EXPECT_EQ(pick(4096, 28672, 4096), "n128m128s5serial");
+  // Not at M <= 1024, whatever the fill.
+  EXPECT_EQ(pick(1024, 6144, 4096), "n128m128s6serial");
 }
 
 TEST(HopperGemmSchedule, EveryScheduleStagesItsOutput) {
