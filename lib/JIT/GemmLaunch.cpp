@@ -478,9 +478,8 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
       clusterSize = schedule->clusterSize(chunks);
     loaded = &loadVariant(*variant, context, d.name);
     if (schedule->splitChunks && chunks > 1 && clusterSize == 0) {
-      std::tie(counters, partials) =
-          workspaceFor(d, context, stream, tiles,
-                       schedule->partialBytes(M, N, chunks));
+      std::tie(counters, partials) = workspaceFor(
+          d, context, stream, tiles, schedule->partialBytes(M, N, chunks));
     }
     std::memcpy(mapA,
                 tensorMap(d.name, "a", d.tensorMaps[0], a, M, K, rowStrideOf(a),
