@@ -107,6 +107,23 @@ TEST(HopperGemmSchedule, WeightRingIsNamedSizedAndValidated) {
   EXPECT_NE(schedule.validate(), "");
 }
 
+TEST(HopperGemmSchedule, SplitPartialsHoldWholeTiles) {
+  // The kernel stores every chunk's partial as whole tiles (rows and
+  // columns past the output included), so the workspace is sized by the
+  // padded extents; never less than the MLIR kernels' M x N partials.
+  bi::GemmSchedule schedule;
+  schedule.blockN = 128;
+  schedule.blockM = 64;
+  schedule.splitChunks = true;
+  EXPECT_EQ(schedule.partialBytes(1000, 1000, 3), size_t(3) * 1024 * 1024 * 4);
+  EXPECT_EQ(schedule.partialBytes(64, 128, 2), size_t(2) * 64 * 128 * 4);
+  for (const bi::GemmSchedule &s : bi::hopperGemmSchedules())
+    for (int64_t M : {1, 7, 100, 4096})
+      for (int64_t N : {72, 4104})
+        EXPECT_GE(s.partialBytes(M, N, 3), size_t(3) * M * N * 4)
+            << s.name() << " " << M << " " << N;
+}
+
 TEST(HopperGemmSchedule, FindsByNameAndByFields) {
   const std::vector<bi::GemmSchedule> &all = bi::hopperGemmSchedules();
   for (size_t i = 0; i < all.size(); ++i) {
