@@ -82,8 +82,7 @@ constexpr size_t kCounterBytes = 4 << 20;
 // False (and nothing launched) for a cluster schedule without a cluster
 // that fits: the JIT runs the split schedule of the same tiles then.
 bool launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, int M, int N, int K, int chunk, cudaStream_t st) {
-  // A pair's CTAs load half of the activation rows each.
-  CUtensorMap ma = makeMap(A, M, K, c.s.pairActivations ? c.s.blockM / 2 : c.s.blockM), mb = makeMap(W, N, K, c.s.blockN);
+  CUtensorMap ma = makeMap(A, M, K, c.s.blockM), mb = makeMap(W, N, K, c.s.blockN);
   const void *bias = nullptr, *res = nullptr;
   void *counters = ws, *partials = ws + kCounterBytes;
   void *args[] = {&ma, &mb, &C, &bias, &res, &partials, &counters, &M, &N, &K};
@@ -104,20 +103,6 @@ bool launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, 
     CK(cuLaunchKernelEx(&config, c.main, args, nullptr));
     return true;
   }
-  if (c.s.pairActivations) {
-    // Persistent pairs: one unit per pair of column tiles.
-    long pairs = (long)((N + 2 * c.s.blockN - 1) / (2 * c.s.blockN)) * ((M + c.s.blockM - 1) / c.s.blockM);
-    CUlaunchAttribute attr{};
-    attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
-    attr.value.clusterDim.x = 2; attr.value.clusterDim.y = 1; attr.value.clusterDim.z = 1;
-    CUlaunchConfig config{};
-    config.gridDimX = (unsigned)(2 * std::min<long>(pairs, c.ctas / 2)); config.gridDimY = config.gridDimZ = 1;
-    config.blockDimX = c.s.threads(); config.blockDimY = config.blockDimZ = 1;
-    config.sharedMemBytes = c.s.sharedBytes(); config.hStream = st;
-    config.attrs = &attr; config.numAttrs = 1;
-    CK(cuLaunchKernelEx(&config, c.main, args, nullptr));
-    return true;
-  }
   long units = tiles * (c.s.splitChunks ? chunks : 1);
   unsigned grid = (unsigned)std::min<long>(units, c.ctas);
   CK(cuLaunchKernel(c.main, grid, 1, 1, c.s.threads(), 1, 1, c.s.sharedBytes(), st, args, nullptr));
@@ -133,7 +118,6 @@ bi::GemmSchedule parseSchedule(const std::string &name) {
     if (sscanf(name.c_str(), "n%dm%ds%d%15s", &s.blockN, &s.blockM, &s.stages, kind) != 4) { fprintf(stderr, "bad schedule %s\n", name.c_str()); exit(2); }
   }
   s.splitChunks = std::string(kind) == "split" || std::string(kind) == "cluster";
-  s.pairActivations = std::string(kind) == "pair";
   s.clusterChunks = std::string(kind) == "cluster";
   if (!s.validate().empty()) { fprintf(stderr, "%s: %s\n", name.c_str(), s.validate().c_str()); exit(2); }
   return s;

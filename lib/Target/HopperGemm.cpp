@@ -144,46 +144,6 @@ BI_DEVICE void bi_cluster_sync() {
   asm volatile("barrier.cluster.arrive.release.aligned;\n"
                "barrier.cluster.wait.acquire.aligned;" ::: "memory");
 }
-#if BI_PAIR_ACTIVATIONS
-BI_DEVICE bi_u32 bi_cluster_rank() {
-  bi_u32 rank;
-  asm("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
-  return rank;
-}
-// A TMA load written to the shared memory of every CTA of the cluster in
-// `mask` (at this offset in each), completing on the mbarrier at `bar`'s
-// offset in each.
-BI_DEVICE void bi_tma_load_multicast(bi_u32 dst, const bi_tensor_map *map,
-                                     bi_u32 bar, int x, int y,
-                                     unsigned short mask) {
-  asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile"
-               ".mbarrier::complete_tx::bytes.multicast::cluster"
-               " [%0], [%1, {%3, %4}], [%2], %5;"
-               ::"r"(dst), "l"((bi_u64)map), "r"(bar), "r"(x), "r"(y),
-               "h"(mask) : "memory");
-}
-// One arrival on the mbarrier at `bar`'s offset in CTA `rank` of the
-// cluster (release at CTA scope: the wgmmas that read the stage are
-// complete; at cluster scope it halved the speed of the weight pairs).
-BI_DEVICE void bi_mbar_arrive_cluster(bi_u32 bar, int rank) {
-  asm volatile("{\n.reg .b32 remote;\n"
-               "mapa.shared::cluster.u32 remote, %0, %1;\n"
-               "mbarrier.arrive.shared::cluster.b64 _, [remote];\n"
-               "}\n" ::"r"(bar), "r"(rank) : "memory");
-}
-// Lab only: pairs of CTAs (clusters of two) on two column tiles of the
-// same rows, each loading half of the activation tile and multicasting it
-// to both. A unit is such a pair.
-#define BI_UNIT_FIRST ((int)blockIdx.x / 2)
-#define BI_UNIT_STEP ((int)gridDim.x / 2)
-#define BI_UNIT_TILES_N ((tilesN + 1) / 2)
-#define BI_PAIR_UNIT(work) bi_pair_unit(work, pairRank)
-#else
-#define BI_UNIT_FIRST blockIdx.x
-#define BI_UNIT_STEP gridDim.x
-#define BI_UNIT_TILES_N tilesN
-#define BI_PAIR_UNIT(work) work
-#endif
 BI_DEVICE bi_u32 bi_cluster_size() {
   bi_u32 size;
   asm("mov.u32 %0, %%cluster_nctarank;" : "=r"(size));
@@ -296,13 +256,6 @@ BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int tilesN, int tilesM, int spl
   work.m0 = (local / groupN) * $BM;
   return work;
 }
-#if BI_PAIR_ACTIVATIONS
-// The pair's unit -> this CTA's tile: column tile 2c + rank of pair column c.
-BI_DEVICE bi_gemm_unit bi_pair_unit(bi_gemm_unit work, int pairRank) {
-  work.n0 = 2 * work.n0 + pairRank * $BN;
-  return work;
-}
-#endif
 #if $WEIGHT_STAGES
 // A serial schedule's producer position: the K tile `tile` of the CTA's
 // unit `unit` (its output tile `work`), in ring slot `slot` of phase
@@ -578,10 +531,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   // Work units: output tiles (times the CTAs per tile for split
   // schedules), visited by a persistent grid. While the consumers store
   // one tile, the producer already loads the next.
-  const int units = BI_UNIT_TILES_N * tilesM * ($SPLIT ? split : 1);
-#if BI_PAIR_ACTIVATIONS
-  const int pairRank = (int)bi_cluster_rank();
-#endif
+  const int units = tilesN * tilesM * ($SPLIT ? split : 1);
   // The chunks of a unit: all (serial), one (split), or every S-th from
   // the rank (cluster).
   const int chunkStep = clustered ? clusterSize : 1;
@@ -589,9 +539,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   if (threadIdx.x == 0) {
     for (int s = 0; s < kStages; ++s) {
       bi_mbar_init(bi_smem(&full[s]), 1);
-      // One per consumer warp (of both CTAs of a pair).
-      bi_mbar_init(bi_smem(&empty[s]),
-                   4 * $CONSUMERS * (BI_PAIR_ACTIVATIONS ? 2 : 1));
+      bi_mbar_init(bi_smem(&empty[s]), 4 * $CONSUMERS); // one per consumer warp
     }
 #if $WEIGHT_STAGES
     for (int s = 0; s < kWeightStages; ++s) {
@@ -601,11 +549,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #endif
     asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
   }
-#if BI_PAIR_ACTIVATIONS
-  bi_cluster_sync(); // the pair's barriers exist before either uses them
-#else
   __syncthreads();
-#endif
 
   if (warpGroup == 0) {
     // Producer: one thread streams the K tiles of every chunk through the
@@ -642,9 +586,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       }
 #else
       int it = 0;
-      for (int unit = BI_UNIT_FIRST; unit < units; unit += BI_UNIT_STEP) {
-        const bi_gemm_unit work =
-            BI_PAIR_UNIT(bi_gemm_unit_of(unit, BI_UNIT_TILES_N, tilesM, split));
+      for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
+        const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, split);
         const int firstChunk = $SPLIT ? work.chunk : 0;
         const int endChunk = $SPLIT && !clustered ? work.chunk + 1 : chunks;
         for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
@@ -655,16 +598,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
             const bi_u32 stage = bi_smem(shared + s * kStageBytes);
             bi_mbar_expect_tx(bi_smem(&full[s]), kStageBytes);
             bi_load_weights(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
-#if BI_PAIR_ACTIVATIONS
-            // Half of the activation rows, into both CTAs of the pair.
-            bi_tma_load_multicast(
-                stage + kTileBytesB + pairRank * (kBlockM / 2) * 128, &mapA,
-                bi_smem(&full[s]), tile * 64, work.m0 + pairRank * (kBlockM / 2),
-                3);
-#else
             bi_tma_load(stage + kTileBytesB, &mapA, bi_smem(&full[s]), tile * 64,
                         work.m0);
-#endif
           }
         }
       }
@@ -690,9 +625,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     int pendingWeights = 0; // its slot of the weight ring
 #endif
     int ahead = 0; // the unit's first k-tiles already issued
-    for (int unit = BI_UNIT_FIRST; unit < units; unit += BI_UNIT_STEP) {
-    const bi_gemm_unit work =
-        BI_PAIR_UNIT(bi_gemm_unit_of(unit, BI_UNIT_TILES_N, tilesM, split));
+    for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
+    const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, split);
     const int firstChunk = $SPLIT ? work.chunk : 0;
     const int endChunk = $SPLIT && !clustered ? work.chunk + 1 : chunks;
 #if !$SPLIT
@@ -732,9 +666,6 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         bi_wgmma_wait<1>();
         if (pending >= 0 && lane == 0) {
           bi_mbar_arrive(bi_smem(&empty[pending]));
-#if BI_PAIR_ACTIVATIONS
-          bi_mbar_arrive_cluster(bi_smem(&empty[pending]), pairRank ^ 1);
-#endif
 #if $WEIGHT_STAGES
           bi_mbar_arrive(bi_smem(&emptyWeights[pendingWeights]));
 #endif
@@ -747,9 +678,6 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       bi_wgmma_wait<0>();
       if (lane == 0) {
         bi_mbar_arrive(bi_smem(&empty[pending]));
-#if BI_PAIR_ACTIVATIONS
-        bi_mbar_arrive_cluster(bi_smem(&empty[pending]), pairRank ^ 1);
-#endif
 #if $WEIGHT_STAGES
         bi_mbar_arrive(bi_smem(&emptyWeights[pendingWeights]));
 #endif
@@ -778,7 +706,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // The next unit's first k-tiles go to the tensor cores now (acc is
     // free, the total has its own registers), so that they work while this
     // unit's tile is stored.
-    if (unit + (int)BI_UNIT_STEP < units) {
+    if (unit + (int)gridDim.x < units) {
       // Fewer than the stages; BI_AHEAD_TILES of them overlap the store.
       constexpr int kAhead =
           kStages - 1 < BI_AHEAD_TILES ? kStages - 1 : BI_AHEAD_TILES;
@@ -971,11 +899,6 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #endif
     }
   }
-#if BI_PAIR_ACTIVATIONS
-  // Neither CTA of a pair leaves while the other may still write to its
-  // shared memory or arrive on its barriers.
-  bi_cluster_sync();
-#endif
 }
 )cuda";
 
@@ -993,11 +916,6 @@ std::string GemmSchedule::validate() const {
     return "clusterChunks needs splitChunks (a cluster runs a tile's chunks)";
   if (stages < 2 || stages > 16)
     return "stages must be in [2, 16]";
-  if (pairActivations &&
-      (splitChunks || weightStages != 0 || blockM % 16 != 0))
-    return "pairActivations needs serial chunks without a weight ring and "
-           "blockM a multiple of 16 (each CTA of a pair loads half of the "
-           "activation rows)";
   if (weightStages != 0 &&
       (splitChunks || weightStages <= stages || weightStages > 32))
     return "weightStages must be 0, or more than stages and at most 32 with "
@@ -1030,10 +948,9 @@ std::string GemmSchedule::name() const {
   return "n" + std::to_string(blockN) + "m" + std::to_string(blockM) + "s" +
          std::to_string(stages) +
          (weightStages > 0 ? "w" + std::to_string(weightStages) : "") +
-         (clusterChunks     ? "cluster"
-          : splitChunks     ? "split"
-          : pairActivations ? "pair"
-                            : "serial");
+         (clusterChunks ? "cluster"
+          : splitChunks ? "split"
+                        : "serial");
 }
 
 std::string GemmSemantics::serialize() const {
@@ -1136,8 +1053,7 @@ int findHopperGemmSchedule(const GemmSchedule &schedule) {
         all[i].stages == schedule.stages &&
         all[i].splitChunks == schedule.splitChunks &&
         all[i].clusterChunks == schedule.clusterChunks &&
-        all[i].weightStages == schedule.weightStages &&
-        all[i].pairActivations == schedule.pairActivations)
+        all[i].weightStages == schedule.weightStages)
       return int(i);
   return -1;
 }
@@ -1254,10 +1170,6 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // one CTA per chunk, combined through the workspace (0).
   source += std::string("#define BI_CLUSTER_CHUNKS ") +
             (schedule.clusterChunks ? "1" : "0") + "\n";
-  // Serial chunks on pairs of column tiles launched as clusters of two,
-  // sharing the activation tile by TMA multicast (lab only).
-  source += std::string("#define BI_PAIR_ACTIVATIONS ") +
-            (schedule.pairActivations ? "1" : "0") + "\n";
   // 16-bit outputs go through shared memory when the schedule has room.
   const bool staged =
       schedule.stagesOutput() && semantics.output != GemmSemantics::Type::f32;

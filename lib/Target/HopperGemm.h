@@ -66,10 +66,6 @@ struct GemmSchedule {
   /// that more of the DRAM-bound weight stream is in flight than of the
   /// L2-resident activations. Lab only so far (not in the catalogue).
   int weightStages = 0;
-  /// Serial schedules, lab only: pairs of CTAs (clusters of two) on two
-  /// column tiles of the same rows, each loading half of the activation
-  /// tile (its TMA box is blockM / 2 rows) and multicasting it to both.
-  bool pairActivations = false;
 
   int consumers() const { return blockN / 64; }
   int threads() const { return 128 * (1 + consumers()); }
