@@ -80,7 +80,9 @@
 // SPLIT: constexpr int kChunkTiles = 16;
 // SPLIT: bool store = true;
 // SPLIT: if (chunks > 1) {
-// SPLIT: partials[work.chunk * size + (bi_u64)m * N + n] = acc[i];
+// Partials in the accumulators' layout, whole tiles: 16-byte stores.
+// SPLIT: float4 *tilePartials = (float4 *)partials + work.tile * tileQuads;
+// SPLIT: __stcg(&tilePartials[work.chunk * chunkQuads + q * kThreads + t],
 // SPLIT: bi_consumer_sync<1 * 128>();
 // SPLIT-NEXT: if (threadIdx.x == 128) {
 // SPLIT-NEXT: __threadfence();
@@ -91,15 +93,18 @@
 // loaded from the workspace, kGroup chunks at a time (past the last chunk
 // the loads repeat it), before they are added to a sum that starts at -0,
 // in chunk order and only for real chunks; the sums then go in place.
-// SPLIT: constexpr int kBlock = kRegs <= 32 ? kRegs : 16;
+// SPLIT: static_assert(kQuads % kBlockQuads == 0, "whole blocks of quads");
 // SPLIT: sum[j] = -0.0f;
 // SPLIT: for (int group = 0; group < chunks; group += kGroup) {
-// SPLIT: partials + (bi_u64)min(group + g, chunks - 1) * size;
-// SPLIT: part[g][j] = __ldcg(from + (bi_u64)m * N + n);
+// SPLIT: min(group + g, chunks - 1) * chunkQuads +
+// SPLIT: part[g][j] = __ldcg(from + j * kThreads);
 // SPLIT: for (int g = 0; g < kGroup; ++g)
-// SPLIT: if (group + g < chunks)
-// SPLIT-NEXT: sum[j] = __fadd_rn(sum[j], part[g][j]);
-// SPLIT: acc[first + j] = sum[j];
+// SPLIT: if (group + g < chunks) {
+// SPLIT-NEXT: sum[4 * j] = __fadd_rn(sum[4 * j], part[g][j].x);
+// SPLIT-NEXT: sum[4 * j + 1] = __fadd_rn(sum[4 * j + 1], part[g][j].y);
+// SPLIT-NEXT: sum[4 * j + 2] = __fadd_rn(sum[4 * j + 2], part[g][j].z);
+// SPLIT-NEXT: sum[4 * j + 3] = __fadd_rn(sum[4 * j + 3], part[g][j].w);
+// SPLIT: acc[4 * first + j] = sum[j];
 // One chunk (K within it): the partial is the total.
 // SPLIT: bi_store_tile(acc, store, c, bias, residual, staging, work, nBase, mBase, M, N);
 // Split schedules never issue the next unit ahead.
