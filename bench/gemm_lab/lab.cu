@@ -103,6 +103,19 @@ bool launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, 
     CK(cuLaunchKernelEx(&config, c.main, args, nullptr));
     return true;
   }
+  if (c.s.rangePairs) {
+    // A cluster of two CTAs per tile, one tile each.
+    CUlaunchAttribute attr{};
+    attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+    attr.value.clusterDim.x = 2; attr.value.clusterDim.y = 1; attr.value.clusterDim.z = 1;
+    CUlaunchConfig config{};
+    config.gridDimX = (unsigned)(2 * tiles); config.gridDimY = config.gridDimZ = 1;
+    config.blockDimX = c.s.threads(); config.blockDimY = config.blockDimZ = 1;
+    config.sharedMemBytes = c.s.sharedBytes(); config.hStream = st;
+    config.attrs = &attr; config.numAttrs = 1;
+    CK(cuLaunchKernelEx(&config, c.main, args, nullptr));
+    return true;
+  }
   long units = tiles * (c.s.splitChunks ? chunks : 1);
   unsigned grid = (unsigned)std::min<long>(units, c.ctas);
   CK(cuLaunchKernel(c.main, grid, 1, 1, c.s.threads(), 1, 1, c.s.sharedBytes(), st, args, nullptr));
@@ -118,6 +131,7 @@ bi::GemmSchedule parseSchedule(const std::string &name) {
     if (sscanf(name.c_str(), "n%dm%ds%d%15s", &s.blockN, &s.blockM, &s.stages, kind) != 4) { fprintf(stderr, "bad schedule %s\n", name.c_str()); exit(2); }
   }
   s.splitChunks = std::string(kind) == "split" || std::string(kind) == "cluster";
+  s.rangePairs = std::string(kind) == "range";
   s.clusterChunks = std::string(kind) == "cluster";
   if (!s.validate().empty()) { fprintf(stderr, "%s: %s\n", name.c_str(), s.validate().c_str()); exit(2); }
   return s;

@@ -143,6 +143,7 @@ quickVariantFor(const Kernel::Data &d, int index, bool &built) {
     return {-1, nullptr};
   GemmSchedule quick = hopperGemmSchedules()[index];
   quick.clusterChunks = false; // the split twin: bi-lower-to-gpu builds it
+  quick.rangePairs = false;    // the serial twin (the same bits)
   const int quickIndex = findHopperGemmSchedule(quick);
   if (quickIndex < 0)
     return {-1, nullptr};
@@ -477,7 +478,8 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     if (schedule->clusterChunks && chunks > 1)
       clusterSize = schedule->clusterSize(chunks);
     loaded = &loadVariant(*variant, context, d.name);
-    if (schedule->splitChunks && chunks > 1 && clusterSize == 0) {
+    if ((schedule->splitChunks && chunks > 1 && clusterSize == 0) ||
+        (schedule->rangePairs && chunks > 1)) {
       std::tie(counters, partials) = workspaceFor(
           d, context, stream, tiles, schedule->partialBytes(M, N, chunks));
     }
@@ -520,6 +522,32 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
       cuda::check(rc, "launching " + d.name + " (schedule " +
                           scheduleRef.name() + ", clusters of " +
                           std::to_string(clusterSize) + ")");
+    return;
+  }
+  if (scheduleRef.rangePairs) {
+    // A pair of CTAs per tile, one tile each (the kernel checks).
+    if (tiles > INT32_MAX / 2)
+      throw Error(d.name + ": schedule " + scheduleRef.name() +
+                  " runs a pair of CTAs per tile, and " +
+                  std::to_string(tiles) +
+                  " tiles need more than a grid holds; force a serial "
+                  "schedule for this size");
+    cuda::LaunchAttribute cluster{};
+    cluster.id = cuda::kLaunchAttributeClusterDimension;
+    cluster.value.clusterDim = {2, 1, 1};
+    cuda::LaunchConfig config{};
+    config.gridDimX = unsigned(tiles * 2);
+    config.gridDimY = config.gridDimZ = 1;
+    config.blockDimX = unsigned(scheduleRef.threads());
+    config.blockDimY = config.blockDimZ = 1;
+    config.sharedMemBytes = unsigned(launchSharedBytes(scheduleRef));
+    config.stream = stream;
+    config.attrs = &cluster;
+    config.numAttrs = 1;
+    if (cuda::Result rc =
+            driver.launchKernelEx(&config, loaded->main, params, nullptr))
+      cuda::check(rc, "launching " + d.name + " (schedule " +
+                          scheduleRef.name() + ", pairs of CTAs)");
     return;
   }
   unsigned grid = unsigned(std::min<int64_t>(units, loaded->ctas));

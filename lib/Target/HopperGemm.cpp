@@ -144,6 +144,19 @@ BI_DEVICE void bi_cluster_sync() {
   asm volatile("barrier.cluster.arrive.release.aligned;\n"
                "barrier.cluster.wait.acquire.aligned;" ::: "memory");
 }
+#if BI_RANGE_PAIRS
+BI_DEVICE bi_u32 bi_cluster_rank() {
+  bi_u32 rank;
+  asm("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
+  return rank;
+}
+// Range pairs: a tile per cluster of two CTAs (one unit per cluster).
+#define BI_UNIT_FIRST ((int)blockIdx.x / 2)
+#define BI_UNIT_STEP ((int)gridDim.x / 2)
+#else
+#define BI_UNIT_FIRST blockIdx.x
+#define BI_UNIT_STEP gridDim.x
+#endif
 BI_DEVICE bi_u32 bi_cluster_size() {
   bi_u32 size;
   asm("mov.u32 %0, %%cluster_nctarank;" : "=r"(size));
@@ -532,6 +545,18 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   // schedules), visited by a persistent grid. While the consumers store
   // one tile, the producer already loads the next.
   const int units = tilesN * tilesM * ($SPLIT ? split : 1);
+#if BI_RANGE_PAIRS
+  // Serial chunks of a tile on a cluster of two CTAs: rank 0 runs the
+  // first ceil(chunks / 2) into its total, rank 1 the others, publishing
+  // each chunk's partial to the workspace (accumulator layout, whole
+  // tiles), which rank 0 then adds in chunk order: the serial order, so
+  // the serial schedules' bits. One unit per cluster (each CTA passes one
+  // cluster barrier per unit); any other grid traps, never wrong bits.
+  const int pairRank = (int)bi_cluster_rank();
+  const int rangeSplit = (chunks + 1) / 2;
+  if ((int)gridDim.x != 2 * units)
+    __trap();
+#endif
   // The chunks of a unit: all (serial), one (split), or every S-th from
   // the rank (cluster).
   const int chunkStep = clustered ? clusterSize : 1;
@@ -586,10 +611,15 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       }
 #else
       int it = 0;
-      for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
+      for (int unit = BI_UNIT_FIRST; unit < units; unit += BI_UNIT_STEP) {
         const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, split);
+#if BI_RANGE_PAIRS
+        const int firstChunk = pairRank ? rangeSplit : 0;
+        const int endChunk = pairRank ? chunks : rangeSplit;
+#else
         const int firstChunk = $SPLIT ? work.chunk : 0;
         const int endChunk = $SPLIT && !clustered ? work.chunk + 1 : chunks;
+#endif
         for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
           const int tileEnd = min(kTiles, (chunk + 1) * kChunkTiles);
           for (int tile = chunk * kChunkTiles; tile < tileEnd; ++tile, ++it) {
@@ -611,6 +641,9 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       bi_cluster_sync();
     }
 #endif
+#if BI_RANGE_PAIRS
+    bi_cluster_sync(); // the consumers' one
+#endif
   } else {
     asm volatile("setmaxnreg.inc.sync.aligned.u32 232;");
     const int consumer = warpGroup - 1;
@@ -625,10 +658,20 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     int pendingWeights = 0; // its slot of the weight ring
 #endif
     int ahead = 0; // the unit's first k-tiles already issued
-    for (int unit = blockIdx.x; unit < units; unit += gridDim.x) {
+    for (int unit = BI_UNIT_FIRST; unit < units; unit += BI_UNIT_STEP) {
     const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, split);
+#if BI_RANGE_PAIRS
+    const int firstChunk = pairRank ? rangeSplit : 0;
+    const int endChunk = pairRank ? chunks : rangeSplit;
+    constexpr int kThreads = $CONSUMERS * 128, kQuads = kBlockM / 8;
+    const bi_u64 tileQuads = (bi_u64)kQuads * kThreads;
+    // Rank 1's partials of this tile, one whole tile per chunk.
+    float4 *rangePartials = (float4 *)partials +
+        (bi_u64)work.tile * (chunks - rangeSplit) * tileQuads + threadIdx.x - 128;
+#else
     const int firstChunk = $SPLIT ? work.chunk : 0;
     const int endChunk = $SPLIT && !clustered ? work.chunk + 1 : chunks;
+#endif
 #if !$SPLIT
     // -0 + x is x bit for bit (+0 and -0 included; a NaN stays a NaN), so
     // the first chunk's partial needs no case of its own: a select there
@@ -683,7 +726,19 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #endif
       }
       pending = -1;
-#if !$SPLIT
+#if BI_RANGE_PAIRS
+      if (pairRank) {
+        float4 *slot = rangePartials + (chunk - rangeSplit) * tileQuads;
+#pragma unroll
+        for (int q = 0; q < kQuads; ++q)
+          __stcg(&slot[q * kThreads], make_float4(acc[4 * q], acc[4 * q + 1],
+                                                  acc[4 * q + 2], acc[4 * q + 3]));
+      } else {
+#pragma unroll
+        for (int i = 0; i < kBlockM / 2; ++i)
+          total[i] = __fadd_rn(total[i], acc[i]);
+      }
+#elif !$SPLIT
       // Chunk partials, left to right.
 #pragma unroll
       for (int i = 0; i < kBlockM / 2; ++i)
@@ -702,7 +757,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #endif
     }
     ahead = 0;
-#if !$SPLIT
+#if !$SPLIT && !BI_RANGE_PAIRS
     // The next unit's first k-tiles go to the tensor cores now (acc is
     // free, the total has its own registers), so that they work while this
     // unit's tile is stored.
@@ -894,6 +949,27 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #endif
     // With one chunk (K within it) the partial is the total.
     bi_store_tile(acc, store, c, bias, residual, staging, work, nBase, mBase, M, N);
+#elif BI_RANGE_PAIRS
+    // Rank 1's partials are in the workspace once the cluster barrier
+    // (release, acquire) is passed; rank 0 adds them in chunk order.
+    __threadfence();
+    bi_cluster_sync();
+    if (pairRank == 0)
+      for (int j = 0; j < chunks - rangeSplit; ++j) {
+        float4 part[kQuads];
+#pragma unroll
+        for (int q = 0; q < kQuads; ++q)
+          part[q] = __ldcg(&rangePartials[j * tileQuads + q * kThreads]);
+#pragma unroll
+        for (int q = 0; q < kQuads; ++q) {
+          total[4 * q] = __fadd_rn(total[4 * q], part[q].x);
+          total[4 * q + 1] = __fadd_rn(total[4 * q + 1], part[q].y);
+          total[4 * q + 2] = __fadd_rn(total[4 * q + 2], part[q].z);
+          total[4 * q + 3] = __fadd_rn(total[4 * q + 3], part[q].w);
+        }
+      }
+    bi_store_tile(total, pairRank == 0, c, bias, residual, staging, work, nBase,
+                  mBase, M, N);
 #else
     bi_store_tile(total, true, c, bias, residual, staging, work, nBase, mBase, M, N);
 #endif
@@ -916,6 +992,8 @@ std::string GemmSchedule::validate() const {
     return "clusterChunks needs splitChunks (a cluster runs a tile's chunks)";
   if (stages < 2 || stages > 16)
     return "stages must be in [2, 16]";
+  if (rangePairs && (splitChunks || weightStages != 0))
+    return "rangePairs needs serial chunks without a weight ring";
   if (weightStages != 0 &&
       (splitChunks || weightStages <= stages || weightStages > 32))
     return "weightStages must be 0, or more than stages and at most 32 with "
@@ -950,6 +1028,7 @@ std::string GemmSchedule::name() const {
          (weightStages > 0 ? "w" + std::to_string(weightStages) : "") +
          (clusterChunks ? "cluster"
           : splitChunks ? "split"
+          : rangePairs  ? "range"
                         : "serial");
 }
 
@@ -1027,6 +1106,13 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
     add(128, 128, 5, false);
     add(128, 128, 6, false);
     add(128, 192, 4, false);
+    // Medium batches whose tiles fill at most half of the SMs: a tile's
+    // chunks in two ranges on a pair of CTAs.
+    for (int blockN : {64, 128}) {
+      GemmSchedule range = scheduleOf(blockN, 128, 6, false, false);
+      range.rangePairs = true;
+      list.push_back(range);
+    }
     return list;
   }();
   return schedules;
@@ -1053,7 +1139,8 @@ int findHopperGemmSchedule(const GemmSchedule &schedule) {
         all[i].stages == schedule.stages &&
         all[i].splitChunks == schedule.splitChunks &&
         all[i].clusterChunks == schedule.clusterChunks &&
-        all[i].weightStages == schedule.weightStages)
+        all[i].weightStages == schedule.weightStages &&
+        all[i].rangePairs == schedule.rangePairs)
       return int(i);
   return -1;
 }
@@ -1124,6 +1211,25 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
                         : pick(128, 64, 6, true, true);
     return pick(64, 64, 6, false, false);
   }
+  // A tile's chunks in two ranges on a pair of CTAs where the pairs fit
+  // one wave: 64-row tiles if their pairs do, else 128-row ones. Lab,
+  // 2026-11-23, us (pairs / the serial schedule chosen before / cuBLAS):
+  // 4096 x 4096 M = 128 19.1 / 25.1 / 17.8, M = 256 23.5 / 26.2 / 23.7;
+  // 4096 x 14336 M = 128 49.4 / 59.3 / 44.8, M = 256 58.9 / 60.0 / 51.8;
+  // 6144 x 4096 M = 128 25.8 / 28.0 / 23.4. Where the pairs need a second
+  // wave they lose (6144 x 4096, M = 256: 37.6 against 31.4).
+  if (M <= 256 && chunks >= 2) {
+    auto rangePick = [&](int blockN) {
+      GemmSchedule range = scheduleOf(blockN, 128, 6, false, false);
+      range.rangePairs = true;
+      const int index = findHopperGemmSchedule(range);
+      return index < 0 ? 0 : index; // unreachable: both are in the catalogue
+    };
+    if (2 * tiles(64, 128) <= multiprocessors)
+      return rangePick(64);
+    if (2 * tiles(128, 128) <= multiprocessors)
+      return rangePick(128);
+  }
   // Two consumer warpgroups per CTA beat more, smaller CTAs once the
   // 128 x 128 tiles nearly fill the GPU.
   if (M <= 256)
@@ -1170,6 +1276,10 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // one CTA per chunk, combined through the workspace (0).
   source += std::string("#define BI_CLUSTER_CHUNKS ") +
             (schedule.clusterChunks ? "1" : "0") + "\n";
+  // Serial chunks of a tile split into two ranges on a cluster of two CTAs
+  // (1; such a kernel must be launched as clusters of two, a tile each).
+  source += std::string("#define BI_RANGE_PAIRS ") +
+            (schedule.rangePairs ? "1" : "0") + "\n";
   // 16-bit outputs go through shared memory when the schedule has room.
   const bool staged =
       schedule.stagesOutput() && semantics.output != GemmSemantics::Type::f32;

@@ -66,6 +66,11 @@ struct GemmSchedule {
   /// that more of the DRAM-bound weight stream is in flight than of the
   /// L2-resident activations. Lab only so far (not in the catalogue).
   int weightStages = 0;
+  /// Serial schedules: a tile's chunks split into two ranges on a cluster
+  /// of two CTAs, launched with one tile per cluster (the second CTA
+  /// publishes its chunk partials to the workspace, the first adds them
+  /// to its total in chunk order: the serial schedule's bits).
+  bool rangePairs = false;
 
   int consumers() const { return blockN / 64; }
   int threads() const { return 128 * (1 + consumers()); }

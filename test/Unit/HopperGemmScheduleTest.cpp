@@ -52,6 +52,46 @@ TEST(HopperGemmSchedule, SixtyFourRowsInPairsOrSerially) {
   EXPECT_EQ(pick(64, 28672, 4096), "n128m64s6serial");
 }
 
+TEST(HopperGemmSchedule, RangePairsWhereThePairsFitOneWave) {
+  // 64 tiles of 64 x 128: 128 CTAs in pairs.
+  EXPECT_EQ(pick(128, 4096, 4096), "n64m128s6range");
+  EXPECT_EQ(pick(128, 4096, 14336), "n64m128s6range");
+  // 128 tiles of 64 x 128 would need two waves; 64 of 128 x 128 do not.
+  EXPECT_EQ(pick(256, 4096, 4096), "n128m128s6range");
+  EXPECT_EQ(pick(256, 4096, 14336), "n128m128s6range");
+  EXPECT_EQ(pick(128, 6144, 4096), "n128m128s6range");
+  // Neither fits one wave: serial chunks.
+  EXPECT_EQ(pick(256, 6144, 4096), "n128m128s6serial");
+  EXPECT_EQ(pick(128, 28672, 4096), "n128m128s6serial");
+  // One chunk: nothing to split.
+  EXPECT_EQ(pick(256, 4096, 2048), "n64m128s6serial");
+  // Up to 64 rows the cluster and serial rules stand.
+  EXPECT_EQ(pick(64, 4096, 4096), "n64m64s8cluster");
+}
+
+TEST(HopperGemmSchedule, RangePairsAreNamedAndSerialOnly) {
+  bi::GemmSchedule schedule;
+  schedule.blockN = 128;
+  schedule.blockM = 128;
+  schedule.stages = 6;
+  schedule.rangePairs = true;
+  EXPECT_EQ(schedule.validate(), "");
+  EXPECT_EQ(schedule.name(), "n128m128s6range");
+  EXPECT_GE(bi::findHopperGemmSchedule(schedule), 0);
+  EXPECT_EQ(bi::findHopperGemmSchedule("n128m128s6range"),
+            bi::findHopperGemmSchedule(schedule));
+  // Not the serial schedule of the same tiles.
+  schedule.rangePairs = false;
+  EXPECT_NE(bi::findHopperGemmSchedule(schedule),
+            bi::findHopperGemmSchedule("n128m128s6range"));
+  schedule.rangePairs = true;
+  schedule.splitChunks = true;
+  EXPECT_NE(schedule.validate(), "");
+  schedule.splitChunks = false;
+  schedule.weightStages = 12;
+  EXPECT_NE(schedule.validate(), "");
+}
+
 TEST(HopperGemmSchedule, LargeBatchesRunChunksSerially) {
   EXPECT_EQ(pick(1024, 4096, 4096), "n128m128s6serial");
   for (int64_t M : {4096, 8192}) {
