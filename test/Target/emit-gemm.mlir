@@ -13,6 +13,7 @@
 
 // HOPPER: #define BI_SPLIT_CHUNKS 0
 // HOPPER-NEXT: #define BI_CLUSTER_CHUNKS 0
+// HOPPER-NEXT: #define BI_RANGE_PAIRS 0
 // bf16 output: staged in shared memory, written in rows of 16-byte stores.
 // HOPPER-NEXT: #define BI_STAGED_OUTPUT 1
 // HOPPER: mbarrier.try_wait.parity.shared::cta.b64
@@ -51,7 +52,7 @@
 // HOPPER-NEXT: min(4, (K - tile * 64 + 15) / 16), tile != tileBegin);
 // Serial chunks (the split path compiled out): partials kept in
 // registers, added left to right.
-// HOPPER: #if !BI_SPLIT_CHUNKS
+// HOPPER: #elif !BI_SPLIT_CHUNKS
 // HOPPER-NEXT: // Chunk partials, left to right.
 // HOPPER: total[i] = __fadd_rn(total[i], acc[i]);
 // The next unit's first K tiles are issued before this unit's tile is
@@ -73,6 +74,7 @@
 // adds them in chunk order. One chunk: no workspace at all.
 // SPLIT: #define BI_SPLIT_CHUNKS 1
 // SPLIT-NEXT: #define BI_CLUSTER_CHUNKS 0
+// SPLIT-NEXT: #define BI_RANGE_PAIRS 0
 // f32 output: stored from the registers.
 // SPLIT-NEXT: #define BI_STAGED_OUTPUT 0
 // SPLIT: wgmma.mma_async.sync.aligned.m64n16k16.f32.f16.f16

@@ -387,7 +387,8 @@ TEST_F(JIT, GemmSchedulesShareOneFingerprint) {
   ASSERT_EQ(chosen->params().size(), 3u);
   EXPECT_TRUE(chosen->params()[2].isOutput);
   EXPECT_FALSE(chosen->params()[1].isOutput);
-  bool sawSplit = false, sawCluster = false, sawSerial = false;
+  bool sawSplit = false, sawCluster = false, sawSerial = false,
+       sawRange = false;
   for (const std::string &name : schedules) {
     bi::Specialization spec = gemmSpec(512, 4096);
     spec.schedule = name;
@@ -397,13 +398,19 @@ TEST_F(JIT, GemmSchedulesShareOneFingerprint) {
         forced->code().find("#define BI_SPLIT_CHUNKS 1") != std::string::npos;
     bool cluster =
         forced->code().find("#define BI_CLUSTER_CHUNKS 1") != std::string::npos;
-    EXPECT_EQ(split, name.find("serial") == std::string::npos) << name;
+    bool range =
+        forced->code().find("#define BI_RANGE_PAIRS 1") != std::string::npos;
+    EXPECT_EQ(split, name.find("serial") == std::string::npos &&
+                         name.find("range") == std::string::npos)
+        << name;
     EXPECT_EQ(cluster, name.find("cluster") != std::string::npos) << name;
+    EXPECT_EQ(range, name.find("range") != std::string::npos) << name;
     sawSplit |= split && !cluster;
     sawCluster |= cluster;
-    sawSerial |= !split;
+    sawSerial |= !split && !range;
+    sawRange |= range;
   }
-  EXPECT_TRUE(sawSplit && sawCluster && sawSerial);
+  EXPECT_TRUE(sawSplit && sawCluster && sawSerial && sawRange);
   // The contract's chunk, not the schedule, decides the bits.
   EXPECT_NE(
       chosen->fingerprint(),
