@@ -501,19 +501,31 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
                     &partials, &counters, &m32,   &n32,  &k32};
   int64_t units = tiles * (scheduleRef.splitChunks ? chunks : 1);
   // Messages are built only on failure: this is the per-launch path.
-  if (clusterSize > 0) {
-    // One unit per CTA (the kernel checks: a persistent grid would reuse
-    // the shared memory the partials are read from).
+  // Clusters, one tile each: a cluster schedule's CTAs (the kernel checks:
+  // a persistent grid would reuse the shared memory the partials are read
+  // from), or a range pair (the kernel checks too: each CTA passes one
+  // cluster barrier per tile).
+  const int perTile = clusterSize > 0          ? clusterSize
+                      : scheduleRef.rangePairs ? 2
+                                               : 0;
+  if (perTile > 0) {
+    if (tiles > INT32_MAX / perTile)
+      throw Error(d.name + ": schedule " + scheduleRef.name() + " runs " +
+                  std::to_string(perTile) + " CTAs per tile, and " +
+                  std::to_string(tiles) +
+                  " tiles need more than a grid holds; force a serial "
+                  "schedule for this size");
     cuda::LaunchAttribute cluster{};
     cluster.id = cuda::kLaunchAttributeClusterDimension;
-    cluster.value.clusterDim = {unsigned(clusterSize), 1, 1};
+    cluster.value.clusterDim = {unsigned(perTile), 1, 1};
     cuda::LaunchConfig config{};
-    config.gridDimX = unsigned(tiles * clusterSize);
+    config.gridDimX = unsigned(tiles * perTile);
     config.gridDimY = config.gridDimZ = 1;
     config.blockDimX = unsigned(scheduleRef.threads());
     config.blockDimY = config.blockDimZ = 1;
-    config.sharedMemBytes =
-        unsigned(scheduleRef.clusterSharedBytes(chunks, clusterSize));
+    config.sharedMemBytes = unsigned(
+        clusterSize > 0 ? scheduleRef.clusterSharedBytes(chunks, clusterSize)
+                        : launchSharedBytes(scheduleRef));
     config.stream = stream;
     config.attrs = &cluster;
     config.numAttrs = 1;
@@ -521,33 +533,7 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
             driver.launchKernelEx(&config, loaded->main, params, nullptr))
       cuda::check(rc, "launching " + d.name + " (schedule " +
                           scheduleRef.name() + ", clusters of " +
-                          std::to_string(clusterSize) + ")");
-    return;
-  }
-  if (scheduleRef.rangePairs) {
-    // A pair of CTAs per tile, one tile each (the kernel checks).
-    if (tiles > INT32_MAX / 2)
-      throw Error(d.name + ": schedule " + scheduleRef.name() +
-                  " runs a pair of CTAs per tile, and " +
-                  std::to_string(tiles) +
-                  " tiles need more than a grid holds; force a serial "
-                  "schedule for this size");
-    cuda::LaunchAttribute cluster{};
-    cluster.id = cuda::kLaunchAttributeClusterDimension;
-    cluster.value.clusterDim = {2, 1, 1};
-    cuda::LaunchConfig config{};
-    config.gridDimX = unsigned(tiles * 2);
-    config.gridDimY = config.gridDimZ = 1;
-    config.blockDimX = unsigned(scheduleRef.threads());
-    config.blockDimY = config.blockDimZ = 1;
-    config.sharedMemBytes = unsigned(launchSharedBytes(scheduleRef));
-    config.stream = stream;
-    config.attrs = &cluster;
-    config.numAttrs = 1;
-    if (cuda::Result rc =
-            driver.launchKernelEx(&config, loaded->main, params, nullptr))
-      cuda::check(rc, "launching " + d.name + " (schedule " +
-                          scheduleRef.name() + ", pairs of CTAs)");
+                          std::to_string(perTile) + ")");
     return;
   }
   unsigned grid = unsigned(std::min<int64_t>(units, loaded->ctas));

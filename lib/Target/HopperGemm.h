@@ -98,11 +98,12 @@ struct GemmSchedule {
     return pipelineBytes() + (stagesOutput() ? stagingBytes() : 0);
   }
   static constexpr int kMaxSharedBytes = 227 * 1024;
-  /// Split schedules without a cluster: bytes of the workspace's chunk
-  /// partials for an M x N output of `chunks` chunks, a whole f32 tile per
-  /// tile and chunk (the kernel keeps the accumulators' layout there). At
-  /// least chunks * M * N * 4, the output-layout partials of the MLIR
-  /// kernels of the same schedule.
+  /// Split schedules without a cluster, and range pairs: bytes of the
+  /// workspace's chunk partials for an M x N output of `chunks` chunks, a
+  /// whole f32 tile per tile and chunk (the kernel keeps the accumulators'
+  /// layout there; range pairs use fewer than half of them). At least
+  /// chunks * M * N * 4, the output-layout partials of the MLIR kernels of
+  /// the same schedule.
   size_t partialBytes(int64_t M, int64_t N, int64_t chunks) const {
     const int64_t rows = (M + blockM - 1) / blockM * blockM;
     const int64_t columns = (N + blockN - 1) / blockN * blockN;
