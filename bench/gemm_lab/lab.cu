@@ -125,11 +125,8 @@ bool launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, 
 // "n128m64s6split" -> the schedule (exits on a malformed or invalid name).
 bi::GemmSchedule parseSchedule(const std::string &name) {
   bi::GemmSchedule s; char kind[16] = {0};
-  // n<N>m<M>s<stages>[w<weight stages>]<serial|split|cluster>
-  if (sscanf(name.c_str(), "n%dm%ds%dw%d%15s", &s.blockN, &s.blockM, &s.stages, &s.weightStages, kind) != 5) {
-    s.weightStages = 0;
-    if (sscanf(name.c_str(), "n%dm%ds%d%15s", &s.blockN, &s.blockM, &s.stages, kind) != 4) { fprintf(stderr, "bad schedule %s\n", name.c_str()); exit(2); }
-  }
+  // n<N>m<M>s<stages><serial|split|cluster|range>
+  if (sscanf(name.c_str(), "n%dm%ds%d%15s", &s.blockN, &s.blockM, &s.stages, kind) != 4) { fprintf(stderr, "bad schedule %s\n", name.c_str()); exit(2); }
   s.splitChunks = std::string(kind) == "split" || std::string(kind) == "cluster";
   s.rangePairs = std::string(kind) == "range";
   s.clusterChunks = std::string(kind) == "cluster";

@@ -246,7 +246,7 @@ void replaceAll(std::string &text, const std::string &from,
     text.replace(pos, from.size(), to);
 }
 
-/// The kernel. Placeholders: $BN $BM $STAGES $WEIGHT_STAGES $STAGING_ROWS
+/// The kernel. Placeholders: $BN $BM $STAGES $STAGING_ROWS
 /// $CONSUMERS $THREADS $CHUNK_TILES $SPLIT $B_KN $B_STEP $GROUP $OUT_T
 /// $BIAS_T $RES_T.
 const char *kMainKernel = R"cuda(
@@ -269,28 +269,6 @@ BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int tilesN, int tilesM, int spl
   work.m0 = (local / groupN) * $BM;
   return work;
 }
-#if $WEIGHT_STAGES
-// A serial schedule's producer position: the K tile `tile` of the CTA's
-// unit `unit` (its output tile `work`), in ring slot `slot` of phase
-// `phase`.
-struct bi_gemm_cursor {
-  int unit, tile = 0, slot = 0, phase = 0;
-  bi_gemm_unit work;
-  BI_DEVICE bi_gemm_cursor(int first, int tilesN, int tilesM)
-      : unit(first), work(bi_gemm_unit_of(first, tilesN, tilesM, 1)) {}
-  BI_DEVICE void next(int kTiles, int slots, int tilesN, int tilesM) {
-    if (++slot == slots) {
-      slot = 0;
-      phase ^= 1;
-    }
-    if (++tile == kTiles) {
-      tile = 0;
-      unit += gridDim.x;
-      work = bi_gemm_unit_of(unit, tilesN, tilesM, 1);
-    }
-  }
-};
-#endif
 // Eight 16-bit values to global memory: one 16-byte store when `whole`,
 // else the first `count` one by one. Predicated instructions in one asm
 // block, not branches: ptxas makes the warps wait for their wgmmas in
@@ -459,13 +437,6 @@ BI_DEVICE void bi_mma_k_tile(float (&acc)[$BM / 2], bi_u32 stage, int consumer,
   const bi_u64 descA = bi_wgmma_desc(stage + kTileBytesB);
   bi_mma_k_tile_at(acc, descB, descA, steps, accumulate);
 }
-// The K tile in two rings (a deeper one for the weights).
-BI_DEVICE void bi_mma_k_tile(float (&acc)[$BM / 2], bi_u32 weights,
-                             bi_u32 activations, int consumer, int steps,
-                             int accumulate) {
-  bi_mma_k_tile_at(acc, bi_weights_desc(weights, consumer),
-                   bi_wgmma_desc(activations), steps, accumulate);
-}
 extern "C" __global__ void __launch_bounds__($THREADS, 1)
 bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
              const __grid_constant__ bi_tensor_map mapB,
@@ -474,13 +445,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
              unsigned *__restrict__ counters, int M, int N, int K) {
   constexpr int kBlockN = $BN, kBlockM = $BM, kStages = $STAGES;
   constexpr int kTileBytesB = kBlockN * 64 * 2, kTileBytesA = kBlockM * 64 * 2;
-  [[maybe_unused]] constexpr int kStageBytes = kTileBytesB + kTileBytesA;
+  constexpr int kStageBytes = kTileBytesB + kTileBytesA;
   constexpr int kChunkTiles = $CHUNK_TILES; // K tiles of 64 per chunk
-  // Serial schedules may keep the weight K tiles in a ring of their own,
-  // deeper than the activations' (0: both in the same stages).
-  constexpr int kWeightStages = $WEIGHT_STAGES;
-  static_assert(kWeightStages == 0 || (!$SPLIT && kWeightStages > kStages),
-                "a deeper weight ring, serial chunks only");
   extern __shared__ unsigned char rawShared[];
   // TMA's 128-byte swizzle repeats every 1024 bytes: align the tiles to it.
   // (Pointer arithmetic, not a round trip through an integer, so that the
@@ -494,27 +460,9 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   constexpr int kStagingRowBytes = kBlockN * 2 + 16;
   constexpr int kStagingBytes =
       BI_STAGED_OUTPUT ? $STAGING_ROWS * kStagingRowBytes : 0;
-#if $WEIGHT_STAGES
-  // The CTA's i-th K tile: weights in slot i % kWeightStages of their ring,
-  // activations in slot i % kStages of theirs (else stage i % kStages holds
-  // both, the weights first).
-  auto weightsOf = [&](int i) -> bi_u32 {
-    return bi_smem(shared + (i % kWeightStages) * kTileBytesB);
-  };
-  auto activationsOf = [&](int i) -> bi_u32 {
-    return bi_smem(shared + kWeightStages * kTileBytesB + (i % kStages) * kTileBytesA);
-  };
-  unsigned char *staging =
-      shared + kWeightStages * kTileBytesB + kStages * kTileBytesA;
-#else
   unsigned char *staging = shared + kStages * kStageBytes;
-#endif
   bi_u64 *full = (bi_u64 *)(staging + kStagingBytes);
   bi_u64 *empty = full + kStages;
-#if $WEIGHT_STAGES
-  bi_u64 *fullWeights = empty + kStages;
-  bi_u64 *emptyWeights = fullWeights + kWeightStages;
-#endif
 #if $SPLIT
   volatile int *lastOfTile = (volatile int *)(empty + kStages);
 #endif
@@ -566,12 +514,6 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       bi_mbar_init(bi_smem(&full[s]), 1);
       bi_mbar_init(bi_smem(&empty[s]), 4 * $CONSUMERS); // one per consumer warp
     }
-#if $WEIGHT_STAGES
-    for (int s = 0; s < kWeightStages; ++s) {
-      bi_mbar_init(bi_smem(&fullWeights[s]), 1);
-      bi_mbar_init(bi_smem(&emptyWeights[s]), 4 * $CONSUMERS);
-    }
-#endif
     asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
   }
   __syncthreads();
@@ -581,35 +523,6 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // stages.
     asm volatile("setmaxnreg.dec.sync.aligned.u32 40;");
     if (threadIdx.x == 0) {
-#if $WEIGHT_STAGES
-      // Two cursors walk the CTA's K tiles (kTiles per serial unit), the
-      // weights' kLag tiles ahead of the activations'; each slot's two
-      // waits are for the consumers to finish the same earlier K tile.
-      // Counters, not divisions: this one thread issues every load, and
-      // the divisions of recomputing a tile's unit made it the bottleneck
-      // (half the speed of the shared ring, measured on the H200).
-      constexpr int kLag = kWeightStages - kStages;
-      bi_gemm_cursor weights(blockIdx.x, tilesN, tilesM),
-          activations(blockIdx.x, tilesN, tilesM);
-      for (int lead = 0; activations.unit < units; ++lead) {
-        if (weights.unit < units) {
-          bi_mbar_wait(bi_smem(&emptyWeights[weights.slot]), weights.phase ^ 1);
-          bi_mbar_expect_tx(bi_smem(&fullWeights[weights.slot]), kTileBytesB);
-          bi_load_weights(weightsOf(weights.slot), &mapB,
-                          bi_smem(&fullWeights[weights.slot]), weights.work.n0,
-                          weights.tile * 64);
-          weights.next(kTiles, kWeightStages, tilesN, tilesM);
-        }
-        if (lead >= kLag) {
-          bi_mbar_wait(bi_smem(&empty[activations.slot]), activations.phase ^ 1);
-          bi_mbar_expect_tx(bi_smem(&full[activations.slot]), kTileBytesA);
-          bi_tma_load(activationsOf(activations.slot), &mapA,
-                      bi_smem(&full[activations.slot]), activations.tile * 64,
-                      activations.work.m0);
-          activations.next(kTiles, kStages, tilesN, tilesM);
-        }
-      }
-#else
       int it = 0;
       for (int unit = BI_UNIT_FIRST; unit < units; unit += BI_UNIT_STEP) {
         const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, split);
@@ -633,7 +546,6 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
           }
         }
       }
-#endif
     }
 #if BI_CLUSTER_CHUNKS
     if (clustered) { // the consumers' two cluster barriers
@@ -654,9 +566,6 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #endif
     int it = 0;         // k-tiles consumed so far (stage it % kStages)
     int pending = -1;   // the stage the previous wgmma group still reads
-#if $WEIGHT_STAGES
-    int pendingWeights = 0; // its slot of the weight ring
-#endif
     int ahead = 0; // the unit's first k-tiles already issued
     for (int unit = BI_UNIT_FIRST; unit < units; unit += BI_UNIT_STEP) {
     const bi_gemm_unit work = bi_gemm_unit_of(unit, tilesN, tilesM, split);
@@ -687,10 +596,6 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         const int s = it % kStages;
         if (tile >= ahead) {
           bi_mbar_wait(bi_smem(&full[s]), (it / kStages) & 1);
-#if $WEIGHT_STAGES
-          bi_mbar_wait(bi_smem(&fullWeights[it % kWeightStages]),
-                       (it / kWeightStages) & 1);
-#endif
 #ifdef BI_STAGGER_CONSUMERS_NS
           // Test hook (never defined by the compiler): the last consumer
           // starts each chunk's last k-tile late, so that a race between
@@ -698,32 +603,18 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
           if (consumer == $CONSUMERS - 1 && tile == tileEnd - 1)
             __nanosleep(BI_STAGGER_CONSUMERS_NS);
 #endif
-#if $WEIGHT_STAGES
-          bi_mma_k_tile(acc, weightsOf(it), activationsOf(it), consumer,
-                        min(4, (K - tile * 64 + 15) / 16), tile != tileBegin);
-#else
           bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
                         min(4, (K - tile * 64 + 15) / 16), tile != tileBegin);
-#endif
         }
         bi_wgmma_wait<1>();
         if (pending >= 0 && lane == 0) {
           bi_mbar_arrive(bi_smem(&empty[pending]));
-#if $WEIGHT_STAGES
-          bi_mbar_arrive(bi_smem(&emptyWeights[pendingWeights]));
-#endif
         }
         pending = s;
-#if $WEIGHT_STAGES
-        pendingWeights = it % kWeightStages;
-#endif
       }
       bi_wgmma_wait<0>();
       if (lane == 0) {
         bi_mbar_arrive(bi_smem(&empty[pending]));
-#if $WEIGHT_STAGES
-        bi_mbar_arrive(bi_smem(&emptyWeights[pendingWeights]));
-#endif
       }
       pending = -1;
 #if BI_RANGE_PAIRS
@@ -769,15 +660,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       for (int tile = 0; tile < ahead; ++tile) {
         const int s = (it + tile) % kStages;
         bi_mbar_wait(bi_smem(&full[s]), ((it + tile) / kStages) & 1);
-#if $WEIGHT_STAGES
-        bi_mbar_wait(bi_smem(&fullWeights[(it + tile) % kWeightStages]),
-                     ((it + tile) / kWeightStages) & 1);
-        bi_mma_k_tile(acc, weightsOf(it + tile), activationsOf(it + tile),
-                      consumer, min(4, (K - tile * 64 + 15) / 16), tile != 0);
-#else
         bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
                       min(4, (K - tile * 64 + 15) / 16), tile != 0);
-#endif
       }
     }
 #endif
@@ -992,12 +876,9 @@ std::string GemmSchedule::validate() const {
     return "clusterChunks needs splitChunks (a cluster runs a tile's chunks)";
   if (stages < 2 || stages > 16)
     return "stages must be in [2, 16]";
-  if (rangePairs && (splitChunks || weightStages != 0))
-    return "rangePairs needs serial chunks without a weight ring";
-  if (weightStages != 0 &&
-      (splitChunks || weightStages <= stages || weightStages > 32))
-    return "weightStages must be 0, or more than stages and at most 32 with "
-           "serial chunks (a deeper ring for the weights)";
+  if (rangePairs && splitChunks)
+    return "rangePairs needs serial chunks (each CTA of a pair runs a range "
+           "of them)";
   if (pipelineBytes() > kMaxSharedBytes)
     return "the stages need " + std::to_string(pipelineBytes()) +
            " bytes of shared memory; at most " +
@@ -1025,7 +906,6 @@ int GemmSchedule::clusterSize(int64_t chunks) const {
 std::string GemmSchedule::name() const {
   return "n" + std::to_string(blockN) + "m" + std::to_string(blockM) + "s" +
          std::to_string(stages) +
-         (weightStages > 0 ? "w" + std::to_string(weightStages) : "") +
          (clusterChunks ? "cluster"
           : splitChunks ? "split"
           : rangePairs  ? "range"
@@ -1139,7 +1019,6 @@ int findHopperGemmSchedule(const GemmSchedule &schedule) {
         all[i].stages == schedule.stages &&
         all[i].splitChunks == schedule.splitChunks &&
         all[i].clusterChunks == schedule.clusterChunks &&
-        all[i].weightStages == schedule.weightStages &&
         all[i].rangePairs == schedule.rangePairs)
       return int(i);
   return -1;
@@ -1298,7 +1177,6 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   replaceAll(source, "$BN", std::to_string(schedule.blockN));
   replaceAll(source, "$BM", std::to_string(schedule.blockM));
   replaceAll(source, "$STAGES", std::to_string(schedule.stages));
-  replaceAll(source, "$WEIGHT_STAGES", std::to_string(schedule.weightStages));
   replaceAll(source, "$STAGING_ROWS", std::to_string(schedule.stagingRows()));
   replaceAll(source, "$CONSUMERS", std::to_string(schedule.consumers()));
   replaceAll(source, "$THREADS", std::to_string(schedule.threads()));

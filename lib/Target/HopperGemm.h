@@ -61,11 +61,6 @@ struct GemmSchedule {
   /// and the CTAs add their partials in distributed shared memory. Without
   /// a cluster that fits, the split schedule of the same tiles runs.
   bool clusterChunks = false;
-  /// Serial schedules: when non-zero, the weight K tiles get a ring of
-  /// their own this deep (and `stages` is the activation ring's depth), so
-  /// that more of the DRAM-bound weight stream is in flight than of the
-  /// L2-resident activations. Lab only so far (not in the catalogue).
-  int weightStages = 0;
   /// Serial schedules: a tile's chunks split into two ranges on a cluster
   /// of two CTAs, launched with one tile per cluster (the second CTA
   /// publishes its chunk partials to the workspace, the first adds them
@@ -78,9 +73,7 @@ struct GemmSchedule {
   /// slack, the barriers and the split schedules' "last CTA of the tile"
   /// flag.
   int pipelineBytes() const {
-    const int weightRing = weightStages > 0 ? weightStages : stages;
-    return (weightRing * blockN + stages * blockM) * 64 * 2 + 1024 +
-           2 * (stages + weightStages) * 8 + 16;
+    return stages * (blockN + blockM) * 64 * 2 + 1024 + 2 * stages * 8 + 16;
   }
   /// Output rows staged at a time: the epilogue stages and stores a tile in
   /// passes of 64 rows, so that the staging leaves room for a sixth stage

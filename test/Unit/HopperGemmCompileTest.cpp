@@ -11,7 +11,6 @@
 #include "Target/HopperGemm.h"
 #include "Target/Nvrtc.h"
 #include "gtest/gtest.h"
-#include <tuple>
 
 namespace {
 
@@ -58,22 +57,6 @@ TEST(HopperGemmCompile, EverySchedulePipelinesItsWgmmas) {
   for (const bi::GemmSchedule &schedule : bi::hopperGemmSchedules())
     if (!expectPipelined(schedule))
       GTEST_SKIP() << "no NVRTC here";
-}
-
-TEST(HopperGemmCompile, WeightRingSchedulesPipelineTheirWgmmas) {
-  // Lab schedules (not in the catalogue): weights in a deeper ring of
-  // their own.
-  for (auto [blockN, stages, weightStages] :
-       {std::tuple{64, 5, 12}, std::tuple{128, 4, 8}}) {
-    bi::GemmSchedule schedule;
-    schedule.blockN = blockN;
-    schedule.blockM = 128;
-    schedule.stages = stages;
-    schedule.weightStages = weightStages;
-    ASSERT_EQ(schedule.validate(), "") << schedule.name();
-    if (!expectPipelined(schedule))
-      GTEST_SKIP() << "no NVRTC here";
-  }
 }
 
 } // namespace

@@ -87,9 +87,6 @@ TEST(HopperGemmSchedule, RangePairsAreNamedAndSerialOnly) {
   schedule.rangePairs = true;
   schedule.splitChunks = true;
   EXPECT_NE(schedule.validate(), "");
-  schedule.splitChunks = false;
-  schedule.weightStages = 12;
-  EXPECT_NE(schedule.validate(), "");
 }
 
 TEST(HopperGemmSchedule, LargeBatchesRunChunksSerially) {
@@ -121,30 +118,6 @@ TEST(HopperGemmSchedule, EveryScheduleStagesItsOutput) {
     EXPECT_LE(schedule.sharedBytes(), bi::GemmSchedule::kMaxSharedBytes)
         << schedule.name();
   }
-}
-
-TEST(HopperGemmSchedule, WeightRingIsNamedSizedAndValidated) {
-  bi::GemmSchedule schedule;
-  schedule.blockN = 64;
-  schedule.blockM = 128;
-  schedule.stages = 5;
-  schedule.weightStages = 12;
-  EXPECT_EQ(schedule.validate(), "");
-  EXPECT_EQ(schedule.name(), "n64m128s5w12serial");
-  // Twelve 8-KiB weight slots, five 16-KiB activation slots, 1 KiB of
-  // alignment, the barriers of both rings and the flag; then the staging.
-  EXPECT_EQ(schedule.pipelineBytes(),
-            12 * 8192 + 5 * 16384 + 1024 + 2 * (5 + 12) * 8 + 16);
-  EXPECT_TRUE(schedule.stagesOutput());
-  // Not in the catalogue; no catalogue schedule matches its fields.
-  EXPECT_EQ(bi::findHopperGemmSchedule(schedule), -1);
-  EXPECT_EQ(bi::findHopperGemmSchedule(schedule.name()), -1);
-  // The ring must be deeper than the activations', and chunks serial.
-  schedule.weightStages = 5;
-  EXPECT_NE(schedule.validate(), "");
-  schedule.weightStages = 12;
-  schedule.splitChunks = true;
-  EXPECT_NE(schedule.validate(), "");
 }
 
 TEST(HopperGemmSchedule, SplitPartialsHoldWholeTiles) {
