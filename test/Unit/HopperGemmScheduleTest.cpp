@@ -168,7 +168,8 @@ TEST(HopperGemmSchedule, ClusterGivesWayToSplitTwinOnlyWhenItCannotRun) {
 }
 
 TEST(HopperGemmSchedule, EveryPickIsValid) {
-  for (int64_t M : {1, 2, 7, 8, 9, 31, 33, 63, 64, 65, 255, 257, 100000})
+  for (int64_t M :
+       {1, 2, 7, 8, 9, 31, 33, 63, 64, 65, 128, 200, 255, 256, 257, 100000})
     for (int64_t N : {1, 72, 4096, 28672})
       for (int64_t K : {1, 40, 2048, 2049, 14336})
         for (int64_t chunk : {0, 64, 2048})
@@ -183,6 +184,14 @@ TEST(HopperGemmSchedule, EveryPickIsValid) {
               EXPECT_GE(chunks, 2) << M << " " << N << " " << K << " " << chunk;
               // The launcher never has to swap it for the split twin.
               EXPECT_GT(s.clusterSize(chunks), 0)
+                  << M << " " << N << " " << K << " " << chunk;
+            }
+            if (s.rangePairs) {
+              // Two ranges to split, and the pairs in one wave.
+              const int64_t tiles = ((N + s.blockN - 1) / s.blockN) *
+                                    ((M + s.blockM - 1) / s.blockM);
+              EXPECT_GE(chunks, 2) << M << " " << N << " " << K << " " << chunk;
+              EXPECT_LE(2 * tiles, sms)
                   << M << " " << N << " " << K << " " << chunk;
             }
           }
