@@ -373,12 +373,31 @@ BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], bool active,
   }
 #endif
 }
-// One K tile (64 k) of this consumer's wgmmas on the weight and activation
-// tiles `descB` and `descA` describe: the k-steps of 16 that start before K
-// (a partial step is zero-filled by TMA, steps wholly past K are never
-// issued), from zero when not `accumulate`; committed as one group.
-BI_DEVICE void bi_mma_k_tile_at(float (&acc)[$BM / 2], bi_u64 descB,
-                                bi_u64 descA, int steps, int accumulate) {
+// Registers q4 ... q4 + 3 of an accumulator (chunk partials move in quads:
+// 16-byte stores and loads).
+BI_DEVICE float4 bi_quad(const float *v) {
+  return make_float4(v[0], v[1], v[2], v[3]);
+}
+// Adds a quad to sum[0 ... 3], each in place.
+BI_DEVICE void bi_add_quad(float *sum, float4 part) {
+  sum[0] = __fadd_rn(sum[0], part.x);
+  sum[1] = __fadd_rn(sum[1], part.y);
+  sum[2] = __fadd_rn(sum[2], part.z);
+  sum[3] = __fadd_rn(sum[3], part.w);
+}
+// One K tile (64 k) of this consumer's wgmmas on a stage: the k-steps of 16
+// that start before K (a partial step is zero-filled by TMA, steps wholly
+// past K are never issued), from zero when not `accumulate`; committed as
+// one group.
+BI_DEVICE void bi_mma_k_tile(float (&acc)[$BM / 2], bi_u32 stage, int consumer,
+                             int steps, int accumulate) {
+  constexpr int kTileBytesB = $BN * 64 * 2;
+#if $B_KN
+  const bi_u64 descB = bi_wgmma_desc_mn(stage + consumer * 64 * 128);
+#else
+  const bi_u64 descB = bi_wgmma_desc(stage + consumer * 64 * 128);
+#endif
+  const bi_u64 descA = bi_wgmma_desc(stage + kTileBytesB);
   // Descriptors first: ptxas serialises wgmmas whose operands are computed
   // between them.
   bi_u64 descsB[4], descsA[4];
@@ -405,37 +424,6 @@ BI_DEVICE void bi_mma_k_tile_at(float (&acc)[$BM / 2], bi_u64 descB,
       bi_wgmma(acc, descsB[2], descsA[2], 1);
     bi_wgmma_commit();
   }
-}
-// The weight K tile of output columns n0... and k... to `dst`.
-BI_DEVICE void bi_load_weights(bi_u32 dst, const bi_tensor_map *map, bi_u32 bar,
-                               int n0, int k) {
-#if $B_KN
-  // b is [K, N]: boxes of 64 columns x 64 k, one per consumer.
-  bi_tma_load(dst, map, bar, n0, k);
-#if $CONSUMERS > 1
-  bi_tma_load(dst + 64 * 128, map, bar, n0 + 64, k);
-#endif
-#else
-  bi_tma_load(dst, map, bar, k, n0);
-#endif
-}
-BI_DEVICE bi_u64 bi_weights_desc(bi_u32 weights, int consumer) {
-#if $B_KN
-  return bi_wgmma_desc_mn(weights + consumer * 64 * 128);
-#else
-  return bi_wgmma_desc(weights + consumer * 64 * 128);
-#endif
-}
-// The K tile in a stage: this consumer's weights, then the activations.
-// (The activations' address is computed here, after the caller's step
-// count, not as an argument before it: the generated code of the catalogue
-// schedules stays the one benchmarked.)
-BI_DEVICE void bi_mma_k_tile(float (&acc)[$BM / 2], bi_u32 stage, int consumer,
-                             int steps, int accumulate) {
-  constexpr int kTileBytesB = $BN * 64 * 2;
-  const bi_u64 descB = bi_weights_desc(stage, consumer);
-  const bi_u64 descA = bi_wgmma_desc(stage + kTileBytesB);
-  bi_mma_k_tile_at(acc, descB, descA, steps, accumulate);
 }
 extern "C" __global__ void __launch_bounds__($THREADS, 1)
 bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
@@ -540,7 +528,16 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
             bi_mbar_wait(bi_smem(&empty[s]), ((it / kStages) & 1) ^ 1);
             const bi_u32 stage = bi_smem(shared + s * kStageBytes);
             bi_mbar_expect_tx(bi_smem(&full[s]), kStageBytes);
-            bi_load_weights(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
+#if $B_KN
+            // b is [K, N]: boxes of 64 columns x 64 k, one per consumer.
+            bi_tma_load(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
+#if $CONSUMERS > 1
+            bi_tma_load(stage + 64 * 128, &mapB, bi_smem(&full[s]),
+                        work.n0 + 64, tile * 64);
+#endif
+#else
+            bi_tma_load(stage, &mapB, bi_smem(&full[s]), tile * 64, work.n0);
+#endif
             bi_tma_load(stage + kTileBytesB, &mapA, bi_smem(&full[s]), tile * 64,
                         work.m0);
           }
@@ -607,23 +604,20 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
                         min(4, (K - tile * 64 + 15) / 16), tile != tileBegin);
         }
         bi_wgmma_wait<1>();
-        if (pending >= 0 && lane == 0) {
+        if (pending >= 0 && lane == 0)
           bi_mbar_arrive(bi_smem(&empty[pending]));
-        }
         pending = s;
       }
       bi_wgmma_wait<0>();
-      if (lane == 0) {
+      if (lane == 0)
         bi_mbar_arrive(bi_smem(&empty[pending]));
-      }
       pending = -1;
 #if BI_RANGE_PAIRS
       if (pairRank) {
         float4 *slot = rangePartials + (chunk - rangeSplit) * tileQuads;
 #pragma unroll
         for (int q = 0; q < kQuads; ++q)
-          __stcg(&slot[q * kThreads], make_float4(acc[4 * q], acc[4 * q + 1],
-                                                  acc[4 * q + 2], acc[4 * q + 3]));
+          __stcg(&slot[q * kThreads], bi_quad(acc + 4 * q));
       } else {
 #pragma unroll
         for (int i = 0; i < kBlockM / 2; ++i)
@@ -642,8 +636,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         float4 *slot = slots + (chunk / chunkStep) * kQuads * kThreads;
 #pragma unroll
         for (int q = 0; q < kQuads; ++q)
-          slot[q * kThreads + threadIdx.x - 128] = make_float4(
-              acc[4 * q], acc[4 * q + 1], acc[4 * q + 2], acc[4 * q + 3]);
+          slot[q * kThreads + threadIdx.x - 128] = bi_quad(acc + 4 * q);
       }
 #endif
     }
@@ -691,8 +684,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       bi_consumer_sync<kThreads>();
 #pragma unroll
       for (int q = 0; q < kQuads; ++q)
-        exchange[q * kThreads + t] =
-            make_float4(acc[4 * q], acc[4 * q + 1], acc[4 * q + 2], acc[4 * q + 3]);
+        exchange[q * kThreads + t] = bi_quad(acc + 4 * q);
       bi_cluster_sync();
       const int rank = work.chunk;
       const int last = (rank + 1) * kQuads / clusterSize;
@@ -760,8 +752,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #pragma unroll
       for (int q = 0; q < kQuads; ++q)
         __stcg(&tilePartials[work.chunk * chunkQuads + q * kThreads + t],
-               make_float4(acc[4 * q], acc[4 * q + 1], acc[4 * q + 2],
-                           acc[4 * q + 3]));
+               bi_quad(acc + 4 * q));
       // The barrier orders every consumer's stores before the one thread's
       // fence and count (release is cumulative), as the reading side's
       // fence orders the count before its loads.
@@ -817,12 +808,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
             for (int g = 0; g < kGroup; ++g)
 #pragma unroll
               for (int j = 0; j < kBlockQuads; ++j)
-                if (group + g < chunks) {
-                  sum[4 * j] = __fadd_rn(sum[4 * j], part[g][j].x);
-                  sum[4 * j + 1] = __fadd_rn(sum[4 * j + 1], part[g][j].y);
-                  sum[4 * j + 2] = __fadd_rn(sum[4 * j + 2], part[g][j].z);
-                  sum[4 * j + 3] = __fadd_rn(sum[4 * j + 3], part[g][j].w);
-                }
+                if (group + g < chunks)
+                  bi_add_quad(sum + 4 * j, part[g][j]);
           }
 #pragma unroll
           for (int j = 0; j < 4 * kBlockQuads; ++j)
@@ -845,12 +832,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         for (int q = 0; q < kQuads; ++q)
           part[q] = __ldcg(&rangePartials[j * tileQuads + q * kThreads]);
 #pragma unroll
-        for (int q = 0; q < kQuads; ++q) {
-          total[4 * q] = __fadd_rn(total[4 * q], part[q].x);
-          total[4 * q + 1] = __fadd_rn(total[4 * q + 1], part[q].y);
-          total[4 * q + 2] = __fadd_rn(total[4 * q + 2], part[q].z);
-          total[4 * q + 3] = __fadd_rn(total[4 * q + 3], part[q].w);
-        }
+        for (int q = 0; q < kQuads; ++q)
+          bi_add_quad(total + 4 * q, part[q]);
       }
     bi_store_tile(total, pairRank == 0, c, bias, residual, staging, work, nBase,
                   mBase, M, N);
@@ -950,13 +933,14 @@ std::optional<GemmSemantics> GemmSemantics::parse(const std::string &text) {
 
 /// The schedule with these fields (the catalogue's and the scheduler's).
 static GemmSchedule scheduleOf(int blockN, int blockM, int stages, bool split,
-                               bool cluster) {
+                               bool cluster, bool range = false) {
   GemmSchedule s;
   s.blockN = blockN;
   s.blockM = blockM;
   s.stages = stages;
   s.splitChunks = split;
   s.clusterChunks = cluster;
+  s.rangePairs = range;
   return s;
 }
 
@@ -988,11 +972,8 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
     add(128, 192, 4, false);
     // Medium batches whose tiles fill at most half of the SMs: a tile's
     // chunks in two ranges on a pair of CTAs.
-    for (int blockN : {64, 128}) {
-      GemmSchedule range = scheduleOf(blockN, 128, 6, false, false);
-      range.rangePairs = true;
-      list.push_back(range);
-    }
+    list.push_back(scheduleOf(64, 128, 6, false, false, /*range=*/true));
+    list.push_back(scheduleOf(128, 128, 6, false, false, /*range=*/true));
     return list;
   }();
   return schedules;
@@ -1044,10 +1025,10 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   };
   // A cluster schedule only where its cluster fits (else the launcher
   // would run the split one instead).
-  auto pick = [&](int blockN, int blockM, int stages, bool split,
-                  bool cluster) {
+  auto pick = [&](int blockN, int blockM, int stages, bool split, bool cluster,
+                  bool range = false) {
     const int index = findHopperGemmSchedule(
-        scheduleOf(blockN, blockM, stages, split, cluster));
+        scheduleOf(blockN, blockM, stages, split, cluster, range));
     if (index < 0)
       return 0; // unreachable: every pick below is in the catalogue
     return runnableHopperGemmSchedule(index, chunks, tiles(blockN, blockM));
@@ -1098,16 +1079,10 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   // 6144 x 4096 M = 128 25.8 / 28.0 / 23.4. Where the pairs need a second
   // wave they lose (6144 x 4096, M = 256: 37.6 against 31.4).
   if (M <= 256 && chunks >= 2) {
-    auto rangePick = [&](int blockN) {
-      GemmSchedule range = scheduleOf(blockN, 128, 6, false, false);
-      range.rangePairs = true;
-      const int index = findHopperGemmSchedule(range);
-      return index < 0 ? 0 : index; // unreachable: both are in the catalogue
-    };
     if (2 * tiles(64, 128) <= multiprocessors)
-      return rangePick(64);
+      return pick(64, 128, 6, false, false, /*range=*/true);
     if (2 * tiles(128, 128) <= multiprocessors)
-      return rangePick(128);
+      return pick(128, 128, 6, false, false, /*range=*/true);
   }
   // Two consumer warpgroups per CTA beat more, smaller CTAs once the
   // 128 x 128 tiles nearly fill the GPU.

@@ -37,14 +37,14 @@
 // HOPPER: bi_store_row(to + k * passStride, value, inside && whole,
 // One K tile of wgmma: a chunk starts from zero, as its first k-step does
 // not accumulate.
-// HOPPER-LABEL: BI_DEVICE void bi_mma_k_tile_at(
+// HOPPER-LABEL: BI_DEVICE void bi_mma_k_tile(
 // HOPPER: bi_wgmma(acc, descsB[0], descsA[0], accumulate);
 // HOPPER: bi_wgmma_commit();
 // HOPPER-LABEL: bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 // HOPPER: constexpr int kChunkTiles = 32;
 // HOPPER: mbar_init(bi_smem(&full[s]), 1);
 // HOPPER: setmaxnreg.dec.sync.aligned.u32 40
-// HOPPER: bi_load_weights(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
+// HOPPER: bi_tma_load(stage, &mapB
 // HOPPER: setmaxnreg.inc.sync.aligned.u32 232
 // A unit's total starts at -0, which any first partial leaves unchanged.
 // HOPPER: total[i] = -0.0f;
@@ -78,6 +78,12 @@
 // f32 output: stored from the registers.
 // SPLIT-NEXT: #define BI_STAGED_OUTPUT 0
 // SPLIT: wgmma.mma_async.sync.aligned.m64n16k16.f32.f16.f16
+// Partials are added a quad at a time, each register rounded on its own.
+// SPLIT-LABEL: BI_DEVICE void bi_add_quad(float *sum, float4 part) {
+// SPLIT-NEXT: sum[0] = __fadd_rn(sum[0], part.x);
+// SPLIT-NEXT: sum[1] = __fadd_rn(sum[1], part.y);
+// SPLIT-NEXT: sum[2] = __fadd_rn(sum[2], part.z);
+// SPLIT-NEXT: sum[3] = __fadd_rn(sum[3], part.w);
 // SPLIT-LABEL: bi_gemm_main(
 // SPLIT: constexpr int kChunkTiles = 16;
 // SPLIT: bool store = true;
@@ -101,11 +107,8 @@
 // SPLIT: min(group + g, chunks - 1) * chunkQuads +
 // SPLIT: part[g][j] = __ldcg(from + j * kThreads);
 // SPLIT: for (int g = 0; g < kGroup; ++g)
-// SPLIT: if (group + g < chunks) {
-// SPLIT-NEXT: sum[4 * j] = __fadd_rn(sum[4 * j], part[g][j].x);
-// SPLIT-NEXT: sum[4 * j + 1] = __fadd_rn(sum[4 * j + 1], part[g][j].y);
-// SPLIT-NEXT: sum[4 * j + 2] = __fadd_rn(sum[4 * j + 2], part[g][j].z);
-// SPLIT-NEXT: sum[4 * j + 3] = __fadd_rn(sum[4 * j + 3], part[g][j].w);
+// SPLIT: if (group + g < chunks)
+// SPLIT-NEXT: bi_add_quad(sum + 4 * j, part[g][j]);
 // SPLIT: acc[4 * first + j] = sum[j];
 // One chunk (K within it): the partial is the total.
 // SPLIT: bi_store_tile(acc, store, c, bias, residual, staging, work, nBase, mBase, M, N);
@@ -138,18 +141,14 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // KN: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
 // KN-SAME: p, 1, 1, 1, 0;
 // KN: v = __fdiv_rn(v, __fadd_rn(1.0f, bi_exp_portable(-v)));
-// KN-LABEL: BI_DEVICE void bi_mma_k_tile_at(
+// KN-LABEL: BI_DEVICE void bi_mma_k_tile(
+// KN: const bi_u64 descB = bi_wgmma_desc_mn(stage + consumer * 64 * 128);
 // KN: descsB[step] = descB + 128 * step;
-// KN-LABEL: BI_DEVICE void bi_load_weights(
-// KN: #if 1
-// KN-NEXT: // b is [K, N]: boxes of 64 columns x 64 k, one per consumer.
-// KN-NEXT: bi_tma_load(dst, map, bar, n0, k);
-// KN-NEXT: #if 2 > 1
-// KN-NEXT: bi_tma_load(dst + 64 * 128, map, bar, n0 + 64, k);
-// KN-LABEL: BI_DEVICE bi_u64 bi_weights_desc(
-// KN: return bi_wgmma_desc_mn(weights + consumer * 64 * 128);
 // KN-LABEL: bi_gemm_main(
-// KN: bi_load_weights(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
+// KN: bi_tma_load(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
+// KN-NEXT: #if 2 > 1
+// KN-NEXT: bi_tma_load(stage + 64 * 128, &mapB, bi_smem(&full[s]),
+// KN-NEXT: work.n0 + 64, tile * 64);
 
 // The CUDA-core variant with silu in fn = fast: the hardware exp.
 // FMASILU: float bi_exp_fast(float x) {
@@ -182,7 +181,7 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // CLUSTER: const int split = clustered ? clusterSize : chunks;
 // CLUSTER: const int chunkStep = clustered ? clusterSize : 1;
 // CLUSTER: for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
-// CLUSTER: bi_load_weights(stage, &mapB
+// CLUSTER: bi_tma_load(stage, &mapB
 // CLUSTER: if (clustered) { // the consumers' two cluster barriers
 // CLUSTER-NEXT: bi_cluster_sync();
 // CLUSTER-NEXT: bi_cluster_sync();
