@@ -182,7 +182,7 @@ int main(int argc, char **argv) {
     CK(cudaMalloc(&A, aN * 2)); CK(cudaMalloc(&W, wN * 2));
     CK(cudaMalloc(&C, (size_t)Mmax * N * 2)); CK(cudaMalloc(&Cref, (size_t)Mmax * N * 2)); CK(cudaMalloc(&Cb, (size_t)Mmax * N * 2));
     // Partials for the widest tiles (whole tiles, padded past M and N).
-    CK(cudaMalloc(&ws, kCounterBytes + (size_t)chunksOf(K, chunk) * (Mmax + 256) * (N + 128) * 4));
+    CK(cudaMalloc(&ws, kCounterBytes + (size_t)chunksOf(K, chunk) * (Mmax + 256) * (N + 192) * 4));
     CK(cudaMemset(ws, 0, kCounterBytes));
     CK(cudaMemcpy(A, hA.data(), aN * 2, cudaMemcpyHostToDevice)); CK(cudaMemcpy(W, hW.data(), wN * 2, cudaMemcpyHostToDevice));
     bool small = (long)N * K < 4096L * 4096;

@@ -509,7 +509,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   if (warpGroup == 0) {
     // Producer: one thread streams the K tiles of every chunk through the
     // stages.
-    asm volatile("setmaxnreg.dec.sync.aligned.u32 40;");
+    asm volatile("setmaxnreg.dec.sync.aligned.u32 $PRODUCER_REGS;");
     if (threadIdx.x == 0) {
       int it = 0;
       for (int unit = BI_UNIT_FIRST; unit < units; unit += BI_UNIT_STEP) {
@@ -535,6 +535,10 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
             bi_tma_load(stage + 64 * 128, &mapB, bi_smem(&full[s]),
                         work.n0 + 64, tile * 64);
 #endif
+#if $CONSUMERS > 2
+            bi_tma_load(stage + 2 * 64 * 128, &mapB, bi_smem(&full[s]),
+                        work.n0 + 2 * 64, tile * 64);
+#endif
 #else
             bi_tma_load(stage, &mapB, bi_smem(&full[s]), tile * 64, work.n0);
 #endif
@@ -554,7 +558,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     bi_cluster_sync(); // the consumers' one
 #endif
   } else {
-    asm volatile("setmaxnreg.inc.sync.aligned.u32 232;");
+    asm volatile("setmaxnreg.inc.sync.aligned.u32 $CONSUMER_REGS;");
     const int consumer = warpGroup - 1;
     const int lane = threadIdx.x % 32, warp = (threadIdx.x / 32) % 4;
     float acc[kBlockM / 2];
@@ -848,13 +852,17 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 } // namespace
 
 std::string GemmSchedule::validate() const {
-  if (blockN != 64 && blockN != 128)
-    return "blockN must be 64 or 128 (64 rows per consumer warpgroup)";
+  if (blockN != 64 && blockN != 128 && blockN != 192)
+    return "blockN must be 64, 128 or 192 (64 rows per consumer warpgroup)";
   if (blockM < 8 || blockM > 256 || blockM % 8 != 0)
     return "blockM must be a multiple of 8 in [8, 256] (the wgmma n)";
   if (!splitChunks && blockM > 192)
     return "blockM must be at most 192 when chunks run serially (chunk "
            "partials and totals both live in registers)";
+  if (consumers() == 3 && blockM > 128)
+    return "blockM must be at most 128 with three consumer warpgroups (" +
+           std::to_string(consumerRegisters()) +
+           " registers per thread for their accumulators)";
   if (clusterChunks && !splitChunks)
     return "clusterChunks needs splitChunks (a cluster runs a tile's chunks)";
   if (stages < 2 || stages > 16)
@@ -974,6 +982,10 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
     // chunks in two ranges on a pair of CTAs.
     list.push_back(scheduleOf(64, 128, 6, false, false, /*range=*/true));
     list.push_back(scheduleOf(128, 128, 6, false, false, /*range=*/true));
+    // Large batches: three consumer warpgroups on 192 weight rows share
+    // each activation tile (a sixth less operand traffic per product than
+    // 128 x 128 tiles, and no more accumulator registers per consumer).
+    add(192, 128, 5, false);
     return list;
   }();
   return schedules;
@@ -1090,27 +1102,29 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
     return 10 * tiles(128, 128) >= 7 * multiprocessors
                ? pick(128, 128, 6, false, false)
                : pick(64, 128, 6, false, false);
-  // A sixth stage (the output staged in passes of 64 rows) paid at M =
-  // 1024 on all four benchmark shapes in the lab (0-2 %), a fifth at M =
-  // 4096 (0-5 %).
-  if (M <= 1024)
-    return pick(128, 128, 6, false, false);
-  // 128 x 192 tiles move less operand traffic per product than 128 x 128
-  // (2-4 % faster in the lab where both fill their waves) but lose where
-  // their last wave is emptier (4096 x 14336, M = 4096: 25 % slower). In
-  // two lab runs, 2026-11-23, they won exactly where their waves were at
-  // least as full as the 128 x 128 tiles' (6144 x 4096 at M = 4096 and
-  // 8192, 28672 x 4096 at M = 8192) and lost or tied everywhere else
-  // among the benchmark shapes.
-  auto waveFill = [&](int64_t count) { // count / (waves * multiprocessors)
-    const int64_t waves = (count + multiprocessors - 1) / multiprocessors;
-    return std::make_pair(count, waves * multiprocessors);
+  // Above 256 rows: 128 x 128 tiles, or 192 x 128 tiles (three consumers)
+  // where their waves come out nearly as full. A sixth stage (the output
+  // staged in passes of 64 rows) paid for 128 x 128 tiles at M = 1024 on
+  // all four benchmark shapes in the lab (0-2 %), a fifth at M = 4096
+  // (0-5 %).
+  const int squareStages = M <= 1024 ? 6 : 5;
+  // The 192-row tiles ran 3-6 % faster than the 128-row ones where the
+  // two fill their waves alike (lab, 2026-11-23, three runs: 6144 x 4096
+  // at M = 1024, 28672 x 4096 at M = 4096 and 8192) and slower where
+  // theirs are emptier (28672 x 4096 at M = 1024: 10 waves 91 % full
+  // against 14 waves 97 % full; 4096 x 4096 at M = 4096 and 8192, where
+  // 4096 columns are not a multiple of 192). So: the wide tiles when
+  // their useful share of the wave slots is at least 97 % of the square
+  // tiles'. (They also tied or beat the 128 x 192 tiles, taken here
+  // before, at every point where those were.)
+  auto slots = [&](int64_t blockN, int64_t blockM) { // waves x SMs x area
+    const int64_t waves =
+        (tiles(blockN, blockM) + multiprocessors - 1) / multiprocessors;
+    return waves * multiprocessors * blockN * blockM;
   };
-  const auto [wide, wideSlots] = waveFill(tiles(128, 192));
-  const auto [square, squareSlots] = waveFill(tiles(128, 128));
-  if (wide * squareSlots >= square * wideSlots)
-    return pick(128, 192, 4, false, false);
-  return pick(128, 128, 5, false, false);
+  if (100 * slots(192, 128) <= 103 * slots(128, 128))
+    return pick(192, 128, 5, false, false);
+  return pick(128, 128, squareStages, false, false);
 }
 
 const GemmSchedule &representativeHopperGemmSchedule(int64_t chunk) {
@@ -1155,6 +1169,10 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   replaceAll(source, "$STAGING_ROWS", std::to_string(schedule.stagingRows()));
   replaceAll(source, "$CONSUMERS", std::to_string(schedule.consumers()));
   replaceAll(source, "$THREADS", std::to_string(schedule.threads()));
+  replaceAll(source, "$PRODUCER_REGS",
+             std::to_string(GemmSchedule::kProducerRegisters));
+  replaceAll(source, "$CONSUMER_REGS",
+             std::to_string(schedule.consumerRegisters()));
   replaceAll(source, "$CHUNK_TILES", std::to_string(semantics.chunk / 64));
   replaceAll(source, "$GROUP", "BI_TILE_GROUP");
   replaceAll(source, "$SPLIT", "BI_SPLIT_CHUNKS");

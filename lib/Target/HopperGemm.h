@@ -15,6 +15,7 @@
 #ifndef BI_TARGET_HOPPERGEMM_H
 #define BI_TARGET_HOPPERGEMM_H
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -46,7 +47,8 @@ struct GemmSemantics {
 
 /// How the GEMM is mapped onto the GPU (never the bits).
 struct GemmSchedule {
-  /// Rows of B (output columns) per CTA: 64 per consumer warpgroup, 64 or 128.
+  /// Rows of B (output columns) per CTA: 64 per consumer warpgroup, 64, 128
+  /// or 192.
   int blockN = 128;
   /// Rows of A per CTA: the wgmma n, a multiple of 8 in [8, 256]; at most
   /// 192 when chunks run serially (partials and totals both in registers).
@@ -69,6 +71,15 @@ struct GemmSchedule {
 
   int consumers() const { return blockN / 64; }
   int threads() const { return 128 * (1 + consumers()); }
+  /// Registers per thread the producer warpgroup keeps (setmaxnreg.dec);
+  /// the rest of the SM's 64K go to the consumers.
+  static constexpr int kProducerRegisters = 40;
+  /// Registers per consumer thread (setmaxnreg.inc): the SM's 64K less the
+  /// producer's, shared by the consumers, in steps of 8, at most 232.
+  int consumerRegisters() const {
+    const int share = (65536 - 128 * kProducerRegisters) / (128 * consumers());
+    return std::min(232, share / 8 * 8);
+  }
   /// Shared memory of the pipeline: the stages plus 1 KiB of alignment
   /// slack, the barriers and the split schedules' "last CTA of the tile"
   /// flag.

@@ -4,7 +4,7 @@
 // writes for a serial schedule, with the same bits and the same launch ABI:
 // `bi_gemm_main(mapA, mapB, c, bias, residual, partials, counters, M, N,
 // K)`, the tensor maps passed by value as grid constants, one producer
-// warpgroup and one or two consumer warpgroups, a persistent grid over
+// warpgroup and one to three consumer warpgroups, a persistent grid over
 // output tiles.
 //
 // Operands are swapped as in the generator: the rows of B (weights,
@@ -289,7 +289,7 @@ Value WgmmaMatmulLowering::tileView(Value offset, int64_t rows) {
 void WgmmaMatmulLowering::emitProducer() {
   // One thread streams the K tiles of every unit through the stages; the
   // other producer threads only give their registers to the consumers.
-  NVVM::SetMaxRegisterOp::create(b, loc, 40,
+  NVVM::SetMaxRegisterOp::create(b, loc, ::bi::GemmSchedule::kProducerRegisters,
                                  NVVM::SetMaxRegisterAction::decrease);
   Value isFirst = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                         threadX, constIndex(0));
@@ -705,7 +705,7 @@ void WgmmaMatmulLowering::emitSplitCombine(Value partial, Value tile,
 }
 
 void WgmmaMatmulLowering::emitConsumer() {
-  NVVM::SetMaxRegisterOp::create(b, loc, 232,
+  NVVM::SetMaxRegisterOp::create(b, loc, schedule.consumerRegisters(),
                                  NVVM::SetMaxRegisterAction::increase);
   Value consumer = arith::SubIOp::create(
       b, loc, arith::DivUIOp::create(b, loc, threadX, constIndex(128)),

@@ -4,6 +4,7 @@
 // RUN: bi-opt %S/Inputs/wgmma-schedules.mlir --bi-lower-to-ptx --bi-export-binary="dir=%t" -o /dev/null
 // RUN: FileCheck %s --check-prefix=N64M64 --input-file=%t/gemm_n64m64s6.ptx
 // RUN: FileCheck %s --check-prefix=N128M192 --input-file=%t/gemm_n128m192s4.ptx
+// RUN: FileCheck %s --check-prefix=N192M128 --input-file=%t/gemm_n192m128s5.ptx
 // RUN: bi-opt %S/Inputs/wgmma-split-schedules.mlir --bi-lower-to-ptx --bi-export-binary="dir=%t" -o /dev/null
 // RUN: FileCheck %s --check-prefix=SPLIT --input-file=%t/gemm_n64m8s8split.ptx
 // RUN: FileCheck %s --check-prefix=SPLIT128 --input-file=%t/gemm_n128m128s5split.ptx
@@ -50,6 +51,12 @@
 // N64M64: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 0, 0;
 // N128M192: .maxntid 384, 1, 1
 // N128M192: wgmma.mma_async.sync.aligned.m64n192k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 0, 0;
+// Three consumer warpgroups share the SM's registers: 40 for the
+// producer, 152 for each consumer (128 x 40 + 384 x 152 <= 64K).
+// N192M128: .maxntid 512, 1, 1
+// N192M128-DAG: setmaxnreg.dec.sync.aligned.u32 40;
+// N192M128-DAG: setmaxnreg.inc.sync.aligned.u32 152;
+// N192M128-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 0, 0;
 // A split schedule: its chunk's partial to the workspace, a barrier of the
 // consumers (barrier 1), a fence and the tile's count, then the sum of all
 // the partials read past L1.

@@ -8,12 +8,12 @@
 // RUN: bi-opt %kernels/gemm.mlir --bi-lower-to-ptx --bi-export-binary="dir=%t cubin" -o /dev/null
 // RUN: od -An -c -N4 %t/gemm.cubin | FileCheck %s --check-prefix=ELF
 // RUN: bi-opt %S/../Pipeline/Inputs/wgmma-schedules.mlir --bi-lower-to-ptx --bi-export-binary="dir=%t/schedules cubin" -o /dev/null
-// RUN: head -q -c 4 %t/schedules/*.cubin | od -An -v -w4 -c | FileCheck %s --check-prefix=SIX
+// RUN: head -q -c 4 %t/schedules/*.cubin | od -An -v -w4 -c | FileCheck %s --check-prefix=SERIAL
 //
 // nvJitLink assembles the PTX into an sm_90a ELF cubin in-process (a row
 // kernel, the CUDA-core GEMM and the wgmma GEMM, the latter for every
 // serial schedule).
 // ELF: 177   E   L   F
 // PTX: .target sm_90a
-// SIX-COUNT-6: 177   E   L   F
-// SIX-NOT: {{.}}
+// SERIAL-COUNT-7: 177   E   L   F
+// SERIAL-NOT: {{.}}

@@ -40,10 +40,24 @@ bi.kernel @wgmma_bad_schedule(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
                               %b: memref<?x?xbf16> {bi.axes = ["N", "K"]},
                               %c: memref<?x?xbf16> {bi.axes = ["M", "N"]})
     dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
-  // expected-error @+1 {{cannot run on the Hopper lowering: blockN must be 64 or 128}}
+  // expected-error @+1 {{cannot run on the Hopper lowering: blockN must be 64, 128 or 192}}
   bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16>
       over "K" order #bi.order<chunk = 256, step = 16, unit = wgmma.m64nNk16>
       schedule #bi.matmul_schedule<block_m = 64, block_n = 32, stages = 4, chunks = serial>
+  bi.return
+}
+
+// -----
+
+// Three consumer warpgroups have 152 registers each: at most 128 rows.
+bi.kernel @wgmma_three_consumers_too_wide(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+                                          %b: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+                                          %c: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{cannot run on the Hopper lowering: blockM must be at most 128 with three consumer warpgroups (152 registers per thread for their accumulators)}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16>
+      over "K" order #bi.order<chunk = 256, step = 16, unit = wgmma.m64nNk16>
+      schedule #bi.matmul_schedule<block_m = 192, block_n = 192, stages = 3, chunks = serial>
   bi.return
 }
 

@@ -97,17 +97,52 @@ TEST(HopperGemmSchedule, LargeBatchesRunChunksSerially) {
   }
 }
 
-TEST(HopperGemmSchedule, WideTilesWhereTheirWavesAreAsFull) {
-  // 6144 x 4096, M = 4096: 1056 tiles of 128 x 192 fill 8 waves exactly;
-  // 1536 of 128 x 128 fill 97 % of 12.
-  EXPECT_EQ(pick(4096, 6144, 4096), "n128m192s4serial");
-  EXPECT_EQ(pick(8192, 6144, 4096), "n128m192s4serial");
-  // 28672 x 4096: at M = 8192 9632 wide tiles fill 99.96 % of 73 waves,
-  // 14336 square ones 99.6 % of 109; at M = 4096 the wide ones fill less.
-  EXPECT_EQ(pick(8192, 28672, 4096), "n128m192s4serial");
-  EXPECT_EQ(pick(4096, 28672, 4096), "n128m128s5serial");
-  // Not at M <= 1024, whatever the fill.
-  EXPECT_EQ(pick(1024, 6144, 4096), "n128m128s6serial");
+TEST(HopperGemmSchedule, ThreeConsumersWhereTheirWavesAreAsFull) {
+  // 6144 x 4096: 192-row tiles fill their waves as the 128-row ones do
+  // (97 %), at every M above 256.
+  for (int64_t M : {512, 1024, 4096, 8192})
+    EXPECT_EQ(pick(M, 6144, 4096), "n192m128s5serial") << M;
+  // 28672 x 4096: at M = 4096 4800 tiles fill 98.3 % of 37 waves against
+  // 98.7 % of 55; at M = 1024 1200 fill 90.9 % of 10 against 97 % of 14.
+  EXPECT_EQ(pick(4096, 28672, 4096), "n192m128s5serial");
+  EXPECT_EQ(pick(8192, 28672, 4096), "n192m128s5serial");
+  EXPECT_EQ(pick(1024, 28672, 4096), "n128m128s6serial");
+  // N = 4096 is not a multiple of 192: at M = 8192 the wide tiles fill
+  // 94 % of 11 waves against 97 % of 16, just short.
+  EXPECT_EQ(pick(8192, 4096, 4096), "n128m128s5serial");
+}
+
+TEST(HopperGemmSchedule, ConsumerRegistersFitTheSM) {
+  // setmaxnreg: what the producer gives back is what the consumers take,
+  // within the SM's 64K registers and the instruction's 232 per thread.
+  for (const bi::GemmSchedule &s : bi::hopperGemmSchedules()) {
+    const int registers = 128 * bi::GemmSchedule::kProducerRegisters +
+                          128 * s.consumers() * s.consumerRegisters();
+    EXPECT_LE(registers, 65536) << s.name();
+    EXPECT_EQ(s.consumerRegisters() % 8, 0) << s.name();
+    EXPECT_LE(s.consumerRegisters(), 232) << s.name();
+  }
+  EXPECT_EQ(
+      bi::hopperGemmSchedules()[bi::findHopperGemmSchedule("n128m128s5serial")]
+          .consumerRegisters(),
+      232);
+  EXPECT_EQ(
+      bi::hopperGemmSchedules()[bi::findHopperGemmSchedule("n192m128s5serial")]
+          .consumerRegisters(),
+      152);
+}
+
+TEST(HopperGemmSchedule, ThreeConsumersHoldAtMost128Rows) {
+  bi::GemmSchedule schedule;
+  schedule.blockN = 192;
+  schedule.blockM = 128;
+  schedule.stages = 5;
+  EXPECT_EQ(schedule.validate(), "");
+  EXPECT_EQ(schedule.threads(), 512);
+  schedule.blockM = 136; // 136 partial and total registers of 152
+  EXPECT_NE(schedule.validate(), "");
+  schedule.blockN = 256; // four consumers: 102 registers each at most
+  EXPECT_NE(schedule.validate(), "");
 }
 
 TEST(HopperGemmSchedule, EveryScheduleStagesItsOutput) {
