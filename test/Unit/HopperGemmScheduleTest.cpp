@@ -20,36 +20,42 @@ std::string pick(int64_t M, int64_t N, int64_t K) {
   return bi::hopperGemmSchedules()[index].name();
 }
 
-TEST(HopperGemmSchedule, DecodeBatchesSplitChunks) {
-  // N = 4096: 64 weight rows per CTA, pairs of CTAs per tile (one wave).
-  EXPECT_EQ(pick(1, 4096, 4096), "n64m8s8cluster");
-  EXPECT_EQ(pick(16, 4096, 4096), "n64m16s8cluster");
-  EXPECT_EQ(pick(16, 4096, 14336), "n64m16s8cluster");
-  // 48 tiles of 128 rows: pairs fill most of the SMs.
-  EXPECT_EQ(pick(1, 6144, 4096), "n128m8s8cluster");
-  EXPECT_EQ(pick(16, 6144, 4096), "n128m16s8cluster");
+TEST(HopperGemmSchedule, DeepRingsWhereTheWeightTilesAreMany) {
+  // At least 64 tiles of 64 weight rows per 132 SMs: whole K per CTA
+  // through 12-16 stages, no split.
+  EXPECT_EQ(pick(1, 4096, 4096), "n64m8s16serial");
+  EXPECT_EQ(pick(1, 6144, 4096), "n64m8s16serial");
+  EXPECT_EQ(pick(16, 4096, 14336), "n64m16s16serial");
+  EXPECT_EQ(pick(32, 4096, 14336), "n64m32s14serial");
+  EXPECT_EQ(pick(33, 4096, 4096), "n64m64s12serial");
+  EXPECT_EQ(pick(64, 4096, 4096), "n64m64s12serial");
+  EXPECT_EQ(pick(64, 6144, 4096), "n64m64s12serial");
+  EXPECT_EQ(pick(64, 4104, 3000), "n64m64s12serial");
+  // 128-row tiles fill the SMs (28672 x 4096: 224): 128 rows per CTA.
+  EXPECT_EQ(pick(1, 28672, 4096), "n128m16s12serial");
+  EXPECT_EQ(pick(16, 28672, 4096), "n128m16s12serial");
+  EXPECT_EQ(pick(32, 28672, 4096), "n64m32s14serial");
+  EXPECT_EQ(pick(64, 28672, 4096), "n128m64s6serial");
+}
+
+TEST(HopperGemmSchedule, DecodeBatchesSplitChunksOverFewWeightTiles) {
+  // 48 tiles of 64 rows: pairs of CTAs per tile fill most of the SMs.
+  EXPECT_EQ(pick(1, 3072, 4096), "n64m8s8cluster");
+  EXPECT_EQ(pick(16, 3072, 14336), "n64m16s8cluster");
   // 32 tiles: pairs would fill less than half of the SMs; one CTA per
   // chunk.
-  EXPECT_EQ(pick(32, 4096, 14336), "n128m32s8split");
-  // 224 tiles fill the GPU alone: one CTA per chunk, persistent; with
-  // 9-16 rows pairs anyway (faster in the lab).
-  EXPECT_EQ(pick(1, 28672, 4096), "n128m8s8split");
-  EXPECT_EQ(pick(16, 28672, 4096), "n128m16s8cluster");
-  EXPECT_EQ(pick(32, 28672, 4096), "n128m32s8split");
+  EXPECT_EQ(pick(1, 2048, 4096), "n64m8s8split");
+  EXPECT_EQ(pick(32, 2048, 14336), "n128m32s8split");
   // One chunk: nothing to combine.
-  EXPECT_EQ(pick(1, 4096, 2048), "n64m8s8split");
+  EXPECT_EQ(pick(1, 2048, 2048), "n64m8s8split");
 }
 
 TEST(HopperGemmSchedule, SixtyFourRowsInPairsOrSerially) {
   // Pairs of 64-row CTAs fit one wave.
-  EXPECT_EQ(pick(64, 4096, 4096), "n64m64s8cluster");
-  EXPECT_EQ(pick(64, 4096, 14336), "n64m64s8cluster");
-  // They would not: pairs of 128-row CTAs.
-  EXPECT_EQ(pick(64, 6144, 4096), "n128m64s6cluster");
+  EXPECT_EQ(pick(64, 3072, 4096), "n64m64s8cluster");
+  EXPECT_EQ(pick(64, 2048, 14336), "n64m64s8cluster");
   // A short second chunk saves less than the combine costs.
-  EXPECT_EQ(pick(64, 4104, 3000), "n64m64s6serial");
-  // 224 tiles of 128 rows fill the GPU.
-  EXPECT_EQ(pick(64, 28672, 4096), "n128m64s6serial");
+  EXPECT_EQ(pick(64, 2048, 3000), "n64m64s6serial");
 }
 
 TEST(HopperGemmSchedule, RangePairsWhereThePairsFitOneWave) {
@@ -65,8 +71,9 @@ TEST(HopperGemmSchedule, RangePairsWhereThePairsFitOneWave) {
   EXPECT_EQ(pick(128, 28672, 4096), "n128m128s6serial");
   // One chunk: nothing to split.
   EXPECT_EQ(pick(256, 4096, 2048), "n64m128s6serial");
-  // Up to 64 rows the cluster and serial rules stand.
-  EXPECT_EQ(pick(64, 4096, 4096), "n64m64s8cluster");
+  // Up to 64 rows the deep rings, cluster and serial rules stand.
+  EXPECT_EQ(pick(64, 4096, 4096), "n64m64s12serial");
+  EXPECT_EQ(pick(64, 3072, 4096), "n64m64s8cluster");
 }
 
 TEST(HopperGemmSchedule, RangePairsAreNamedAndSerialOnly) {
