@@ -988,8 +988,8 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
     add(192, 128, 5, false);
     // Small batches over many weight tiles: whole K per CTA through deep
     // rings, no combine.
-    add(64, 8, 16, false);
-    add(64, 16, 16, false);
+    add(64, 8, 14, false);
+    add(64, 16, 14, false);
     add(64, 32, 14, false);
     add(64, 64, 12, false);
     add(128, 16, 12, false);
@@ -1074,10 +1074,12 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
     return 2 * tiles(64, blockM) <= multiprocessors;
   };
   // Up to 64 rows with many weight tiles (at least 64 tiles of 64 rows per
-  // 132 SMs): whole K per CTA, serial chunks, through a deep ring (12-16
+  // 132 SMs): whole K per CTA, serial chunks, through a deep ring (12-14
   // stages in flight, as cuBLAS's small-M kernels keep) beats splitting
   // the chunks over CTAs, with no combine at all. Lab, 2026-11-23, us
-  // (deep ring / the split or cluster schedule chosen before / cuBLAS):
+  // (deep ring / the split or cluster schedule chosen before / cuBLAS;
+  // 16 stages for 8 and 16 rows there, 14 in the catalogue, as
+  // bi-lower-to-gpu's 16-stage kernels failed):
   // 4096 x 14336 M = 1 41.9 / 44.2 / 40.6, M = 16 42.1 / 44.2 / 40.8,
   // M = 64 42.9-43.7 / 48.0 / 43.5; 4096 x 4096 M = 1 17.0 / 17.4 /
   // 17.7, M = 64 18.5 / 19.6 / 17.6; 6144 x 4096 M = 64 23.2 / 24.4 /
@@ -1091,8 +1093,7 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
       return pick(128, 64, 6, false, false);
     const int rows = M <= 8 ? 8 : M <= 16 ? 16 : M <= 32 ? 32 : 64;
     if (tiles(64, rows) * 132 >= 64 * int64_t(multiprocessors))
-      return pick(64, rows, rows == 64 ? 12 : rows == 32 ? 14 : 16, false,
-                  false);
+      return pick(64, rows, rows == 64 ? 12 : 14, false, false);
   }
   if (M <= 8)
     return split(narrow(8) ? 64 : 128, 8, 8);

@@ -56,6 +56,20 @@ mlir::bi::getLowerableWgmmaSchedule(MatmulOp matmul) {
               "distributed shared memory, which bi-lower-to-gpu does not "
               "lower yet (the NVRTC backend does); use its split twin or "
               "'chunks = serial'";
+  // A measured limit, not a design one: on the H200 this lowering's
+  // serial kernels with 16 stages (n64m8s16, n64m16s16) failed at their
+  // first launch (an unspecified launch failure in the producer thread)
+  // where the generator's kernels of the same schedules ran; with 12 and
+  // 14 stages they give the generator's bits. Until the cause is found,
+  // more stages than that are refused rather than launched.
+  constexpr int kMaxLoweredStages = 14;
+  if (schedule.stages > kMaxLoweredStages)
+    return matmul.emitOpError()
+           << "schedule " << schedule.name() << " has " << schedule.stages
+           << " stages; bi-lower-to-gpu builds kernels of at most "
+           << kMaxLoweredStages
+           << " (its 16-stage kernels failed on the H200); use fewer stages "
+              "or the NVRTC backend";
   return schedule;
 }
 

@@ -5,7 +5,7 @@
 // RUN: FileCheck %s --check-prefix=N64M64 --input-file=%t/gemm_n64m64s6.ptx
 // RUN: FileCheck %s --check-prefix=N128M192 --input-file=%t/gemm_n128m192s4.ptx
 // RUN: FileCheck %s --check-prefix=N192M128 --input-file=%t/gemm_n192m128s5.ptx
-// RUN: FileCheck %s --check-prefix=N64M8 --input-file=%t/gemm_n64m8s16.ptx
+// RUN: FileCheck %s --check-prefix=N64M8 --input-file=%t/gemm_n64m8s14.ptx
 // RUN: bi-opt %S/Inputs/wgmma-split-schedules.mlir --bi-lower-to-ptx --bi-export-binary="dir=%t" -o /dev/null
 // RUN: FileCheck %s --check-prefix=SPLIT --input-file=%t/gemm_n64m8s8split.ptx
 // RUN: FileCheck %s --check-prefix=SPLIT128 --input-file=%t/gemm_n128m128s5split.ptx
@@ -58,7 +58,7 @@
 // N192M128-DAG: setmaxnreg.dec.sync.aligned.u32 40;
 // N192M128-DAG: setmaxnreg.inc.sync.aligned.u32 152;
 // N192M128-DAG: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 0, 0;
-// A deep ring for small batches: sixteen stages of 64 x 8 tiles, whole K.
+// A deep ring for small batches: fourteen stages of 64 x 8 tiles, whole K.
 // N64M8: .maxntid 256, 1, 1
 // N64M8: wgmma.mma_async.sync.aligned.m64n8k16.f32.bf16.bf16 {{.*}}, p, 1, 1, 0, 0;
 // A split schedule: its chunk's partial to the workspace, a barrier of the

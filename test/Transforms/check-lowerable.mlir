@@ -49,6 +49,20 @@ bi.kernel @wgmma_bad_schedule(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
 
 // -----
 
+// More than 14 stages: the MLIR kernels' measured limit.
+bi.kernel @wgmma_too_many_stages(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+                                 %b: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+                                 %c: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{schedule n64m8s16serial has 16 stages; bi-lower-to-gpu builds kernels of at most 14 (its 16-stage kernels failed on the H200); use fewer stages or the NVRTC backend}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16>
+      over "K" order #bi.order<chunk = 256, step = 16, unit = wgmma.m64nNk16>
+      schedule #bi.matmul_schedule<block_m = 8, block_n = 64, stages = 16, chunks = serial>
+  bi.return
+}
+
+// -----
+
 // Three consumer warpgroups have 152 registers each: at most 128 rows.
 bi.kernel @wgmma_three_consumers_too_wide(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
                                           %b: memref<?x?xbf16> {bi.axes = ["N", "K"]},

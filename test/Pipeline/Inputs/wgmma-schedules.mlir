@@ -98,7 +98,7 @@ bi.kernel @gemm_n192m128s5(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
       schedule #bi.matmul_schedule<block_m = 128, block_n = 192, stages = 5, chunks = serial>
   bi.return
 }
-bi.kernel @gemm_n64m8s16(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+bi.kernel @gemm_n64m8s14(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
     %w: memref<?x?xbf16> {bi.axes = ["N", "K"]},
     %y: memref<?x?xbf16> {bi.axes = ["M", "N"]},
     %bias: memref<?xbf16> {bi.axes = ["N"]},
@@ -109,10 +109,10 @@ bi.kernel @gemm_n64m8s16(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
       : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
       bias %bias : memref<?xbf16> activation relu residual %h : memref<?x?xbf16>
       order #bi.order<chunk = 1024, chunk_combine = seq, step = 16, unit = wgmma.m64nNk16>
-      schedule #bi.matmul_schedule<block_m = 8, block_n = 64, stages = 16, chunks = serial>
+      schedule #bi.matmul_schedule<block_m = 8, block_n = 64, stages = 14, chunks = serial>
   bi.return
 }
-bi.kernel @gemm_n64m16s16(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+bi.kernel @gemm_n64m16s14(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
     %w: memref<?x?xbf16> {bi.axes = ["N", "K"]},
     %y: memref<?x?xbf16> {bi.axes = ["M", "N"]},
     %bias: memref<?xbf16> {bi.axes = ["N"]},
@@ -123,7 +123,7 @@ bi.kernel @gemm_n64m16s16(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
       : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
       bias %bias : memref<?xbf16> activation relu residual %h : memref<?x?xbf16>
       order #bi.order<chunk = 1024, chunk_combine = seq, step = 16, unit = wgmma.m64nNk16>
-      schedule #bi.matmul_schedule<block_m = 16, block_n = 64, stages = 16, chunks = serial>
+      schedule #bi.matmul_schedule<block_m = 16, block_n = 64, stages = 14, chunks = serial>
   bi.return
 }
 bi.kernel @gemm_n64m32s14(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
