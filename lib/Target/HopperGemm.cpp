@@ -974,13 +974,13 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
     // Larger batches: chunks one after another, partials in registers.
     add(64, 64, 6, false);
     add(128, 64, 6, false);
-    add(64, 128, 6, false);
+    add(64, 128, 8, false);
     add(128, 128, 5, false);
     add(128, 128, 6, false);
     add(128, 192, 4, false);
     // Medium batches whose tiles fill at most half of the SMs: a tile's
     // chunks in two ranges on a pair of CTAs.
-    list.push_back(scheduleOf(64, 128, 6, false, false, /*range=*/true));
+    list.push_back(scheduleOf(64, 128, 8, false, false, /*range=*/true));
     list.push_back(scheduleOf(128, 128, 6, false, false, /*range=*/true));
     // Large batches: three consumer warpgroups on 192 weight rows share
     // each activation tile (a sixth less operand traffic per product than
@@ -1118,10 +1118,22 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   // 4096 x 4096 M = 128 19.1 / 25.1 / 17.8, M = 256 23.5 / 26.2 / 23.7;
   // 4096 x 14336 M = 128 49.4 / 59.3 / 44.8, M = 256 58.9 / 60.0 / 51.8;
   // 6144 x 4096 M = 128 25.8 / 28.0 / 23.4. Where the pairs need a second
-  // wave they lose (6144 x 4096, M = 256: 37.6 against 31.4).
+  // wave they lose (6144 x 4096, M = 256: 37.6 against 31.4). The 64 x
+  // 128 tiles keep eight stages in flight (196 KiB): faster than six at
+  // every point timed (2026-11-23, tenth session, us, eight / six stages:
+  // range pairs 4096 x 14336 M = 128 47.2 / 49.8, 4096 x 4096 M = 128
+  // 19.3 / 19.6; serial 4096 x 14336 M = 256 57.1 / 60.9, 6144 x 4096 M =
+  // 128 24.9 / 28.6, 28672 x 4096 M = 128 82.0 / 84.5).
+  // Where the 64-row tiles fit one wave alone and the chunks are odd,
+  // each of their CTAs runs all the chunks at half the rows, less than a
+  // 128-row pair's first range (K = 14336: 7 half chunks against 4 whole
+  // ones; 4096 x 14336, M = 256: 57.1 against 59.1 us); with even chunks
+  // the two tie (4096 x 4096, M = 256: 23.3 against 23.0).
   if (M <= 256 && chunks >= 2) {
     if (2 * tiles(64, 128) <= multiprocessors)
-      return pick(64, 128, 6, false, false, /*range=*/true);
+      return pick(64, 128, 8, false, false, /*range=*/true);
+    if (tiles(64, 128) <= multiprocessors && chunks % 2 == 1)
+      return pick(64, 128, 8, false, false);
     if (2 * tiles(128, 128) <= multiprocessors)
       return pick(128, 128, 6, false, false, /*range=*/true);
   }
@@ -1130,7 +1142,7 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   if (M <= 256)
     return 10 * tiles(128, 128) >= 7 * multiprocessors
                ? pick(128, 128, 6, false, false)
-               : pick(64, 128, 6, false, false);
+               : pick(64, 128, 8, false, false);
   // Above 256 rows: 128 x 128 tiles, or 192 x 128 tiles (three consumers)
   // where their waves come out nearly as full. A sixth stage (the output
   // staged in passes of 64 rows) paid for 128 x 128 tiles at M = 1024 on

@@ -60,17 +60,20 @@ TEST(HopperGemmSchedule, SixtyFourRowsInPairsOrSerially) {
 
 TEST(HopperGemmSchedule, RangePairsWhereThePairsFitOneWave) {
   // 64 tiles of 64 x 128: 128 CTAs in pairs.
-  EXPECT_EQ(pick(128, 4096, 4096), "n64m128s6range");
-  EXPECT_EQ(pick(128, 4096, 14336), "n64m128s6range");
+  EXPECT_EQ(pick(128, 4096, 4096), "n64m128s8range");
+  EXPECT_EQ(pick(128, 4096, 14336), "n64m128s8range");
   // 128 tiles of 64 x 128 would need two waves; 64 of 128 x 128 do not.
   EXPECT_EQ(pick(256, 4096, 4096), "n128m128s6range");
-  EXPECT_EQ(pick(256, 4096, 14336), "n128m128s6range");
+  // Unless the chunks are odd: then the 128 tiles of 64 x 128 in one wave,
+  // all seven chunks each, against four on a pair's first CTA.
+  EXPECT_EQ(pick(256, 4096, 14336), "n64m128s8serial");
+  EXPECT_EQ(pick(256, 4096, 6144), "n64m128s8serial");
   EXPECT_EQ(pick(128, 6144, 4096), "n128m128s6range");
   // Neither fits one wave: serial chunks.
   EXPECT_EQ(pick(256, 6144, 4096), "n128m128s6serial");
   EXPECT_EQ(pick(128, 28672, 4096), "n128m128s6serial");
   // One chunk: nothing to split.
-  EXPECT_EQ(pick(256, 4096, 2048), "n64m128s6serial");
+  EXPECT_EQ(pick(256, 4096, 2048), "n64m128s8serial");
   // Up to 64 rows the deep rings, cluster and serial rules stand.
   EXPECT_EQ(pick(64, 4096, 4096), "n64m64s12serial");
   EXPECT_EQ(pick(64, 3072, 4096), "n64m64s8cluster");

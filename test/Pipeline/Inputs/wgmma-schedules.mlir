@@ -28,7 +28,7 @@ bi.kernel @gemm_n128m64s6(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
       schedule #bi.matmul_schedule<block_m = 64, block_n = 128, stages = 6, chunks = serial>
   bi.return
 }
-bi.kernel @gemm_n64m128s6(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+bi.kernel @gemm_n64m128s8(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
     %w: memref<?x?xbf16> {bi.axes = ["N", "K"]},
     %y: memref<?x?xbf16> {bi.axes = ["M", "N"]},
     %bias: memref<?xbf16> {bi.axes = ["N"]},
@@ -39,7 +39,7 @@ bi.kernel @gemm_n64m128s6(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
       : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
       bias %bias : memref<?xbf16> activation relu residual %h : memref<?x?xbf16>
       order #bi.order<chunk = 1024, chunk_combine = seq, step = 16, unit = wgmma.m64nNk16>
-      schedule #bi.matmul_schedule<block_m = 128, block_n = 64, stages = 6, chunks = serial>
+      schedule #bi.matmul_schedule<block_m = 128, block_n = 64, stages = 8, chunks = serial>
   bi.return
 }
 bi.kernel @gemm_n128m128s5(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
