@@ -1151,7 +1151,8 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   const int squareStages = M <= 1024 ? 6 : 5;
   // The 192-row tiles ran 3-6 % faster than the 128-row ones where the
   // two fill their waves alike (lab, 2026-11-23, three runs: 6144 x 4096
-  // at M = 1024, 28672 x 4096 at M = 4096 and 8192) and slower where
+  // at M = 1024, 28672 x 4096 at M = 4096 and 8192; a fourth had 28672 x
+  // 4096 at M = 4096 within the spread between runs) and slower where
   // theirs are emptier (28672 x 4096 at M = 1024: 10 waves 91 % full
   // against 14 waves 97 % full; 4096 x 4096 at M = 4096 and 8192, where
   // 4096 columns are not a multiple of 192). So: the wide tiles when
