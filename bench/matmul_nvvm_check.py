@@ -246,7 +246,8 @@ def check_variants(comp, report, gen, stream):
 # The serial Hopper schedules bi-lower-to-gpu builds (block_n, block_m,
 # stages), as in hopperGemmSchedules().
 WGMMA_SERIAL = [(64, 64, 6), (128, 64, 6), (64, 128, 8), (128, 128, 5), (128, 128, 6), (128, 192, 4),
-                (192, 128, 5), (64, 8, 14), (64, 16, 14), (64, 32, 14), (64, 64, 12), (128, 16, 12)]
+                (192, 128, 5), (64, 8, 14), (64, 16, 14), (64, 32, 14), (64, 64, 12), (128, 16, 12),
+                (128, 96, 6)]
 # The split ones it builds too (chunks on parallel CTAs, added through the
 # workspace); cluster schedules are the generator's only.
 WGMMA_SPLIT = [(64, 8, 8), (128, 8, 8), (64, 16, 8), (128, 16, 8), (128, 32, 8), (64, 64, 8), (128, 64, 6),

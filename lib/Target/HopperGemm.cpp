@@ -993,6 +993,8 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
     add(64, 32, 14, false);
     add(64, 64, 12, false);
     add(128, 16, 12, false);
+    // 129-192 rows: two row tiles of 96 rather than of 128.
+    add(128, 96, 6, false);
     return list;
   }();
   return schedules;
@@ -1138,11 +1140,16 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
       return pick(128, 128, 6, false, false, /*range=*/true);
   }
   // Two consumer warpgroups per CTA beat more, smaller CTAs once the
-  // 128 x 128 tiles nearly fill the GPU.
-  if (M <= 256)
-    return 10 * tiles(128, 128) >= 7 * multiprocessors
-               ? pick(128, 128, 6, false, false)
-               : pick(64, 128, 8, false, false);
+  // 128 x 128 tiles nearly fill the GPU. From 129 to 192 rows, two row
+  // tiles of 96 instead of 128 rows leave no quarter of the work to
+  // padding (lab, 2026-11-23, M = 192, us, 96 / 128 rows / cuBLAS: 28672
+  // x 4096 104.8 / 145.2 / 83.1, 6144 x 4096 29.2 / 33.9 / 27.0).
+  if (M <= 256) {
+    if (10 * tiles(128, 128) < 7 * multiprocessors)
+      return pick(64, 128, 8, false, false);
+    return M > 128 && M <= 192 ? pick(128, 96, 6, false, false)
+                               : pick(128, 128, 6, false, false);
+  }
   // Above 256 rows: 128 x 128 tiles, or 192 x 128 tiles (three consumers)
   // where their waves come out nearly as full. A sixth stage (the output
   // staged in passes of 64 rows) paid for 128 x 128 tiles at M = 1024 on

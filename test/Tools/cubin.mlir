@@ -15,5 +15,5 @@
 // serial schedule).
 // ELF: 177   E   L   F
 // PTX: .target sm_90a
-// SERIAL-COUNT-12: 177   E   L   F
+// SERIAL-COUNT-13: 177   E   L   F
 // SERIAL-NOT: {{.}}

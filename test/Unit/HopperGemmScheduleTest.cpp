@@ -69,8 +69,12 @@ TEST(HopperGemmSchedule, RangePairsWhereThePairsFitOneWave) {
   EXPECT_EQ(pick(256, 4096, 14336), "n64m128s8serial");
   EXPECT_EQ(pick(256, 4096, 6144), "n64m128s8serial");
   EXPECT_EQ(pick(128, 6144, 4096), "n128m128s6range");
-  // Neither fits one wave: serial chunks.
+  // Neither fits one wave: serial chunks, in two row tiles of 96 rows
+  // from 129 to 192 rows.
   EXPECT_EQ(pick(256, 6144, 4096), "n128m128s6serial");
+  EXPECT_EQ(pick(192, 6144, 4096), "n128m96s6serial");
+  EXPECT_EQ(pick(129, 28672, 4096), "n128m96s6serial");
+  EXPECT_EQ(pick(193, 28672, 4096), "n128m128s6serial");
   EXPECT_EQ(pick(128, 28672, 4096), "n128m128s6serial");
   // One chunk: nothing to split.
   EXPECT_EQ(pick(256, 4096, 2048), "n64m128s8serial");

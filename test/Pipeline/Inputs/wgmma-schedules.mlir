@@ -168,3 +168,17 @@ bi.kernel @gemm_n128m16s12(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
       schedule #bi.matmul_schedule<block_m = 16, block_n = 128, stages = 12, chunks = serial>
   bi.return
 }
+bi.kernel @gemm_n128m96s6(%x: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+    %w: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+    %y: memref<?x?xbf16> {bi.axes = ["M", "N"]},
+    %bias: memref<?xbf16> {bi.axes = ["N"]},
+    %h: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>]
+    math #bi.math<fma = on, fn = portable> {
+  bi.matmul %x, %w into %y
+      : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16> over "K"
+      bias %bias : memref<?xbf16> activation relu residual %h : memref<?x?xbf16>
+      order #bi.order<chunk = 1024, chunk_combine = seq, step = 16, unit = wgmma.m64nNk16>
+      schedule #bi.matmul_schedule<block_m = 96, block_n = 128, stages = 6, chunks = serial>
+  bi.return
+}
