@@ -88,30 +88,20 @@ bool launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, 
   void *args[] = {&ma, &mb, &C, &bias, &res, &partials, &counters, &M, &N, &K};
   long tiles = (long)((N + c.s.blockN - 1) / c.s.blockN) * ((M + c.s.blockM - 1) / c.s.blockM);
   int chunks = chunksOf(K, chunk);
-  if (c.s.clusterChunks && chunks > 1) {
-    int size = c.s.clusterSize(chunks);
-    if (size == 0) return false;
-    // One unit per CTA, a tile's CTAs in one cluster.
+  // Clusters, one tile each: a cluster schedule's CTAs (one unit per CTA),
+  // or a range pair.
+  const int clusterSize = c.s.clusterChunks && chunks > 1 ? c.s.clusterSize(chunks) : 0;
+  if (c.s.clusterChunks && chunks > 1 && clusterSize == 0) return false;
+  const int perTile = clusterSize > 0 ? clusterSize : c.s.rangePairs ? 2 : 0;
+  if (perTile > 0) {
     CUlaunchAttribute attr{};
     attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
-    attr.value.clusterDim.x = size; attr.value.clusterDim.y = 1; attr.value.clusterDim.z = 1;
+    attr.value.clusterDim.x = perTile; attr.value.clusterDim.y = 1; attr.value.clusterDim.z = 1;
     CUlaunchConfig config{};
-    config.gridDimX = (unsigned)(tiles * size); config.gridDimY = config.gridDimZ = 1;
+    config.gridDimX = (unsigned)(tiles * perTile); config.gridDimY = config.gridDimZ = 1;
     config.blockDimX = c.s.threads(); config.blockDimY = config.blockDimZ = 1;
-    config.sharedMemBytes = c.s.clusterSharedBytes(chunks, size); config.hStream = st;
-    config.attrs = &attr; config.numAttrs = 1;
-    CK(cuLaunchKernelEx(&config, c.main, args, nullptr));
-    return true;
-  }
-  if (c.s.rangePairs) {
-    // A cluster of two CTAs per tile, one tile each.
-    CUlaunchAttribute attr{};
-    attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
-    attr.value.clusterDim.x = 2; attr.value.clusterDim.y = 1; attr.value.clusterDim.z = 1;
-    CUlaunchConfig config{};
-    config.gridDimX = (unsigned)(2 * tiles); config.gridDimY = config.gridDimZ = 1;
-    config.blockDimX = c.s.threads(); config.blockDimY = config.blockDimZ = 1;
-    config.sharedMemBytes = c.s.sharedBytes(); config.hStream = st;
+    config.sharedMemBytes = clusterSize > 0 ? c.s.clusterSharedBytes(chunks, clusterSize) : c.s.sharedBytes();
+    config.hStream = st;
     config.attrs = &attr; config.numAttrs = 1;
     CK(cuLaunchKernelEx(&config, c.main, args, nullptr));
     return true;

@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <sstream>
-#include <utility>
 
 namespace bi {
 namespace {

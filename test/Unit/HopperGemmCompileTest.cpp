@@ -1,11 +1,11 @@
 //===- HopperGemmCompileTest.cpp - every Hopper schedule through NVRTC ----===//
 //
 // Compiles every schedule of the Hopper GEMM generator for sm_90a with NVRTC
-// (no GPU needed): b in both layouts,
-// 16-bit and f32 outputs (staged and direct stores), with an epilogue. ptxas
-// must not report that it serialises the wgmmas (remarks C7520, C7515, ...),
-// which costs the mainloop its overlap; a generator change that brings it back
-// fails here rather than only in the GPU benchmark.
+// (no GPU needed): b in both layouts, 16-bit and f32 outputs (staged and
+// direct stores), with an epilogue. ptxas must not report that it
+// serialises the wgmmas (remarks C7520, C7515, ...), which costs the mainloop
+// its overlap; a generator change that brings it back fails here rather than
+// only in the GPU benchmark.
 //
 //===----------------------------------------------------------------------===//
 #include "Target/HopperGemm.h"
