@@ -315,6 +315,11 @@ BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], bool active,
                              const $RES_T *__restrict__ residual,
                              unsigned char *staging, bi_gemm_unit work,
                              int nBase, int mBase, int M, int N) {
+#ifdef BI_LAB_SKIP_STORE
+  // Lab hook (never defined by the compiler): what the epilogue and the
+  // totals it keeps live cost (FINDINGS.md).
+  return;
+#endif
 #if BI_STAGED_OUTPUT
   // Each consumer stages and stores its own 64 columns between barriers of
   // its own warpgroup: the consumers never wait for each other here, so
@@ -343,19 +348,49 @@ BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], bool active,
     const int rows = $BM - first < kPassRows ? $BM - first : kPassRows;
     bi_warpgroup_sync(consumer); // the previous pass's rows are out
     if (active) {
-      // Register i holds row 8 (i / 4) + 2 (lane % 4) + i % 2 of the tile:
-      // the pass's rows are those of registers first / 2 ... (first +
-      // rows) / 2 - 1.
+      // The rounded values go to the staging as 8 x 8 blocks of 16-bit
+      // values, transposed on the way (stmatrix .trans). Registers 4j + 2h
+      // and 4j + 2h + 1 of a lane hold rows 8j + 2 (lane % 4) and the next
+      // of the tile at column 16 warp + 8h + lane / 4 of the consumer's 64:
+      // packed, the m8n8 fragment of the block whose transpose is rows 8j
+      // ... 8j + 7, columns 16 warp + 8h ... + 7 of the staging, each of its
+      // rows one 16-byte store (the padding puts the 8 in distinct banks).
+      // (Eight instructions per 64 values; one 2-byte store per value was
+      // 6.2-way bank conflicted, ncu. The time at large M did not move
+      // beyond the spread between runs.)
+      const int lane = threadIdx.x % 32, warp = (threadIdx.x / 32) % 4;
+      // The block (j + quarter / 2, h = quarter % 2) row this lane's
+      // address is for.
+      const int quarter = lane / 8;
+      const unsigned char *rowOfLane =
+          staging + (lane % 8 + 8 * (quarter / 2) - first) * kRowBytes +
+          (consumer * 64 + 16 * warp + 8 * (quarter % 2)) * 2;
+      const int blocks = (first + rows) / 8;
 #pragma unroll
-      for (int j = 0; j < kPassRows / 2; ++j) {
-        const int i = first / 2 + j;
-        if (j < rows / 2) {
-          const int n = nBase + 8 * ((i / 2) % 2);
-          const int m = mBase + 8 * (i / 4) + i % 2;
-          const float x = m < M && n < N ? bi_epilogue(v[i], m, n, N, bias, residual) : 0.0f;
-          *(unsigned short *)(staging + (m - work.m0 - first) * kRowBytes +
-                              (n - work.n0) * 2) = $FROM_F32(x);
+      for (int j = first / 8; j < blocks; j += 2) {
+        bi_u32 packed[4];
+#pragma unroll
+        for (int b = 0; b < 4; ++b) {
+          packed[b] = 0;
+          if (j + b / 2 < blocks) {
+            const int i = 4 * (j + b / 2) + 2 * (b % 2);
+            const int n = nBase + 8 * (b % 2);
+            const int m = mBase + 8 * (j + b / 2);
+            const float lo = m < M && n < N ? bi_epilogue(v[i], m, n, N, bias, residual) : 0.0f;
+            const float hi = m + 1 < M && n < N ? bi_epilogue(v[i + 1], m + 1, n, N, bias, residual) : 0.0f;
+            packed[b] = (bi_u32)$FROM_F32(lo) | (bi_u32)$FROM_F32(hi) << 16;
+          }
         }
+        const bi_u32 to = bi_smem(rowOfLane + j * 8 * kRowBytes);
+        if (j + 1 < blocks)
+          asm volatile("stmatrix.sync.aligned.m8n8.x4.trans.shared.b16 [%0], "
+                       "{%1, %2, %3, %4};" ::"r"(to), "r"(packed[0]),
+                       "r"(packed[1]), "r"(packed[2]), "r"(packed[3])
+                       : "memory");
+        else // the pass's last 8 rows: lanes 0-15 address two blocks
+          asm volatile("stmatrix.sync.aligned.m8n8.x2.trans.shared.b16 [%0], "
+                       "{%1, %2};" ::"r"(to), "r"(packed[0]), "r"(packed[1])
+                       : "memory");
       }
     }
     bi_warpgroup_sync(consumer);

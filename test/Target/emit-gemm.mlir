@@ -22,6 +22,11 @@
 // HOPPER: desc |= (bi_u64)1 << 62;
 // HOPPER: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
 // Rows of eight outputs leave in one predicated 16-byte store.
+// A last tile that would reach past M or N starts earlier: no TMA box reads
+// past the operands; it stores only its own rows and columns.
+// HOPPER-LABEL: BI_DEVICE bi_gemm_unit bi_gemm_unit_of(
+// HOPPER: work.m0 = min(work.mFrom, max(0, M - 128));
+// HOPPER: work.n0 = N % 8 == 0 ? min(work.nFrom, max(0, N - 128)) : work.nFrom;
 // HOPPER-LABEL: BI_DEVICE void bi_store_row(
 // HOPPER: @w st.global.v4.b32 [%0], {%1, %2, %3, %4};
 // HOPPER-LABEL: BI_DEVICE void bi_store_tile(
@@ -30,10 +35,13 @@
 // HOPPER: kPassRows = 64;
 // HOPPER: for (int pass = 0; pass < kPasses; ++pass) {
 // HOPPER: bi_warpgroup_sync(consumer); // the previous pass's rows are out
-// HOPPER: *(unsigned short *)(staging + (m - work.m0 - first) * kRowBytes +
-// HOPPER-NEXT: (n - work.n0) * 2) = bi_f32_to_bf16(x);
+// Pairs of rounded values go to the staging as transposed 8 x 8 blocks.
+// HOPPER: packed[b] = (bi_u32)bi_f32_to_bf16(lo) | (bi_u32)bi_f32_to_bf16(hi) << 16;
+// HOPPER: stmatrix.sync.aligned.m8n8.x4.trans.shared.b16
+// HOPPER: stmatrix.sync.aligned.m8n8.x2.trans.shared.b16
 // Each piece of the store moves one thread's row by a constant.
 // HOPPER: unsigned short *to = c + (bi_u64)(work.m0 + first + row0) * N + storeN;
+// HOPPER: k * kRowsPerPass >= rowsSkipped && columnsLeft > 0;
 // HOPPER: bi_store_row(to + k * passStride, value, inside && whole,
 // One K tile of wgmma: a chunk starts from zero, as its first k-step does
 // not accumulate.
