@@ -9,8 +9,9 @@
 // adds one NVRTC option, BI_LAB_ALL=1 times every schedule at every M
 // (else serial ones from M = 64 on, split ones with small tiles up to
 // 1024), BI_LAB_PAD_ROWS=1 gives the activation map whole row tiles (rows
-// past M read as real data, never stored: no TMA box reaches past it). Each timed line names the scheduler's choice on 132 SMs (the
-// H200's). What it measured so far: FINDINGS.md. Standalone (no MLIR):
+// past M read as real data, never stored: no TMA box reaches past it). Each
+// timed line names the scheduler's choice on 132 SMs (the H200's). What it
+// measured so far: FINDINGS.md. Standalone (no MLIR):
 //   nvcc -std=c++17 -arch=sm_90a lab.cu ../../lib/Target/HopperGemm.cpp -lcublas -lcuda -lnvrtc
 #include "../../lib/Target/HopperGemm.h"
 #include <algorithm>
@@ -85,8 +86,11 @@ constexpr size_t kCounterBytes = 4 << 20;
 bool launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, int M, int N, int K, int chunk, cudaStream_t st) {
   // BI_LAB_PAD_ROWS=1: the activation map spans whole row tiles (rows past
   // M are real data, never stored), so no TMA box reads out of bounds.
-  const int mapRows = getenv("BI_LAB_PAD_ROWS") ? (M + c.s.blockM - 1) / c.s.blockM * c.s.blockM : M;
-  CUtensorMap ma = makeMap(A, mapRows, K, c.s.blockM), mb = makeMap(W, N, K, c.s.blockN);
+  const int mapRows = getenv("BI_LAB_PAD_ROWS")
+                          ? (M + c.s.blockM - 1) / c.s.blockM * c.s.blockM
+                          : M;
+  CUtensorMap ma = makeMap(A, mapRows, K, c.s.blockM),
+              mb = makeMap(W, N, K, c.s.blockN);
   const void *bias = nullptr, *res = nullptr;
   void *counters = ws, *partials = ws + kCounterBytes;
   void *args[] = {&ma, &mb, &C, &bias, &res, &partials, &counters, &M, &N, &K};
