@@ -21,12 +21,12 @@
 // HOPPER-NEXT: .mbarrier::complete_tx::bytes
 // HOPPER: desc |= (bi_u64)1 << 62;
 // HOPPER: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
-// Rows of eight outputs leave in one predicated 16-byte store.
 // A last tile that would reach past M or N starts earlier: no TMA box reads
 // past the operands; it stores only its own rows and columns.
 // HOPPER-LABEL: BI_DEVICE bi_gemm_unit bi_gemm_unit_of(
 // HOPPER: work.m0 = min(work.mFrom, max(0, M - 128));
 // HOPPER: work.n0 = N % 8 == 0 ? min(work.nFrom, max(0, N - 128)) : work.nFrom;
+// Rows of eight outputs leave in one predicated 16-byte store.
 // HOPPER-LABEL: BI_DEVICE void bi_store_row(
 // HOPPER: @w st.global.v4.b32 [%0], {%1, %2, %3, %4};
 // HOPPER-LABEL: BI_DEVICE void bi_store_tile(
