@@ -315,11 +315,6 @@ BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], bool active,
                              const $RES_T *__restrict__ residual,
                              unsigned char *staging, bi_gemm_unit work,
                              int nBase, int mBase, int M, int N) {
-#ifdef BI_LAB_SKIP_STORE
-  // Lab hook (never defined by the compiler): what the epilogue and the
-  // totals it keeps live cost (FINDINGS.md).
-  return;
-#endif
 #if BI_STAGED_OUTPUT
   // Each consumer stages and stores its own 64 columns between barriers of
   // its own warpgroup: the consumers never wait for each other here, so
@@ -357,7 +352,7 @@ BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], bool active,
       // rows one 16-byte store (the padding puts the 8 in distinct banks).
       // (Eight instructions per 64 values; one 2-byte store per value was
       // 6.2-way bank conflicted, ncu. The time at large M did not move
-      // beyond the spread between runs.)
+      // beyond the spread between runs: the epilogue is not what holds it.)
       const int lane = threadIdx.x % 32, warp = (threadIdx.x / 32) % 4;
       // The block (j + quarter / 2, h = quarter % 2) row this lane's
       // address is for.
