@@ -93,8 +93,9 @@ bool launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, 
               mb = makeMap(W, N, K, c.s.blockN);
   const void *bias = nullptr, *res = nullptr;
   void *counters = ws, *partials = ws + kCounterBytes;
-  void *args[] = {&ma, &mb, &C, &bias, &res, &partials, &counters, &M, &N, &K};
   long tiles = (long)((N + c.s.blockN - 1) / c.s.blockN) * ((M + c.s.blockM - 1) / c.s.blockM);
+  int tileBegin = 0, tileEnd = (int)tiles; // every tile
+  void *args[] = {&ma, &mb, &C, &bias, &res, &partials, &counters, &M, &N, &K, &tileBegin, &tileEnd};
   int chunks = chunksOf(K, chunk);
   // Clusters, one tile each: a cluster schedule's CTAs (one unit per CTA),
   // or a range pair.

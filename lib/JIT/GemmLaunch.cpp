@@ -174,6 +174,25 @@ quickVariantFor(const Kernel::Data &d, int index, bool &built) {
   return {quickIndex, d.gemmQuickVariants[quickIndex]};
 }
 
+/// The generator's kernel of range schedule `twin`, for a launch's tail
+/// pairs, when it is at hand: compiled, on disk, or (without the quick
+/// first launch) compiled now. Else null, with `toCompile` set to `twin` so
+/// that the launch starts a background compile of it and runs its tail
+/// serially this time (same bits). Under loadMutex.
+std::shared_ptr<Kernel::Data::GemmVariant>
+tailTwinVariant(const Kernel::Data &d, int twin, int &toCompile) {
+  if (d.gemmVariants[twin])
+    return d.gemmVariants[twin];
+  if (!d.compiler->quickGemmFirstLaunch || d.backend != Backend::NVRTC)
+    return variantFor(d, twin);
+  if (d.gemmBackground.count(twin))
+    return nullptr; // compiling
+  if (auto cached = variantFromDisk(d, twin))
+    return d.gemmVariants[twin] = cached;
+  toCompile = twin;
+  return nullptr;
+}
+
 /// Compiles the generator's kernel of schedule `index` on a background
 /// thread, once, and puts it in place for later launches; a failure leaves
 /// the quick kernel in use (same bits) and says why once. Started by the
@@ -457,6 +476,13 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   int64_t tiles = 0;           // output tiles of the schedule
   int clusterSize = 0;         // CTAs per tile in a cluster launch, else 0
   int generatorToCompile = -1; // after a quick launch: the schedule to build
+  // Tail pairs (hopperGemmTailPairTiles): the last tailTiles tiles run as
+  // range pairs of the twin schedule in a second launch.
+  int64_t tailTiles = 0;
+  const GemmSchedule *twin = nullptr;
+  const Kernel::Data::GemmVariant::Loaded *twinLoaded = nullptr;
+  uint64_t twinCounters = 0, twinPartials = 0;
+  int twinToCompile = -1;
   // Parameter values: the tensor maps are copied here under the lock, as
   // the cache they come from may change once it is released.
   alignas(64) uint64_t mapA[16], mapB[16];
@@ -478,6 +504,21 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     if (schedule->clusterChunks && chunks > 1)
       clusterSize = schedule->clusterSize(chunks);
     loaded = &loadVariant(*variant, context, d.name);
+    // The scheduler's choice only (a forced schedule runs as it is), with
+    // the generator's kernel (not the quick one).
+    if (d.gemmForcedSchedule.empty() && quickIndex < 0)
+      tailTiles = hopperGemmTailPairTiles(index, chunks, tiles, loaded->ctas);
+    if (tailTiles > 0) {
+      const int twinIndex = hopperGemmRangeTwin(index);
+      if (auto twinVariant = tailTwinVariant(d, twinIndex, twinToCompile)) {
+        twin = &hopperGemmSchedules()[twinIndex];
+        twinLoaded = &loadVariant(*twinVariant, context, d.name);
+        std::tie(twinCounters, twinPartials) = workspaceFor(
+            d, context, stream, tiles, twin->partialBytes(M, N, chunks));
+      } else {
+        tailTiles = 0;
+      }
+    }
     if ((schedule->splitChunks && chunks > 1 && clusterSize == 0) ||
         (schedule->rangePairs && chunks > 1)) {
       std::tie(counters, partials) = workspaceFor(
@@ -497,9 +538,12 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   }
   const GemmSchedule &scheduleRef = *schedule;
   void *cData = const_cast<void *>(c.data);
+  // Output tiles [tileBegin, tileEnd) of the tile order.
+  int tileBegin = 0, tileEnd = int(std::min<int64_t>(tiles - tailTiles, INT32_MAX));
   void *params[] = {mapA,      mapB,      &cData, &bias, &residual,
-                    &partials, &counters, &m32,   &n32,  &k32};
-  int64_t units = tiles * (scheduleRef.splitChunks ? chunks : 1);
+                    &partials, &counters, &m32,   &n32,  &k32,
+                    &tileBegin, &tileEnd};
+  int64_t units = (tiles - tailTiles) * (scheduleRef.splitChunks ? chunks : 1);
   // Messages are built only on failure: this is the per-launch path.
   // Clusters, one tile each: a cluster schedule's CTAs (the kernel checks:
   // a persistent grid would reuse the shared memory the partials are read
@@ -542,6 +586,35 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
           unsigned(launchSharedBytes(scheduleRef)), stream, params, nullptr))
     cuda::check(rc, "launching " + d.name + " (schedule " + scheduleRef.name() +
                         ")");
+  if (tailTiles > 0) {
+    // The last wave's tiles, a cluster of two CTAs each (tailTiles is at
+    // most half the persistent grid).
+    tileBegin = tileEnd;
+    tileEnd = int(tiles);
+    void *tailParams[] = {mapA,          mapB,          &cData, &bias,
+                          &residual,     &twinPartials, &twinCounters,
+                          &m32,          &n32,          &k32,
+                          &tileBegin,    &tileEnd};
+    cuda::LaunchAttribute cluster{};
+    cluster.id = cuda::kLaunchAttributeClusterDimension;
+    cluster.value.clusterDim = {2, 1, 1};
+    cuda::LaunchConfig config{};
+    config.gridDimX = unsigned(2 * tailTiles);
+    config.gridDimY = config.gridDimZ = 1;
+    config.blockDimX = unsigned(twin->threads());
+    config.blockDimY = config.blockDimZ = 1;
+    config.sharedMemBytes = unsigned(launchSharedBytes(*twin));
+    config.stream = stream;
+    config.attrs = &cluster;
+    config.numAttrs = 1;
+    if (cuda::Result rc =
+            driver.launchKernelEx(&config, twinLoaded->main, tailParams, nullptr))
+      cuda::check(rc, "launching " + d.name + " (schedule " + twin->name() +
+                          " on the last " + std::to_string(tailTiles) +
+                          " tiles)");
+  }
+  if (twinToCompile >= 0)
+    startGeneratorCompile(d, twinToCompile);
 
   // A quick launch runs a split or serial schedule, never a cluster one.
   if (generatorToCompile >= 0)
@@ -585,7 +658,15 @@ std::vector<std::string> bi::prepareGemm(const Kernel::Data &d,
       cuda::ensureContext();
     for (int64_t M : rows) {
       int64_t tiles = 0;
-      wanted.push_back(launchedSchedule(d, M, N, K, tiles));
+      const int index = launchedSchedule(d, M, N, K, tiles);
+      wanted.push_back(index);
+      // The second launch of tail pairs (one CTA per SM: see
+      // launchSharedBytes).
+      const int64_t chunks = (K + d.gemmChunk - 1) / d.gemmChunk;
+      if (d.gemmForcedSchedule.empty() &&
+          hopperGemmTailPairTiles(index, chunks, tiles,
+                                  multiprocessorCount()) > 0)
+        wanted.push_back(hopperGemmRangeTwin(index));
     }
   }
   std::sort(wanted.begin(), wanted.end());

@@ -145,6 +145,21 @@ int findHopperGemmSchedule(const GemmSchedule &schedule);
 /// same bits; any other schedule runs as it is.
 int runnableHopperGemmSchedule(int index, int64_t chunks, int64_t tiles);
 
+/// Tail pairs. A serial schedule's persistent grid of `ctas` CTAs runs
+/// `tiles` tiles in waves; when the last wave is at most half full, its
+/// tiles run instead as range pairs (two CTAs per tile, each a range of the
+/// chunks, the serial order's bits) in a second launch, one chunk range
+/// long instead of all the chunks. Returns how many of the last tiles (in
+/// tile order) go to the pairs: 0 when the schedule is not serial, has no
+/// range twin, has fewer than two chunks, or its last wave is empty or more
+/// than half full.
+int64_t hopperGemmTailPairTiles(int index, int64_t chunks, int64_t tiles,
+                                int64_t ctas);
+
+/// The range-pair schedule with the tiles of serial schedule `index` (the
+/// second launch of its tail pairs), or -1.
+int hopperGemmRangeTwin(int index);
+
 /// The scheduler: the index of a schedule for an M x N x K product on a GPU
 /// with `multiprocessors` SMs. Tuned on the H200; any choice gives the same
 /// bits. Allocation-free: it runs on every launch.
@@ -165,7 +180,8 @@ inline constexpr int kGemmFmaThreads = 128;
 /// (parameters: const __grid_constant__ tensor maps of a and b, then c,
 /// bias, residual, the split schedules' workspace (chunk partials
 /// [chunks][M][N] f32, and one zero-initialised counter per output tile,
-/// left zero again by every launch), M, N, K). Compile for sm_90a with
+/// left zero again by every launch), M, N, K, and the output tiles it
+/// computes, [tileBegin, tileEnd) in tile order). Compile for sm_90a with
 /// --fmad=false.
 std::string emitHopperGemm(const GemmSemantics &semantics,
                            const GemmSchedule &schedule);

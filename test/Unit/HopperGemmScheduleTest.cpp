@@ -216,6 +216,45 @@ TEST(HopperGemmSchedule, ClusterGivesWayToSplitTwinOnlyWhenItCannotRun) {
   EXPECT_EQ(runnable("n128m128s5serial", 9, 48), "n128m128s5serial");
 }
 
+TEST(HopperGemmSchedule, TailPairsTakeALastWaveAtMostHalfFull) {
+  auto tail = [](const char *name, int64_t chunks, int64_t tiles) {
+    return bi::hopperGemmTailPairTiles(bi::findHopperGemmSchedule(name), chunks,
+                                       tiles, kH200Multiprocessors);
+  };
+  // 28672 x 4096 at M = 256: 448 tiles of 128 x 128, three whole waves
+  // and 52 tiles, which run as 104 CTAs of range pairs.
+  EXPECT_EQ(pick(256, 28672, 4096), "n128m128s6serial");
+  EXPECT_EQ(tail("n128m128s6serial", 2, 448), 52);
+  EXPECT_EQ(tail("n128m128s6serial", 2, 132 + 66), 66);
+  // A last wave more than half full, or none, or within one wave.
+  EXPECT_EQ(tail("n128m128s6serial", 2, 132 + 67), 0);
+  EXPECT_EQ(tail("n128m128s6serial", 2, 264), 0);
+  EXPECT_EQ(tail("n128m128s6serial", 2, 100), 0);
+  // One chunk has nothing to split.
+  EXPECT_EQ(tail("n128m128s6serial", 1, 448), 0);
+  // No range twin with these tiles.
+  EXPECT_EQ(tail("n192m128s5serial", 2, 300), 0);
+  EXPECT_EQ(tail("n128m96s6serial", 2, 140), 0);
+  // Split and range schedules have no tail of their own.
+  EXPECT_EQ(tail("n128m128s5split", 2, 448), 0);
+  EXPECT_EQ(tail("n128m128s6range", 2, 448), 0);
+}
+
+TEST(HopperGemmSchedule, RangeTwinsHaveTheSerialTiles) {
+  auto twin = [](const char *name) {
+    int index = bi::hopperGemmRangeTwin(bi::findHopperGemmSchedule(name));
+    return index < 0 ? std::string("none")
+                     : bi::hopperGemmSchedules()[index].name();
+  };
+  EXPECT_EQ(twin("n128m128s6serial"), "n128m128s6range");
+  EXPECT_EQ(twin("n128m128s5serial"), "n128m128s6range");
+  EXPECT_EQ(twin("n64m128s8serial"), "n64m128s8range");
+  EXPECT_EQ(twin("n192m128s5serial"), "none");
+  EXPECT_EQ(twin("n64m8s8split"), "none");
+  EXPECT_EQ(bi::hopperGemmRangeTwin(-1), -1);
+  EXPECT_EQ(bi::hopperGemmRangeTwin(100000), -1);
+}
+
 TEST(HopperGemmSchedule, EveryPickIsValid) {
   for (int64_t M :
        {1, 2, 7, 8, 9, 31, 33, 63, 64, 65, 128, 200, 255, 256, 257, 100000})
