@@ -539,10 +539,10 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   const GemmSchedule &scheduleRef = *schedule;
   void *cData = const_cast<void *>(c.data);
   // Output tiles [tileBegin, tileEnd) of the tile order.
-  int tileBegin = 0, tileEnd = int(std::min<int64_t>(tiles - tailTiles, INT32_MAX));
-  void *params[] = {mapA,      mapB,      &cData, &bias, &residual,
-                    &partials, &counters, &m32,   &n32,  &k32,
-                    &tileBegin, &tileEnd};
+  int tileBegin = 0,
+      tileEnd = int(std::min<int64_t>(tiles - tailTiles, INT32_MAX));
+  void *params[] = {mapA,      mapB, &cData, &bias, &residual,  &partials,
+                    &counters, &m32, &n32,   &k32,  &tileBegin, &tileEnd};
   int64_t units = (tiles - tailTiles) * (scheduleRef.splitChunks ? chunks : 1);
   // Messages are built only on failure: this is the per-launch path.
   // Clusters, one tile each: a cluster schedule's CTAs (the kernel checks:
@@ -591,10 +591,9 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     // most half the persistent grid).
     tileBegin = tileEnd;
     tileEnd = int(tiles);
-    void *tailParams[] = {mapA,          mapB,          &cData, &bias,
-                          &residual,     &twinPartials, &twinCounters,
-                          &m32,          &n32,          &k32,
-                          &tileBegin,    &tileEnd};
+    void *tailParams[] = {mapA,      mapB,          &cData,        &bias,
+                          &residual, &twinPartials, &twinCounters, &m32,
+                          &n32,      &k32,          &tileBegin,    &tileEnd};
     cuda::LaunchAttribute cluster{};
     cluster.id = cuda::kLaunchAttributeClusterDimension;
     cluster.value.clusterDim = {2, 1, 1};
@@ -607,8 +606,8 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     config.stream = stream;
     config.attrs = &cluster;
     config.numAttrs = 1;
-    if (cuda::Result rc =
-            driver.launchKernelEx(&config, twinLoaded->main, tailParams, nullptr))
+    if (cuda::Result rc = driver.launchKernelEx(&config, twinLoaded->main,
+                                                tailParams, nullptr))
       cuda::check(rc, "launching " + d.name + " (schedule " + twin->name() +
                           " on the last " + std::to_string(tailTiles) +
                           " tiles)");
@@ -664,8 +663,8 @@ std::vector<std::string> bi::prepareGemm(const Kernel::Data &d,
       // launchSharedBytes).
       const int64_t chunks = (K + d.gemmChunk - 1) / d.gemmChunk;
       if (d.gemmForcedSchedule.empty() &&
-          hopperGemmTailPairTiles(index, chunks, tiles,
-                                  multiprocessorCount()) > 0)
+          hopperGemmTailPairTiles(index, chunks, tiles, multiprocessorCount()) >
+              0)
         wanted.push_back(hopperGemmRangeTwin(index));
     }
   }
