@@ -257,11 +257,12 @@ struct bi_gemm_unit { int n0, m0, nFrom, mFrom, chunk, tile; };
 // $GROUP column tiles, row tiles fastest inside a group, so the CTAs in
 // flight share their operand tiles in L2; the CTAs of one tile are
 // adjacent.
-BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int tileBegin, int tilesN,
-                                       int tilesM, int split, int M, int N) {
+BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int firstOutputTile,
+                                       int tilesN, int tilesM, int split,
+                                       int M, int N) {
   bi_gemm_unit work;
   work.chunk = $SPLIT ? unit % split : 0;
-  const int tile = tileBegin + ($SPLIT ? unit / split : unit);
+  const int tile = firstOutputTile + ($SPLIT ? unit / split : unit);
   work.tile = tile;
   const int group = tile / ($GROUP * tilesM);
   const int firstN = group * $GROUP;
@@ -475,7 +476,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
              $OUT_T *__restrict__ c, const $BIAS_T *__restrict__ bias,
              const $RES_T *__restrict__ residual, float *__restrict__ partials,
              unsigned *__restrict__ counters, int M, int N, int K,
-             int tileBegin, int tileEnd) {
+             int firstOutputTile, int endOutputTile) {
   constexpr int kBlockN = $BN, kBlockM = $BM, kStages = $STAGES;
   constexpr int kTileBytesB = kBlockN * 64 * 2, kTileBytesA = kBlockM * 64 * 2;
   constexpr int kStageBytes = kTileBytesB + kTileBytesA;
@@ -512,7 +513,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   const int clusterSize = (int)bi_cluster_size();
   const bool clustered = chunks > 1 && clusterSize > 1 &&
                          clusterSize <= chunks &&
-                         (tileEnd - tileBegin) * clusterSize == (int)gridDim.x;
+                         (endOutputTile - firstOutputTile) * clusterSize ==
+                             (int)gridDim.x;
   // Partials of a CTA's chunks before its last (which stays in the
   // pipeline's shared memory, idle by then), one tile of f32 each.
   float4 *slots = (float4 *)(((bi_u64)(lastOfTile + 1) + 15) & ~(bi_u64)15);
@@ -522,10 +524,11 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #endif
   // CTAs per tile: a split schedule's chunks, or its cluster.
   const int split = clustered ? clusterSize : chunks;
-  // Work units: the output tiles [tileBegin, tileEnd) (times the CTAs per
-  // tile for split schedules), visited by a persistent grid. While the
-  // consumers store one tile, the producer already loads the next.
-  const int units = (tileEnd - tileBegin) * ($SPLIT ? split : 1);
+  // Work units: the output tiles [firstOutputTile, endOutputTile) (times
+  // the CTAs per tile for split schedules), visited by a persistent grid.
+  // While the consumers store one tile, the producer already loads the
+  // next.
+  const int units = (endOutputTile - firstOutputTile) * ($SPLIT ? split : 1);
 #if BI_RANGE_PAIRS
   // Serial chunks of a tile on a cluster of two CTAs: rank 0 runs the
   // first ceil(chunks / 2) into its total, rank 1 the others, publishing
@@ -558,7 +561,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     if (threadIdx.x == 0) {
       int it = 0;
       for (int unit = BI_UNIT_FIRST; unit < units; unit += BI_UNIT_STEP) {
-        const bi_gemm_unit work = bi_gemm_unit_of(unit, tileBegin, tilesN, tilesM, split, M, N);
+        const bi_gemm_unit work = bi_gemm_unit_of(unit, firstOutputTile, tilesN, tilesM, split, M,
+                                        N);
 #if BI_RANGE_PAIRS
         const int firstChunk = pairRank ? rangeSplit : 0;
         const int endChunk = pairRank ? chunks : rangeSplit;
@@ -614,7 +618,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     int pending = -1;   // the stage the previous wgmma group still reads
     int ahead = 0; // the unit's first k-tiles already issued
     for (int unit = BI_UNIT_FIRST; unit < units; unit += BI_UNIT_STEP) {
-    const bi_gemm_unit work = bi_gemm_unit_of(unit, tileBegin, tilesN, tilesM, split, M, N);
+    const bi_gemm_unit work = bi_gemm_unit_of(unit, firstOutputTile, tilesN, tilesM, split, M,
+                                        N);
 #if BI_RANGE_PAIRS
     const int firstChunk = pairRank ? rangeSplit : 0;
     const int endChunk = pairRank ? chunks : rangeSplit;

@@ -181,8 +181,8 @@ inline constexpr int kGemmFmaThreads = 128;
 /// bias, residual, the split schedules' workspace (chunk partials
 /// [chunks][M][N] f32, and one zero-initialised counter per output tile,
 /// left zero again by every launch), M, N, K, and the output tiles it
-/// computes, [tileBegin, tileEnd) in tile order). Compile for sm_90a with
-/// --fmad=false.
+/// computes, [firstOutputTile, endOutputTile) in tile order). Compile for
+/// sm_90a with --fmad=false.
 std::string emitHopperGemm(const GemmSemantics &semantics,
                            const GemmSchedule &schedule);
 

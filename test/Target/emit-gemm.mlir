@@ -24,7 +24,7 @@
 // A last tile that would reach past M or N starts earlier: no TMA box reads
 // past the operands; it stores only its own rows and columns.
 // HOPPER-LABEL: BI_DEVICE bi_gemm_unit bi_gemm_unit_of(
-// HOPPER: const int tile = tileBegin + (BI_SPLIT_CHUNKS ? unit / split : unit);
+// HOPPER: const int tile = firstOutputTile + (BI_SPLIT_CHUNKS ? unit / split : unit);
 // HOPPER: work.m0 = min(work.mFrom, max(0, M - 128));
 // HOPPER: work.n0 = N % 8 == 0 ? min(work.nFrom, max(0, N - 128)) : work.nFrom;
 // Rows of eight outputs leave in one predicated 16-byte store.
@@ -52,7 +52,7 @@
 // HOPPER-LABEL: bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 // A launch computes a range of the output tiles (tail pairs: two launches).
 // HOPPER: int M, int N, int K,
-// HOPPER-NEXT: int tileBegin, int tileEnd) {
+// HOPPER-NEXT: int firstOutputTile, int endOutputTile) {
 // HOPPER: constexpr int kChunkTiles = 32;
 // HOPPER: mbar_init(bi_smem(&full[s]), 1);
 // HOPPER: setmaxnreg.dec.sync.aligned.u32 40
@@ -189,7 +189,8 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // CLUSTER-LABEL: bi_gemm_main(
 // CLUSTER: const bool clustered = chunks > 1 && clusterSize > 1 &&
 // CLUSTER-NEXT: clusterSize <= chunks &&
-// CLUSTER-NEXT: (tileEnd - tileBegin) * clusterSize == (int)gridDim.x;
+// CLUSTER-NEXT: (endOutputTile - firstOutputTile) * clusterSize ==
+// CLUSTER-NEXT: (int)gridDim.x;
 // CLUSTER: const int split = clustered ? clusterSize : chunks;
 // CLUSTER: const int chunkStep = clustered ? clusterSize : 1;
 // CLUSTER: for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
