@@ -434,6 +434,28 @@ void bi::checkGemmArguments(const Kernel::Data &d,
   }
 }
 
+namespace {
+/// Launches `function` as clusters of `perCluster` CTAs, `ctas` in all.
+cuda::Result launchClusters(const cuda::Driver &driver, cuda::Function function,
+                            int64_t ctas, int perCluster, int threads,
+                            int sharedBytes, cuda::Stream stream,
+                            void **params) {
+  cuda::LaunchAttribute cluster{};
+  cluster.id = cuda::kLaunchAttributeClusterDimension;
+  cluster.value.clusterDim = {unsigned(perCluster), 1, 1};
+  cuda::LaunchConfig config{};
+  config.gridDimX = unsigned(ctas);
+  config.gridDimY = config.gridDimZ = 1;
+  config.blockDimX = unsigned(threads);
+  config.blockDimY = config.blockDimZ = 1;
+  config.sharedMemBytes = unsigned(sharedBytes);
+  config.stream = stream;
+  config.attrs = &cluster;
+  config.numAttrs = 1;
+  return driver.launchKernelEx(&config, function, params, nullptr);
+}
+} // namespace
+
 void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
                     void *stream) {
   const int *roles = d.gemmRoles;
@@ -559,22 +581,13 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
                   std::to_string(tiles) +
                   " tiles need more than a grid holds; force a serial "
                   "schedule for this size");
-    cuda::LaunchAttribute cluster{};
-    cluster.id = cuda::kLaunchAttributeClusterDimension;
-    cluster.value.clusterDim = {unsigned(perTile), 1, 1};
-    cuda::LaunchConfig config{};
-    config.gridDimX = unsigned(tiles * perTile);
-    config.gridDimY = config.gridDimZ = 1;
-    config.blockDimX = unsigned(scheduleRef.threads());
-    config.blockDimY = config.blockDimZ = 1;
-    config.sharedMemBytes = unsigned(
-        clusterSize > 0 ? scheduleRef.clusterSharedBytes(chunks, clusterSize)
-                        : launchSharedBytes(scheduleRef));
-    config.stream = stream;
-    config.attrs = &cluster;
-    config.numAttrs = 1;
-    if (cuda::Result rc =
-            driver.launchKernelEx(&config, loaded->main, params, nullptr))
+    if (cuda::Result rc = launchClusters(
+            driver, loaded->main, tiles * perTile, perTile,
+            scheduleRef.threads(),
+            clusterSize > 0
+                ? scheduleRef.clusterSharedBytes(chunks, clusterSize)
+                : launchSharedBytes(scheduleRef),
+            stream, params))
       cuda::check(rc, "launching " + d.name + " (schedule " +
                           scheduleRef.name() + ", clusters of " +
                           std::to_string(perTile) + ")");
@@ -594,20 +607,9 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     void *tailParams[] = {mapA,      mapB,          &cData,        &bias,
                           &residual, &twinPartials, &twinCounters, &m32,
                           &n32,      &k32,          &tileBegin,    &tileEnd};
-    cuda::LaunchAttribute cluster{};
-    cluster.id = cuda::kLaunchAttributeClusterDimension;
-    cluster.value.clusterDim = {2, 1, 1};
-    cuda::LaunchConfig config{};
-    config.gridDimX = unsigned(2 * tailTiles);
-    config.gridDimY = config.gridDimZ = 1;
-    config.blockDimX = unsigned(twin->threads());
-    config.blockDimY = config.blockDimZ = 1;
-    config.sharedMemBytes = unsigned(launchSharedBytes(*twin));
-    config.stream = stream;
-    config.attrs = &cluster;
-    config.numAttrs = 1;
-    if (cuda::Result rc = driver.launchKernelEx(&config, twinLoaded->main,
-                                                tailParams, nullptr))
+    if (cuda::Result rc = launchClusters(
+            driver, twinLoaded->main, 2 * tailTiles, 2, twin->threads(),
+            launchSharedBytes(*twin), stream, tailParams))
       cuda::check(rc, "launching " + d.name + " (schedule " + twin->name() +
                           " on the last " + std::to_string(tailTiles) +
                           " tiles)");
@@ -655,13 +657,13 @@ std::vector<std::string> bi::prepareGemm(const Kernel::Data &d,
     // The scheduler's choice depends on the GPU's multiprocessor count.
     if (d.gemmForcedSchedule.empty())
       cuda::ensureContext();
+    const int64_t chunks = (K + d.gemmChunk - 1) / d.gemmChunk;
     for (int64_t M : rows) {
       int64_t tiles = 0;
       const int index = launchedSchedule(d, M, N, K, tiles);
       wanted.push_back(index);
       // The second launch of tail pairs (one CTA per SM: see
       // launchSharedBytes).
-      const int64_t chunks = (K + d.gemmChunk - 1) / d.gemmChunk;
       if (d.gemmForcedSchedule.empty() &&
           hopperGemmTailPairTiles(index, chunks, tiles, multiprocessorCount()) >
               0)

@@ -561,8 +561,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     if (threadIdx.x == 0) {
       int it = 0;
       for (int unit = BI_UNIT_FIRST; unit < units; unit += BI_UNIT_STEP) {
-        const bi_gemm_unit work = bi_gemm_unit_of(unit, firstOutputTile, tilesN, tilesM, split, M,
-                                        N);
+        const bi_gemm_unit work = bi_gemm_unit_of(
+            unit, firstOutputTile, tilesN, tilesM, split, M, N);
 #if BI_RANGE_PAIRS
         const int firstChunk = pairRank ? rangeSplit : 0;
         const int endChunk = pairRank ? chunks : rangeSplit;
@@ -618,8 +618,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     int pending = -1;   // the stage the previous wgmma group still reads
     int ahead = 0; // the unit's first k-tiles already issued
     for (int unit = BI_UNIT_FIRST; unit < units; unit += BI_UNIT_STEP) {
-    const bi_gemm_unit work = bi_gemm_unit_of(unit, firstOutputTile, tilesN, tilesM, split, M,
-                                        N);
+    const bi_gemm_unit work = bi_gemm_unit_of(
+        unit, firstOutputTile, tilesN, tilesM, split, M, N);
 #if BI_RANGE_PAIRS
     const int firstChunk = pairRank ? rangeSplit : 0;
     const int endChunk = pairRank ? chunks : rangeSplit;
