@@ -109,6 +109,29 @@ BI_DEVICE void bi_tma_load(bi_u32 dst, const bi_tensor_map *map, bi_u32 bar,
                ::"r"(dst), "l"((bi_u64)map), "r"(bar), "r"(x), "r"(y)
                : "memory");
 }
+// An L2 cache policy: lines loaded with it are the first to be evicted.
+BI_DEVICE bi_u64 bi_l2_evict_first() {
+  bi_u64 policy;
+  asm volatile("createpolicy.fractional.L2::evict_first.b64 %0, 1.0;"
+               : "=l"(policy));
+  return policy;
+}
+// A weight box, loaded "evict first" when `stream`. (The policy is made
+// here, one instruction, rather than kept live: the producer's few
+// registers spilled it in the cluster schedules.)
+BI_DEVICE void bi_tma_load_weights(bi_u32 dst, const bi_tensor_map *map,
+                                   bi_u32 bar, int x, int y, bool stream) {
+  if (stream) {
+    const bi_u64 policy = bi_l2_evict_first();
+    asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile"
+                 ".mbarrier::complete_tx::bytes.L2::cache_hint"
+                 " [%0], [%1, {%3, %4}], [%2], %5;"
+                 ::"r"(dst), "l"((bi_u64)map), "r"(bar), "r"(x), "r"(y),
+                 "l"(policy) : "memory");
+  } else {
+    bi_tma_load(dst, map, bar, x, y);
+  }
+}
 // A wgmma shared-memory descriptor for a K-major tile of 64-element (128 B)
 // rows written by TMA with the 128-byte swizzle: 8-row groups 1024 B apart.
 BI_DEVICE bi_u64 bi_wgmma_desc(bi_u32 addr) {
@@ -560,6 +583,12 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     asm volatile("setmaxnreg.dec.sync.aligned.u32 $PRODUCER_REGS;");
     if (threadIdx.x == 0) {
       int it = 0;
+      // With one row tile every weight byte is read by one CTA, once:
+      // loaded "evict first", the stream then evicts its own spent lines
+      // rather than what else L2 holds (dirty lines above all, which would
+      // cost DRAM write-backs in the middle of the stream; see FINDINGS).
+      // With more row tiles the other CTAs of a column may still need them.
+      const bool streamWeights = BI_WEIGHTS_EVICT_FIRST && tilesM == 1;
       for (int unit = BI_UNIT_FIRST; unit < units; unit += BI_UNIT_STEP) {
         const bi_gemm_unit work = bi_gemm_unit_of(
             unit, firstOutputTile, tilesN, tilesM, split, M, N);
@@ -579,17 +608,13 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
             bi_mbar_expect_tx(bi_smem(&full[s]), kStageBytes);
 #if $B_KN
             // b is [K, N]: boxes of 64 columns x 64 k, one per consumer.
-            bi_tma_load(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
-#if $CONSUMERS > 1
-            bi_tma_load(stage + 64 * 128, &mapB, bi_smem(&full[s]),
-                        work.n0 + 64, tile * 64);
-#endif
-#if $CONSUMERS > 2
-            bi_tma_load(stage + 2 * 64 * 128, &mapB, bi_smem(&full[s]),
-                        work.n0 + 2 * 64, tile * 64);
-#endif
+            for (int box = 0; box < $CONSUMERS; ++box)
+              bi_tma_load_weights(stage + box * 64 * 128, &mapB,
+                                  bi_smem(&full[s]), work.n0 + box * 64,
+                                  tile * 64, streamWeights);
 #else
-            bi_tma_load(stage, &mapB, bi_smem(&full[s]), tile * 64, work.n0);
+            bi_tma_load_weights(stage, &mapB, bi_smem(&full[s]), tile * 64,
+                                work.n0, streamWeights);
 #endif
             bi_tma_load(stage + kTileBytesB, &mapA, bi_smem(&full[s]), tile * 64,
                         work.m0);
@@ -1286,6 +1311,9 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // K tiles of the next unit issued before a serial schedule stores a
   // tile (a define for the lab too).
   source += "#ifndef BI_AHEAD_TILES\n#define BI_AHEAD_TILES 2\n#endif\n";
+  // Whether a weight stream read once loads "evict first" (a define so
+  // that the kernel lab can turn it off).
+  source += "#ifndef BI_WEIGHTS_EVICT_FIRST\n#define BI_WEIGHTS_EVICT_FIRST 1\n#endif\n";
   source += kCommonHelpers;
   source += emitWgmma(schedule.blockM, semantics.input, !semantics.nnLinear);
   source += emitEpilogue(semantics);

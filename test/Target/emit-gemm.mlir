@@ -16,9 +16,13 @@
 // HOPPER-NEXT: #define BI_RANGE_PAIRS 0
 // bf16 output: staged in shared memory, written in rows of 16-byte stores.
 // HOPPER-NEXT: #define BI_STAGED_OUTPUT 1
+// HOPPER: #define BI_WEIGHTS_EVICT_FIRST 1
 // HOPPER: mbarrier.try_wait.parity.shared::cta.b64
 // HOPPER: cp.async.bulk.tensor.2d.shared::cluster.global.tile
 // HOPPER-NEXT: .mbarrier::complete_tx::bytes
+// Weights read by one CTA only load with an "evict first" L2 policy.
+// HOPPER: createpolicy.fractional.L2::evict_first.b64
+// HOPPER: .mbarrier::complete_tx::bytes.L2::cache_hint
 // HOPPER: desc |= (bi_u64)1 << 62;
 // HOPPER: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
 // A last tile that would reach past M or N starts earlier: no TMA box reads
@@ -56,7 +60,9 @@
 // HOPPER: constexpr int kChunkTiles = 32;
 // HOPPER: mbar_init(bi_smem(&full[s]), 1);
 // HOPPER: setmaxnreg.dec.sync.aligned.u32 40
-// HOPPER: bi_tma_load(stage, &mapB
+// HOPPER: const bool streamWeights = BI_WEIGHTS_EVICT_FIRST && tilesM == 1;
+// HOPPER: bi_tma_load_weights(stage, &mapB, bi_smem(&full[s]), tile * 64,
+// HOPPER-NEXT: work.n0, streamWeights);
 // HOPPER: setmaxnreg.inc.sync.aligned.u32 232
 // A unit's total starts at -0, which any first partial leaves unchanged.
 // HOPPER: total[i] = -0.0f;
@@ -157,10 +163,9 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // KN: const bi_u64 descB = bi_wgmma_desc_mn(stage + consumer * 64 * 128);
 // KN: descsB[step] = descB + 128 * step;
 // KN-LABEL: bi_gemm_main(
-// KN: bi_tma_load(stage, &mapB, bi_smem(&full[s]), work.n0, tile * 64);
-// KN-NEXT: #if 2 > 1
-// KN-NEXT: bi_tma_load(stage + 64 * 128, &mapB, bi_smem(&full[s]),
-// KN-NEXT: work.n0 + 64, tile * 64);
+// KN: bi_tma_load_weights(stage + box * 64 * 128, &mapB,
+// KN-NEXT: bi_smem(&full[s]), work.n0 + box * 64,
+// KN-NEXT: tile * 64, streamWeights);
 
 // The CUDA-core variant with silu in fn = fast: the hardware exp.
 // FMASILU: float bi_exp_fast(float x) {
@@ -194,7 +199,7 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // CLUSTER: const int split = clustered ? clusterSize : chunks;
 // CLUSTER: const int chunkStep = clustered ? clusterSize : 1;
 // CLUSTER: for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
-// CLUSTER: bi_tma_load(stage, &mapB
+// CLUSTER: bi_tma_load_weights(stage, &mapB
 // CLUSTER: if (clustered) { // the consumers' two cluster barriers
 // CLUSTER-NEXT: bi_cluster_sync();
 // CLUSTER-NEXT: bi_cluster_sync();
