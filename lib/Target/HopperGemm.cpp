@@ -1313,7 +1313,8 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   source += "#ifndef BI_AHEAD_TILES\n#define BI_AHEAD_TILES 2\n#endif\n";
   // Whether a weight stream read once loads "evict first" (a define so
   // that the kernel lab can turn it off).
-  source += "#ifndef BI_WEIGHTS_EVICT_FIRST\n#define BI_WEIGHTS_EVICT_FIRST 1\n#endif\n";
+  source += "#ifndef BI_WEIGHTS_EVICT_FIRST\n"
+            "#define BI_WEIGHTS_EVICT_FIRST 1\n#endif\n";
   source += kCommonHelpers;
   source += emitWgmma(schedule.blockM, semantics.input, !semantics.nnLinear);
   source += emitEpilogue(semantics);
