@@ -277,9 +277,9 @@ const char *kMainKernel = R"cuda(
 struct bi_gemm_unit { int n0, m0, nFrom, mFrom, chunk, tile; };
 // Work unit -> output tile (and, for split schedules, the unit's first
 // chunk: its rank among the tile's `split` CTAs). Tiles go in groups of
-// $GROUP column tiles, row tiles fastest inside a group, so the CTAs in
-// flight share their operand tiles in L2; the CTAs of one tile are
-// adjacent.
+// $GROUP column tiles, column tiles fastest inside a group (a column's row
+// tiles are the group's width apart), so the CTAs in flight share their
+// operand tiles in L2; the CTAs of one tile are adjacent.
 BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int firstOutputTile,
                                        int tilesN, int tilesM, int split,
                                        int M, int N) {
