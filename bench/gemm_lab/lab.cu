@@ -62,6 +62,16 @@ Compiled compile(const bi::GemmSemantics &sem, const bi::GemmSchedule &s) {
   int occ = 0; CK(cuOccupancyMaxActiveBlocksPerMultiprocessor(&occ, c.main, s.threads(), s.sharedBytes()));
   int sms = 0; CK(cuDeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, 0));
   c.ctas = occ * sms; printf("    occupancy %d CTAs/SM\n", occ);
+  if (s.pairTiles) {
+    // Tile pairs: as many clusters of two as fit at once.
+    CUlaunchAttribute attr{}; attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+    attr.value.clusterDim.x = 2; attr.value.clusterDim.y = attr.value.clusterDim.z = 1;
+    CUlaunchConfig config{}; config.gridDimX = 2 * sms; config.gridDimY = config.gridDimZ = 1;
+    config.blockDimX = s.threads(); config.blockDimY = config.blockDimZ = 1;
+    config.sharedMemBytes = s.sharedBytes(); config.attrs = &attr; config.numAttrs = 1;
+    int clusters = 0; CK(cuOccupancyMaxActiveClusters(&clusters, c.main, &config));
+    c.ctas = 2 * clusters; printf("    %d pairs at once\n", clusters);
+  }
   return c;
 }
 
@@ -89,8 +99,9 @@ bool launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, 
   const int mapRows = getenv("BI_LAB_PAD_ROWS")
                           ? (M + c.s.blockM - 1) / c.s.blockM * c.s.blockM
                           : M;
+  // Tile pairs: each CTA loads half of the weight rows.
   CUtensorMap ma = makeMap(A, mapRows, K, c.s.blockM),
-              mb = makeMap(W, N, K, c.s.blockN);
+              mb = makeMap(W, N, K, c.s.pairTiles ? c.s.blockN / 2 : c.s.blockN);
   const void *bias = nullptr, *res = nullptr;
   void *counters = ws, *partials = ws + kCounterBytes;
   long tiles = (long)((N + c.s.blockN - 1) / c.s.blockN) * ((M + c.s.blockM - 1) / c.s.blockM);
@@ -115,6 +126,18 @@ bool launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, 
     CK(cuLaunchKernelEx(&config, c.main, args, nullptr));
     return true;
   }
+  if (c.s.pairTiles) {
+    // Persistent clusters of two, a pair of row tiles at a time.
+    long pairs = (long)((N + c.s.blockN - 1) / c.s.blockN) * ((M + 2 * c.s.blockM - 1) / (2 * c.s.blockM));
+    tileEnd = (int)pairs;
+    CUlaunchAttribute attr{}; attr.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
+    attr.value.clusterDim.x = 2; attr.value.clusterDim.y = attr.value.clusterDim.z = 1;
+    CUlaunchConfig config{}; config.gridDimX = (unsigned)(2 * std::min<long>(pairs, c.ctas / 2)); config.gridDimY = config.gridDimZ = 1;
+    config.blockDimX = c.s.threads(); config.blockDimY = config.blockDimZ = 1;
+    config.sharedMemBytes = c.s.sharedBytes(); config.hStream = st; config.attrs = &attr; config.numAttrs = 1;
+    CK(cuLaunchKernelEx(&config, c.main, args, nullptr));
+    return true;
+  }
   long units = tiles * (c.s.splitChunks ? chunks : 1);
   unsigned grid = (unsigned)std::min<long>(units, c.ctas);
   CK(cuLaunchKernel(c.main, grid, 1, 1, c.s.threads(), 1, 1, c.s.sharedBytes(), st, args, nullptr));
@@ -129,6 +152,7 @@ bi::GemmSchedule parseSchedule(const std::string &name) {
   s.splitChunks = std::string(kind) == "split" || std::string(kind) == "cluster";
   s.rangePairs = std::string(kind) == "range";
   s.clusterChunks = std::string(kind) == "cluster";
+  s.pairTiles = std::string(kind) == "pair";
   if (!s.validate().empty()) { fprintf(stderr, "%s: %s\n", name.c_str(), s.validate().c_str()); exit(2); }
   return s;
 }

@@ -144,6 +144,7 @@ quickVariantFor(const Kernel::Data &d, int index, bool &built) {
   GemmSchedule quick = hopperGemmSchedules()[index];
   quick.clusterChunks = false; // the split twin: bi-lower-to-gpu builds it
   quick.rangePairs = false;    // the serial twin (the same bits)
+  quick.pairTiles = false;     // the serial twin too
   const int quickIndex = findHopperGemmSchedule(quick);
   if (quickIndex < 0)
     return {-1, nullptr};
@@ -551,11 +552,14 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
                           schedule->blockM),
                 sizeof mapA);
     // b: N rows of K (nn.Linear), or K rows of N read in 64-column boxes.
+    // Each CTA of a tile pair loads half of them: half of the weight rows,
+    // or 32 of the 64 k of each box.
+    const int halves = schedule->pairTiles ? 2 : 1;
     std::memcpy(mapB,
                 nnLinear ? tensorMap(d.name, "b", d.tensorMaps[1], b, N, K,
-                                     rowStrideOf(b), schedule->blockN)
+                                     rowStrideOf(b), schedule->blockN / halves)
                          : tensorMap(d.name, "b", d.tensorMaps[1], b, K, N,
-                                     rowStrideOf(b), 64),
+                                     rowStrideOf(b), 64 / halves),
                 sizeof mapB);
   }
   const GemmSchedule &scheduleRef = *schedule;
@@ -591,6 +595,27 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
       cuda::check(rc, "launching " + d.name + " (schedule " +
                           scheduleRef.name() + ", clusters of " +
                           std::to_string(perTile) + ")");
+    return;
+  }
+  if (scheduleRef.pairTiles) {
+    // Persistent clusters of two, a pair of row tiles of the same columns
+    // at a time (the kernel checks that it is given all the pairs).
+    const int64_t tilesN = (N + scheduleRef.blockN - 1) / scheduleRef.blockN;
+    const int64_t tilesM = (M + scheduleRef.blockM - 1) / scheduleRef.blockM;
+    const int64_t pairs = tilesN * ((tilesM + 1) / 2);
+    if (pairs > INT32_MAX)
+      throw Error(d.name + ": schedule " + scheduleRef.name() + " has " +
+                  std::to_string(pairs) +
+                  " tile pairs, more than the kernel counts; force a serial "
+                  "schedule for this size");
+    tileEnd = int(pairs);
+    const int64_t clusters =
+        std::max<int64_t>(1, std::min<int64_t>(pairs, loaded->ctas / 2));
+    if (cuda::Result rc = launchClusters(
+            driver, loaded->main, 2 * clusters, 2, scheduleRef.threads(),
+            launchSharedBytes(scheduleRef), stream, params))
+      cuda::check(rc, "launching " + d.name + " (schedule " +
+                          scheduleRef.name() + ", clusters of 2)");
     return;
   }
   unsigned grid = unsigned(std::min<int64_t>(units, loaded->ctas));

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <sstream>
+#include <tuple>
 
 namespace bi {
 namespace {
@@ -132,6 +133,40 @@ BI_DEVICE void bi_tma_load_weights(bi_u32 dst, const bi_tensor_map *map,
     bi_tma_load(dst, map, bar, x, y);
   }
 }
+#if BI_PAIR_TILES
+// A weight box written to the same offset in both CTAs of the pair,
+// completing on the mbarrier at `bar`'s offset in each; "evict first" when
+// `stream`.
+BI_DEVICE void bi_tma_load_weights_pair(bi_u32 dst, const bi_tensor_map *map,
+                                        bi_u32 bar, int x, int y,
+                                        bool stream) {
+  const unsigned short both = 3;
+  if (stream) {
+    const bi_u64 policy = bi_l2_evict_first();
+    asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile"
+                 ".mbarrier::complete_tx::bytes.multicast::cluster"
+                 ".L2::cache_hint [%0], [%1, {%3, %4}], [%2], %5, %6;"
+                 ::"r"(dst), "l"((bi_u64)map), "r"(bar), "r"(x), "r"(y),
+                 "h"(both), "l"(policy) : "memory");
+  } else {
+    asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.tile"
+                 ".mbarrier::complete_tx::bytes.multicast::cluster"
+                 " [%0], [%1, {%3, %4}], [%2], %5;"
+                 ::"r"(dst), "l"((bi_u64)map), "r"(bar), "r"(x), "r"(y),
+                 "h"(both) : "memory");
+  }
+}
+// One arrival on the mbarrier at `bar`'s offset in the other CTA of the
+// pair. (Release at CTA scope, the default, is enough for "the stage is
+// read": the wgmmas that read it are complete. At cluster scope the
+// arrivals halved the speed of an earlier paired kernel.)
+BI_DEVICE void bi_mbar_arrive_peer(bi_u32 bar, int peer) {
+  asm volatile("{\n.reg .b32 remote;\n"
+               "mapa.shared::cluster.u32 remote, %0, %1;\n"
+               "mbarrier.arrive.shared::cluster.b64 _, [remote];\n"
+               "}\n" ::"r"(bar), "r"(peer) : "memory");
+}
+#endif
 // A wgmma shared-memory descriptor for a K-major tile of 64-element (128 B)
 // rows written by TMA with the 128-byte swizzle: 8-row groups 1024 B apart.
 BI_DEVICE bi_u64 bi_wgmma_desc(bi_u32 addr) {
@@ -166,13 +201,14 @@ BI_DEVICE void bi_cluster_sync() {
   asm volatile("barrier.cluster.arrive.release.aligned;\n"
                "barrier.cluster.wait.acquire.aligned;" ::: "memory");
 }
-#if BI_RANGE_PAIRS
+#if BI_RANGE_PAIRS || BI_PAIR_TILES
 BI_DEVICE bi_u32 bi_cluster_rank() {
   bi_u32 rank;
   asm("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
   return rank;
 }
-// Range pairs: a tile per cluster of two CTAs (one unit per cluster).
+// Range pairs: a tile per cluster of two CTAs (one unit per cluster); tile
+// pairs: a unit (two row tiles) per cluster at a time.
 #define BI_UNIT_FIRST ((int)blockIdx.x / 2)
 #define BI_UNIT_STEP ((int)gridDim.x / 2)
 #else
@@ -279,10 +315,12 @@ struct bi_gemm_unit { int n0, m0, nFrom, mFrom, chunk, tile; };
 // chunk: its rank among the tile's `split` CTAs). Tiles go in groups of
 // $GROUP column tiles, column tiles fastest inside a group (a column's row
 // tiles are the group's width apart), so the CTAs in flight share their
-// operand tiles in L2; the CTAs of one tile are adjacent.
+// operand tiles in L2; the CTAs of one tile are adjacent. With tile pairs
+// `tilesM` counts pairs of row tiles, and the pair's CTA of rank
+// `rowTileRank` takes the first (0) or the second (1) of them.
 BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int firstOutputTile,
                                        int tilesN, int tilesM, int split,
-                                       int M, int N) {
+                                       int M, int N, int rowTileRank) {
   bi_gemm_unit work;
   work.chunk = $SPLIT ? unit % split : 0;
   const int tile = firstOutputTile + ($SPLIT ? unit / split : unit);
@@ -292,7 +330,8 @@ BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int firstOutputTile,
   const int groupN = min(tilesN - firstN, $GROUP);
   const int local = tile - group * $GROUP * tilesM;
   work.nFrom = (firstN + local % groupN) * $BN;
-  work.mFrom = (local / groupN) * $BM;
+  work.mFrom =
+      ((local / groupN) * (BI_PAIR_TILES ? 2 : 1) + rowTileRank) * $BM;
   // A last tile that would reach past M (or N) starts earlier instead, so
   // that its TMA boxes lie wholly inside the operands: boxes partly out of
   // bounds load several times slower on the H200 (28672 x 4096, 128 x 128
@@ -493,6 +532,14 @@ BI_DEVICE void bi_mma_k_tile(float (&acc)[$BM / 2], bi_u32 stage, int consumer,
     bi_wgmma_commit();
   }
 }
+// A consumer warp is done with a stage. With tile pairs both CTAs'
+// producers wait for it: each writes half of the stage in both.
+BI_DEVICE void bi_release_stage(bi_u32 bar, int pairRank) {
+  bi_mbar_arrive(bar);
+#if BI_PAIR_TILES
+  bi_mbar_arrive_peer(bar, pairRank ^ 1);
+#endif
+}
 extern "C" __global__ void __launch_bounds__($THREADS, 1)
 bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
              const __grid_constant__ bi_tensor_map mapB,
@@ -564,6 +611,23 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   if ((int)gridDim.x != 2 * units)
     __trap();
 #endif
+#if BI_PAIR_TILES
+  // Pairs of row tiles on clusters of two CTAs, a unit per cluster at a
+  // time: each CTA loads half of the weight tile into both, so the two
+  // consume the same stages in step. Rank 1 of a last pair past M computes
+  // the rows before M again and stores none (bi_gemm_unit_of).
+  const int pairRank = (int)bi_cluster_rank();
+  const int unitRows = (tilesM + 1) / 2;
+  const int rowTileRank = pairRank; // which row tile of the unit's pair
+  if (firstOutputTile != 0 || endOutputTile != tilesN * unitRows)
+    __trap(); // the launcher passes the pairs' units, all of them
+#else
+#if !BI_RANGE_PAIRS
+  constexpr int pairRank = 0;
+#endif
+  const int unitRows = tilesM;
+  constexpr int rowTileRank = 0; // a unit is one tile
+#endif
   // The chunks of a unit: all (serial), one (split), or every S-th from
   // the rank (cluster).
   const int chunkStep = clustered ? clusterSize : 1;
@@ -571,11 +635,17 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   if (threadIdx.x == 0) {
     for (int s = 0; s < kStages; ++s) {
       bi_mbar_init(bi_smem(&full[s]), 1);
-      bi_mbar_init(bi_smem(&empty[s]), 4 * $CONSUMERS); // one per consumer warp
+      // One arrival per consumer warp (of both CTAs of a tile pair).
+      bi_mbar_init(bi_smem(&empty[s]),
+                   4 * $CONSUMERS * (BI_PAIR_TILES ? 2 : 1));
     }
     asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory");
   }
+#if BI_PAIR_TILES
+  bi_cluster_sync(); // the pair's barriers exist before either uses them
+#else
   __syncthreads();
+#endif
 
   if (warpGroup == 0) {
     // Producer: one thread streams the K tiles of every chunk through the
@@ -588,10 +658,13 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       // rather than what else L2 holds (dirty lines above all, which would
       // cost DRAM write-backs in the middle of the stream; see FINDINGS).
       // With more row tiles the other CTAs of a column may still need them.
-      const bool streamWeights = BI_WEIGHTS_EVICT_FIRST && tilesM == 1;
+      // A tile pair reads its weight tile once, for both row tiles.
+      const bool streamWeights =
+          BI_WEIGHTS_EVICT_FIRST &&
+          (tilesM == 1 || (BI_PAIR_TILES && tilesM <= 2));
       for (int unit = BI_UNIT_FIRST; unit < units; unit += BI_UNIT_STEP) {
         const bi_gemm_unit work = bi_gemm_unit_of(
-            unit, firstOutputTile, tilesN, tilesM, split, M, N);
+            unit, firstOutputTile, tilesN, unitRows, split, M, N, rowTileRank);
 #if BI_RANGE_PAIRS
         const int firstChunk = pairRank ? rangeSplit : 0;
         const int endChunk = pairRank ? chunks : rangeSplit;
@@ -606,7 +679,21 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
             bi_mbar_wait(bi_smem(&empty[s]), ((it / kStages) & 1) ^ 1);
             const bi_u32 stage = bi_smem(shared + s * kStageBytes);
             bi_mbar_expect_tx(bi_smem(&full[s]), kStageBytes);
-#if $B_KN
+#if BI_PAIR_TILES && $B_KN
+            // Each CTA of the pair: 32 of the 64 k of every 64-column box
+            // (the boxes' halves are 4 KiB apart in the swizzled tile).
+            for (int box = 0; box < $CONSUMERS; ++box)
+              bi_tma_load_weights_pair(
+                  stage + box * 64 * 128 + pairRank * 32 * 128, &mapB,
+                  bi_smem(&full[s]), work.n0 + box * 64,
+                  tile * 64 + pairRank * 32, streamWeights);
+#elif BI_PAIR_TILES
+            // Each CTA of the pair: half of the weight rows.
+            bi_tma_load_weights_pair(stage + pairRank * ($BN / 2) * 128, &mapB,
+                                     bi_smem(&full[s]), tile * 64,
+                                     work.n0 + pairRank * ($BN / 2),
+                                     streamWeights);
+#elif $B_KN
             // b is [K, N]: boxes of 64 columns x 64 k, one per consumer.
             for (int box = 0; box < $CONSUMERS; ++box)
               bi_tma_load_weights(stage + box * 64 * 128, &mapB,
@@ -644,7 +731,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     int ahead = 0; // the unit's first k-tiles already issued
     for (int unit = BI_UNIT_FIRST; unit < units; unit += BI_UNIT_STEP) {
     const bi_gemm_unit work = bi_gemm_unit_of(
-        unit, firstOutputTile, tilesN, tilesM, split, M, N);
+        unit, firstOutputTile, tilesN, unitRows, split, M, N, rowTileRank);
 #if BI_RANGE_PAIRS
     const int firstChunk = pairRank ? rangeSplit : 0;
     const int endChunk = pairRank ? chunks : rangeSplit;
@@ -684,12 +771,12 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         }
         bi_wgmma_wait<1>();
         if (pending >= 0 && lane == 0)
-          bi_mbar_arrive(bi_smem(&empty[pending]));
+          bi_release_stage(bi_smem(&empty[pending]), pairRank);
         pending = s;
       }
       bi_wgmma_wait<0>();
       if (lane == 0)
-        bi_mbar_arrive(bi_smem(&empty[pending]));
+        bi_release_stage(bi_smem(&empty[pending]), pairRank);
       pending = -1;
 #if BI_RANGE_PAIRS
       if (pairRank) {
@@ -724,7 +811,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // The next unit's first k-tiles go to the tensor cores now (acc is
     // free, the total has its own registers), so that they work while this
     // unit's tile is stored.
-    if (unit + (int)gridDim.x < units) {
+    if (unit + BI_UNIT_STEP < units) {
       // Fewer than the stages; BI_AHEAD_TILES of them overlap the store.
       constexpr int kAhead =
           kStages - 1 < BI_AHEAD_TILES ? kStages - 1 : BI_AHEAD_TILES;
@@ -921,6 +1008,11 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #endif
     }
   }
+#if BI_PAIR_TILES
+  // Neither CTA of a pair leaves while the other may still write to its
+  // shared memory or arrive on its barriers.
+  bi_cluster_sync();
+#endif
 }
 )cuda";
 
@@ -942,6 +1034,9 @@ std::string GemmSchedule::validate() const {
     return "clusterChunks needs splitChunks (a cluster runs a tile's chunks)";
   if (stages < 2 || stages > 16)
     return "stages must be in [2, 16]";
+  if (pairTiles && (splitChunks || rangePairs))
+    return "pairTiles needs serial chunks in one CTA (the pair shares each "
+           "stage's weights)";
   if (rangePairs && splitChunks)
     return "rangePairs needs serial chunks (each CTA of a pair runs a range "
            "of them)";
@@ -975,6 +1070,7 @@ std::string GemmSchedule::name() const {
          (clusterChunks ? "cluster"
           : splitChunks ? "split"
           : rangePairs  ? "range"
+          : pairTiles   ? "pair"
                         : "serial");
 }
 
@@ -1016,7 +1112,8 @@ std::optional<GemmSemantics> GemmSemantics::parse(const std::string &text) {
 
 /// The schedule with these fields (the catalogue's and the scheduler's).
 static GemmSchedule scheduleOf(int blockN, int blockM, int stages, bool split,
-                               bool cluster, bool range = false) {
+                               bool cluster, bool range = false,
+                               bool pair = false) {
   GemmSchedule s;
   s.blockN = blockN;
   s.blockM = blockM;
@@ -1024,6 +1121,7 @@ static GemmSchedule scheduleOf(int blockN, int blockM, int stages, bool split,
   s.splitChunks = split;
   s.clusterChunks = cluster;
   s.rangePairs = range;
+  s.pairTiles = pair;
   return s;
 }
 
@@ -1070,6 +1168,11 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
     add(128, 16, 12, false);
     // 129-192 rows: two row tiles of 96 rather than of 128.
     add(128, 96, 6, false);
+    // Two row tiles: a pair of CTAs reads the weight tile once, for both.
+    for (auto [blockN, blockM, stages] :
+         {std::tuple{64, 128, 8}, {128, 96, 6}, {128, 128, 6}})
+      list.push_back(scheduleOf(blockN, blockM, stages, false, false,
+                                /*range=*/false, /*pair=*/true));
     return list;
   }();
   return schedules;
@@ -1096,7 +1199,8 @@ int findHopperGemmSchedule(const GemmSchedule &schedule) {
         all[i].stages == schedule.stages &&
         all[i].splitChunks == schedule.splitChunks &&
         all[i].clusterChunks == schedule.clusterChunks &&
-        all[i].rangePairs == schedule.rangePairs)
+        all[i].rangePairs == schedule.rangePairs &&
+        all[i].pairTiles == schedule.pairTiles)
       return int(i);
   return -1;
 }
@@ -1118,7 +1222,7 @@ int hopperGemmRangeTwin(int index) {
     const std::vector<GemmSchedule> &all = hopperGemmSchedules();
     std::vector<int> found(all.size(), -1);
     for (size_t i = 0; i < all.size(); ++i) {
-      if (all[i].splitChunks || all[i].rangePairs)
+      if (all[i].splitChunks || all[i].rangePairs || all[i].pairTiles)
         continue;
       for (size_t j = 0; j < all.size(); ++j)
         if (all[j].rangePairs && all[j].blockN == all[i].blockN &&
@@ -1150,9 +1254,9 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   // A cluster schedule only where its cluster fits (else the launcher
   // would run the split one instead).
   auto pick = [&](int blockN, int blockM, int stages, bool split, bool cluster,
-                  bool range = false) {
+                  bool range = false, bool pair = false) {
     const int index = findHopperGemmSchedule(
-        scheduleOf(blockN, blockM, stages, split, cluster, range));
+        scheduleOf(blockN, blockM, stages, split, cluster, range, pair));
     if (index < 0)
       return 0; // unreachable: every pick below is in the catalogue
     return runnableHopperGemmSchedule(index, chunks, tiles(blockN, blockM));
@@ -1234,25 +1338,37 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   // 128-row pair's first range (K = 14336: 7 half chunks against 4 whole
   // ones; 4096 x 14336, M = 256: 57.1 against 59.1 us); with even chunks
   // the two tie (4096 x 4096, M = 256: 23.3 against 23.0).
-  if (M <= 256 && chunks >= 2) {
-    if (2 * tiles(64, 128) <= multiprocessors)
-      return pick(64, 128, 8, false, false, /*range=*/true);
+  if (M <= 256 && chunks >= 2 && 2 * tiles(64, 128) <= multiprocessors)
+    return pick(64, 128, 8, false, false, /*range=*/true);
+  // From 129 to 256 rows (two row tiles): the two row tiles of a column on
+  // a pair of CTAs that loads the weight tile once for both, "evict first"
+  // (see the producer). 64 x 128 tiles where they fit one wave, else 128
+  // columns, in two row tiles of 96 rather than 128 rows up to 192 rows
+  // (no quarter of the work to padding). Lab, 2026-11-24, us (pairs / the
+  // schedule chosen before / cuBLAS): M = 256: 4096 x 4096 20.7 / 22.8
+  // (n128m128s6range) / 22.8, 4096 x 14336 55.3 / 55.7 (n64m128s8serial) /
+  // 51.7, 6144 x 4096 28.6 / 31.4 (n128m128s6serial) / 27.6, 28672 x 4096
+  // 110.8 / 114.1 / 100.6; M = 192: 4096 x 4096 21.3 / 23.4 / 20.8, 4096 x
+  // 14336 54.5 / 56.7 / 50.9, 6144 x 4096 26.4 / 29.0 (n128m96s6serial) /
+  // 26.1, 28672 x 4096 96.8 / 102.6 / 84.9.
+  if (M > 128 && M <= 256) {
+    if (tiles(64, 128) <= multiprocessors)
+      return pick(64, 128, 8, false, false, false, /*pair=*/true);
+    return M <= 192 ? pick(128, 96, 6, false, false, false, /*pair=*/true)
+                    : pick(128, 128, 6, false, false, false, /*pair=*/true);
+  }
+  if (M <= 128 && chunks >= 2) {
     if (tiles(64, 128) <= multiprocessors && chunks % 2 == 1)
       return pick(64, 128, 8, false, false);
     if (2 * tiles(128, 128) <= multiprocessors)
       return pick(128, 128, 6, false, false, /*range=*/true);
   }
   // Two consumer warpgroups per CTA beat more, smaller CTAs once the
-  // 128 x 128 tiles nearly fill the GPU. From 129 to 192 rows, two row
-  // tiles of 96 instead of 128 rows leave no quarter of the work to
-  // padding (lab, 2026-11-23, M = 192, us, 96 / 128 rows / cuBLAS: 28672
-  // x 4096 104.8 / 145.2 / 83.1, 6144 x 4096 29.2 / 33.9 / 27.0).
-  if (M <= 256) {
-    if (10 * tiles(128, 128) < 7 * multiprocessors)
-      return pick(64, 128, 8, false, false);
-    return M > 128 && M <= 192 ? pick(128, 96, 6, false, false)
-                               : pick(128, 128, 6, false, false);
-  }
+  // 128 x 128 tiles nearly fill the GPU.
+  if (M <= 128)
+    return 10 * tiles(128, 128) < 7 * multiprocessors
+               ? pick(64, 128, 8, false, false)
+               : pick(128, 128, 6, false, false);
   // Above 256 rows: 128 x 128 tiles, or 192 x 128 tiles (three consumers)
   // where their waves come out nearly as full. A sixth stage (the output
   // staged in passes of 64 rows) paid for 128 x 128 tiles at M = 1024 on
@@ -1300,6 +1416,10 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // (1; such a kernel must be launched as clusters of two, a tile each).
   source += std::string("#define BI_RANGE_PAIRS ") +
             (schedule.rangePairs ? "1" : "0") + "\n";
+  // Serial chunks on pairs of row tiles sharing the weight tile by TMA
+  // multicast (1; such a kernel must be launched as clusters of two).
+  source += std::string("#define BI_PAIR_TILES ") +
+            (schedule.pairTiles ? "1" : "0") + "\n";
   // 16-bit outputs go through shared memory when the schedule has room.
   const bool staged =
       schedule.stagesOutput() && semantics.output != GemmSemantics::Type::f32;

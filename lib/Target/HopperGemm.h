@@ -68,6 +68,11 @@ struct GemmSchedule {
   /// publishes its chunk partials to the workspace, the first adds them
   /// to its total in chunk order: the serial schedule's bits).
   bool rangePairs = false;
+  /// Serial schedules: two row tiles of the same columns at once on a
+  /// cluster of two CTAs, each loading half of the weight tile and
+  /// multicasting it to both (TMA), so that the pair reads each weight
+  /// byte once, in step; the same bits as the serial schedule.
+  bool pairTiles = false;
 
   int consumers() const { return blockN / 64; }
   int threads() const { return 128 * (1 + consumers()); }

@@ -14,6 +14,7 @@
 // HOPPER: #define BI_SPLIT_CHUNKS 0
 // HOPPER-NEXT: #define BI_CLUSTER_CHUNKS 0
 // HOPPER-NEXT: #define BI_RANGE_PAIRS 0
+// HOPPER-NEXT: #define BI_PAIR_TILES 0
 // bf16 output: staged in shared memory, written in rows of 16-byte stores.
 // HOPPER-NEXT: #define BI_STAGED_OUTPUT 1
 // HOPPER: #define BI_WEIGHTS_EVICT_FIRST 1
@@ -60,7 +61,9 @@
 // HOPPER: constexpr int kChunkTiles = 32;
 // HOPPER: mbar_init(bi_smem(&full[s]), 1);
 // HOPPER: setmaxnreg.dec.sync.aligned.u32 40
-// HOPPER: const bool streamWeights = BI_WEIGHTS_EVICT_FIRST && tilesM == 1;
+// HOPPER: const bool streamWeights =
+// HOPPER-NEXT: BI_WEIGHTS_EVICT_FIRST &&
+// HOPPER-NEXT: (tilesM == 1 || (BI_PAIR_TILES && tilesM <= 2));
 // HOPPER: bi_tma_load_weights(stage, &mapB, bi_smem(&full[s]), tile * 64,
 // HOPPER-NEXT: work.n0, streamWeights);
 // HOPPER: setmaxnreg.inc.sync.aligned.u32 232
@@ -75,7 +78,7 @@
 // HOPPER: total[i] = __fadd_rn(total[i], acc[i]);
 // The next unit's first K tiles are issued before this unit's tile is
 // stored; they start the unit's first chunk from zero.
-// HOPPER: if (unit + (int)gridDim.x < units) {
+// HOPPER: if (unit + BI_UNIT_STEP < units) {
 // HOPPER: bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
 // HOPPER-NEXT: min(4, (K - tile * 64 + 15) / 16), tile != 0);
 // HOPPER: bi_store_tile(total, true,
@@ -93,6 +96,7 @@
 // SPLIT: #define BI_SPLIT_CHUNKS 1
 // SPLIT-NEXT: #define BI_CLUSTER_CHUNKS 0
 // SPLIT-NEXT: #define BI_RANGE_PAIRS 0
+// SPLIT-NEXT: #define BI_PAIR_TILES 0
 // f32 output: stored from the registers.
 // SPLIT-NEXT: #define BI_STAGED_OUTPUT 0
 // SPLIT: wgmma.mma_async.sync.aligned.m64n16k16.f32.f16.f16

@@ -62,25 +62,62 @@ TEST(HopperGemmSchedule, RangePairsWhereThePairsFitOneWave) {
   // 64 tiles of 64 x 128: 128 CTAs in pairs.
   EXPECT_EQ(pick(128, 4096, 4096), "n64m128s8range");
   EXPECT_EQ(pick(128, 4096, 14336), "n64m128s8range");
+  EXPECT_EQ(pick(256, 2048, 4096), "n64m128s8range");
   // 128 tiles of 64 x 128 would need two waves; 64 of 128 x 128 do not.
-  EXPECT_EQ(pick(256, 4096, 4096), "n128m128s6range");
-  // Unless the chunks are odd: then the 128 tiles of 64 x 128 in one wave,
-  // all seven chunks each, against four on a pair's first CTA.
-  EXPECT_EQ(pick(256, 4096, 14336), "n64m128s8serial");
-  EXPECT_EQ(pick(256, 4096, 6144), "n64m128s8serial");
   EXPECT_EQ(pick(128, 6144, 4096), "n128m128s6range");
-  // Neither fits one wave: serial chunks, in two row tiles of 96 rows
-  // from 129 to 192 rows.
-  EXPECT_EQ(pick(256, 6144, 4096), "n128m128s6serial");
-  EXPECT_EQ(pick(192, 6144, 4096), "n128m96s6serial");
-  EXPECT_EQ(pick(129, 28672, 4096), "n128m96s6serial");
-  EXPECT_EQ(pick(193, 28672, 4096), "n128m128s6serial");
+  // Unless the chunks are odd: then the 96 tiles of 64 x 128 in one wave,
+  // all three chunks each, against two on a pair's first CTA.
+  EXPECT_EQ(pick(128, 6144, 6144), "n64m128s8serial");
+  // Neither fits one wave: serial chunks.
   EXPECT_EQ(pick(128, 28672, 4096), "n128m128s6serial");
-  // One chunk: nothing to split.
-  EXPECT_EQ(pick(256, 4096, 2048), "n64m128s8serial");
   // Up to 64 rows the deep rings, cluster and serial rules stand.
   EXPECT_EQ(pick(64, 4096, 4096), "n64m64s12serial");
   EXPECT_EQ(pick(64, 3072, 4096), "n64m64s8cluster");
+}
+
+TEST(HopperGemmSchedule, TwoRowTilesRunAsTilePairs) {
+  // 129-256 rows: the two row tiles of a column on a pair of CTAs, 64 x
+  // 128 tiles where they fit one wave (128 tiles at N = 4096)...
+  EXPECT_EQ(pick(256, 4096, 4096), "n64m128s8pair");
+  EXPECT_EQ(pick(256, 4096, 14336), "n64m128s8pair");
+  EXPECT_EQ(pick(129, 4096, 4096), "n64m128s8pair");
+  // ... one chunk or several ...
+  EXPECT_EQ(pick(256, 4096, 2048), "n64m128s8pair");
+  // ... else 128 columns, in row tiles of 96 up to 192 rows.
+  EXPECT_EQ(pick(256, 6144, 4096), "n128m128s6pair");
+  EXPECT_EQ(pick(192, 6144, 4096), "n128m96s6pair");
+  EXPECT_EQ(pick(129, 28672, 4096), "n128m96s6pair");
+  EXPECT_EQ(pick(193, 28672, 4096), "n128m128s6pair");
+  // One row tile has nothing to pair; three have.
+  EXPECT_EQ(pick(128, 28672, 4096), "n128m128s6serial");
+  EXPECT_EQ(pick(257, 28672, 4096), "n192m128s5serial");
+}
+
+TEST(HopperGemmSchedule, TilePairsAreNamedAndSerialOnly) {
+  bi::GemmSchedule schedule;
+  schedule.blockN = 64;
+  schedule.blockM = 128;
+  schedule.stages = 8;
+  schedule.pairTiles = true;
+  EXPECT_EQ(schedule.validate(), "");
+  EXPECT_EQ(schedule.name(), "n64m128s8pair");
+  EXPECT_GE(bi::findHopperGemmSchedule(schedule), 0);
+  EXPECT_EQ(bi::findHopperGemmSchedule("n64m128s8pair"),
+            bi::findHopperGemmSchedule(schedule));
+  // Not the serial schedule of the same tiles, and no range twin of its
+  // own (tail pairs are for the serial schedules' last waves).
+  schedule.pairTiles = false;
+  EXPECT_NE(bi::findHopperGemmSchedule(schedule),
+            bi::findHopperGemmSchedule("n64m128s8pair"));
+  EXPECT_EQ(
+      bi::hopperGemmRangeTwin(bi::findHopperGemmSchedule("n64m128s8pair")), -1);
+  // Chunks split over CTAs leave nothing for a pair to share in step.
+  schedule.pairTiles = true;
+  schedule.splitChunks = true;
+  EXPECT_NE(schedule.validate(), "");
+  schedule.splitChunks = false;
+  schedule.rangePairs = true;
+  EXPECT_NE(schedule.validate(), "");
 }
 
 TEST(HopperGemmSchedule, RangePairsAreNamedAndSerialOnly) {
@@ -221,9 +258,9 @@ TEST(HopperGemmSchedule, TailPairsTakeALastWaveAtMostHalfFull) {
     return bi::hopperGemmTailPairTiles(bi::findHopperGemmSchedule(name), chunks,
                                        tiles, kH200Multiprocessors);
   };
-  // 28672 x 4096 at M = 256: 448 tiles of 128 x 128, three whole waves
-  // and 52 tiles, which run as 104 CTAs of range pairs.
-  EXPECT_EQ(pick(256, 28672, 4096), "n128m128s6serial");
+  // 448 tiles of 128 x 128 (28672 x 4096 at M = 256, were it to run
+  // serially): three whole waves and 52 tiles, which run as 104 CTAs of
+  // range pairs.
   EXPECT_EQ(tail("n128m128s6serial", 2, 448), 52);
   EXPECT_EQ(tail("n128m128s6serial", 2, 132 + 66), 66);
   // A last wave more than half full, or none, or within one wave.
@@ -238,6 +275,7 @@ TEST(HopperGemmSchedule, TailPairsTakeALastWaveAtMostHalfFull) {
   // Split and range schedules have no tail of their own.
   EXPECT_EQ(tail("n128m128s5split", 2, 448), 0);
   EXPECT_EQ(tail("n128m128s6range", 2, 448), 0);
+  EXPECT_EQ(tail("n128m128s6pair", 2, 448), 0);
 }
 
 TEST(HopperGemmSchedule, RangeTwinsHaveTheSerialTiles) {
@@ -282,7 +320,42 @@ TEST(HopperGemmSchedule, EveryPickIsValid) {
               EXPECT_LE(2 * tiles, sms)
                   << M << " " << N << " " << K << " " << chunk;
             }
+            if (s.pairTiles) // two row tiles to pair
+              EXPECT_EQ((M + s.blockM - 1) / s.blockM, 2)
+                  << M << " " << N << " " << K << " " << chunk;
           }
+}
+
+TEST(HopperGemmSchedule, TilePairsShareTheWeightTileInStep) {
+  bi::GemmSemantics semantics;
+  semantics.chunk = 2048;
+  bi::GemmSchedule schedule = bi::hopperGemmSchedules()[static_cast<size_t>(
+      bi::findHopperGemmSchedule("n128m128s6pair"))];
+  for (bool nnLinear : {true, false}) {
+    semantics.nnLinear = nnLinear;
+    const std::string source = bi::emitHopperGemm(semantics, schedule);
+    auto has = [&](const char *text) {
+      return source.find(text) != std::string::npos;
+    };
+    EXPECT_TRUE(has("#define BI_PAIR_TILES 1"));
+    // Each CTA loads half of the weight tile into both CTAs' stages...
+    EXPECT_TRUE(has(".multicast::cluster"));
+    EXPECT_TRUE(has(nnLinear ? "stage + pairRank * (128 / 2) * 128"
+                             : "stage + box * 64 * 128 + pairRank * 32 * 128"));
+    // ... so a stage is free only once both CTAs' consumers are done with
+    // it: every consumer warp arrives on its own and its peer's barrier.
+    EXPECT_TRUE(has("4 * 2 * (BI_PAIR_TILES ? 2 : 1)"));
+    EXPECT_TRUE(has("mbarrier.arrive.shared::cluster.b64"));
+    EXPECT_TRUE(has("bi_mbar_arrive_peer(bar, pairRank ^ 1);"));
+    // The pair's CTAs take the two row tiles of one unit.
+    EXPECT_TRUE(
+        has("((local / groupN) * (BI_PAIR_TILES ? 2 : 1) + rowTileRank)"));
+  }
+  // Other schedules compile the pair code out.
+  schedule.pairTiles = false;
+  EXPECT_NE(
+      bi::emitHopperGemm(semantics, schedule).find("#define BI_PAIR_TILES 0"),
+      std::string::npos);
 }
 
 } // namespace

@@ -388,7 +388,7 @@ TEST_F(JIT, GemmSchedulesShareOneFingerprint) {
   EXPECT_TRUE(chosen->params()[2].isOutput);
   EXPECT_FALSE(chosen->params()[1].isOutput);
   bool sawSplit = false, sawCluster = false, sawSerial = false,
-       sawRange = false;
+       sawRange = false, sawPair = false;
   for (const std::string &name : schedules) {
     bi::Specialization spec = gemmSpec(512, 4096);
     spec.schedule = name;
@@ -400,17 +400,22 @@ TEST_F(JIT, GemmSchedulesShareOneFingerprint) {
         forced->code().find("#define BI_CLUSTER_CHUNKS 1") != std::string::npos;
     bool range =
         forced->code().find("#define BI_RANGE_PAIRS 1") != std::string::npos;
+    bool pair =
+        forced->code().find("#define BI_PAIR_TILES 1") != std::string::npos;
     EXPECT_EQ(split, name.find("serial") == std::string::npos &&
-                         name.find("range") == std::string::npos)
+                         name.find("range") == std::string::npos &&
+                         name.find("pair") == std::string::npos)
         << name;
     EXPECT_EQ(cluster, name.find("cluster") != std::string::npos) << name;
     EXPECT_EQ(range, name.find("range") != std::string::npos) << name;
+    EXPECT_EQ(pair, name.find("pair") != std::string::npos) << name;
     sawSplit |= split && !cluster;
     sawCluster |= cluster;
-    sawSerial |= !split && !range;
+    sawSerial |= !split && !range && !pair;
     sawRange |= range;
+    sawPair |= pair;
   }
-  EXPECT_TRUE(sawSplit && sawCluster && sawSerial && sawRange);
+  EXPECT_TRUE(sawSplit && sawCluster && sawSerial && sawRange && sawPair);
   // The contract's chunk, not the schedule, decides the bits.
   EXPECT_NE(
       chosen->fingerprint(),
