@@ -508,7 +508,7 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   int twinToCompile = -1;
   // Parameter values: the tensor maps are copied here under the lock, as
   // the cache they come from may change once it is released.
-  alignas(64) uint64_t mapA[16], mapB[16];
+  alignas(64) uint64_t mapA[16], mapB[16], twinMapB[16];
   {
     std::lock_guard<std::mutex> lock(d.loadMutex);
     int index = launchedSchedule(d, M, N, K, tiles);
@@ -530,7 +530,9 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     // The scheduler's choice only (a forced schedule runs as it is), with
     // the generator's kernel (not the quick one).
     if (d.gemmForcedSchedule.empty() && quickIndex < 0)
-      tailTiles = hopperGemmTailPairTiles(index, chunks, tiles, loaded->ctas);
+      tailTiles = hopperGemmTailPairTiles(
+          index, chunks, tiles, (M + schedule->blockM - 1) / schedule->blockM,
+          loaded->ctas);
     if (tailTiles > 0) {
       const int twinIndex = hopperGemmRangeTwin(index);
       if (auto twinVariant = tailTwinVariant(d, twinIndex, twinToCompile)) {
@@ -552,15 +554,22 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
                           schedule->blockM),
                 sizeof mapA);
     // b: N rows of K (nn.Linear), or K rows of N read in 64-column boxes.
-    // Each CTA of a tile pair loads half of them: half of the weight rows,
-    // or 32 of the 64 k of each box.
-    const int halves = schedule->pairTiles ? 2 : 1;
-    std::memcpy(mapB,
-                nnLinear ? tensorMap(d.name, "b", d.tensorMaps[1], b, N, K,
-                                     rowStrideOf(b), schedule->blockN / halves)
-                         : tensorMap(d.name, "b", d.tensorMaps[1], b, K, N,
-                                     rowStrideOf(b), 64 / halves),
+    // Each CTA of a tile pair loads half of a box: half of the weight rows,
+    // or 32 of the 64 k.
+    auto weightMap = [&](Kernel::Data::TensorMapCache &cache, int halves) {
+      return nnLinear ? tensorMap(d.name, "b", cache, b, N, K, rowStrideOf(b),
+                                  schedule->blockN / halves)
+                      : tensorMap(d.name, "b", cache, b, K, N, rowStrideOf(b),
+                                  64 / halves);
+    };
+    std::memcpy(mapB, weightMap(d.tensorMaps[1], schedule->pairTiles ? 2 : 1),
                 sizeof mapB);
+    // The tail's range pairs after tile pairs load whole boxes.
+    std::memcpy(twinMapB,
+                tailTiles > 0 && schedule->pairTiles
+                    ? weightMap(d.tensorMaps[2], 1)
+                    : mapB,
+                sizeof twinMapB);
   }
   const GemmSchedule &scheduleRef = *schedule;
   void *cData = const_cast<void *>(c.data);
@@ -599,7 +608,7 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   }
   if (scheduleRef.pairTiles) {
     // Persistent clusters of two, a pair of row tiles of the same columns
-    // at a time (the kernel checks that it is given all the pairs).
+    // at a time.
     const int64_t tilesN = (N + scheduleRef.blockN - 1) / scheduleRef.blockN;
     const int64_t tilesM = (M + scheduleRef.blockM - 1) / scheduleRef.blockM;
     const int64_t pairs = tilesN * ((tilesM + 1) / 2);
@@ -608,28 +617,31 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
                   std::to_string(pairs) +
                   " tile pairs, more than the kernel counts; force a serial "
                   "schedule for this size");
-    tileEnd = int(pairs);
+    // Tail pairs take whole tile groups of both row tiles: the pairs' first
+    // units are the tiles before them.
+    tileEnd = int(pairs - tailTiles / 2);
     const int64_t clusters =
-        std::max<int64_t>(1, std::min<int64_t>(pairs, loaded->ctas / 2));
+        std::max<int64_t>(1, std::min<int64_t>(tileEnd, loaded->ctas / 2));
     if (cuda::Result rc = launchClusters(
             driver, loaded->main, 2 * clusters, 2, scheduleRef.threads(),
             launchSharedBytes(scheduleRef), stream, params))
       cuda::check(rc, "launching " + d.name + " (schedule " +
                           scheduleRef.name() + ", clusters of 2)");
-    return;
+    tileEnd = int(tiles - tailTiles);
+  } else {
+    unsigned grid = unsigned(std::min<int64_t>(units, loaded->ctas));
+    if (cuda::Result rc = driver.launchKernel(
+            loaded->main, grid, 1, 1, unsigned(scheduleRef.threads()), 1, 1,
+            unsigned(launchSharedBytes(scheduleRef)), stream, params, nullptr))
+      cuda::check(rc, "launching " + d.name + " (schedule " +
+                          scheduleRef.name() + ")");
   }
-  unsigned grid = unsigned(std::min<int64_t>(units, loaded->ctas));
-  if (cuda::Result rc = driver.launchKernel(
-          loaded->main, grid, 1, 1, unsigned(scheduleRef.threads()), 1, 1,
-          unsigned(launchSharedBytes(scheduleRef)), stream, params, nullptr))
-    cuda::check(rc, "launching " + d.name + " (schedule " + scheduleRef.name() +
-                        ")");
   if (tailTiles > 0) {
     // The last wave's tiles, a cluster of two CTAs each (tailTiles is at
     // most half the persistent grid).
     tileBegin = tileEnd;
     tileEnd = int(tiles);
-    void *tailParams[] = {mapA,      mapB,          &cData,        &bias,
+    void *tailParams[] = {mapA,      twinMapB,      &cData,        &bias,
                           &residual, &twinPartials, &twinCounters, &m32,
                           &n32,      &k32,          &tileBegin,    &tileEnd};
     if (cuda::Result rc = launchClusters(
@@ -690,8 +702,11 @@ std::vector<std::string> bi::prepareGemm(const Kernel::Data &d,
       // The second launch of tail pairs (one CTA per SM: see
       // launchSharedBytes).
       if (d.gemmForcedSchedule.empty() &&
-          hopperGemmTailPairTiles(index, chunks, tiles, multiprocessorCount()) >
-              0)
+          hopperGemmTailPairTiles(
+              index, chunks, tiles,
+              (M + hopperGemmSchedules()[index].blockM - 1) /
+                  hopperGemmSchedules()[index].blockM,
+              multiprocessorCount()) > 0)
         wanted.push_back(hopperGemmRangeTwin(index));
     }
   }

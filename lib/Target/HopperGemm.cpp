@@ -619,8 +619,10 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   const int pairRank = (int)bi_cluster_rank();
   const int unitRows = (tilesM + 1) / 2;
   const int rowTileRank = pairRank; // which row tile of the unit's pair
-  if (firstOutputTile != 0 || endOutputTile != tilesN * unitRows)
-    __trap(); // the launcher passes the pairs' units, all of them
+  // The launcher passes the first pairs' units (the rest of the tiles may
+  // run as range pairs in a second launch: tail pairs).
+  if (firstOutputTile != 0 || endOutputTile > tilesN * unitRows)
+    __trap();
 #else
 #if !BI_RANGE_PAIRS
   constexpr int pairRank = 0;
@@ -1222,7 +1224,7 @@ int hopperGemmRangeTwin(int index) {
     const std::vector<GemmSchedule> &all = hopperGemmSchedules();
     std::vector<int> found(all.size(), -1);
     for (size_t i = 0; i < all.size(); ++i) {
-      if (all[i].splitChunks || all[i].rangePairs || all[i].pairTiles)
+      if (all[i].splitChunks || all[i].rangePairs)
         continue;
       for (size_t j = 0; j < all.size(); ++j)
         if (all[j].rangePairs && all[j].blockN == all[i].blockN &&
@@ -1235,8 +1237,24 @@ int hopperGemmRangeTwin(int index) {
 }
 
 int64_t hopperGemmTailPairTiles(int index, int64_t chunks, int64_t tiles,
-                                int64_t ctas) {
-  if (chunks < 2 || ctas < 2 || tiles <= ctas || hopperGemmRangeTwin(index) < 0)
+                                int64_t rowTiles, int64_t ctas) {
+  if (chunks < 2 || ctas < 4 || hopperGemmRangeTwin(index) < 0)
+    return 0;
+  if (hopperGemmSchedules()[index].pairTiles) {
+    // Units of both row tiles of a column, on clusters of two. The pairs
+    // keep whole tile groups: their first 8g units are the first 16g tiles
+    // in tile order, and the range pairs take the rest.
+    if (rowTiles != 2)
+      return 0;
+    const int64_t units = tiles / 2, clusters = ctas / 2;
+    const int64_t last = units % clusters;
+    if (units <= clusters || last == 0 || 2 * last > clusters)
+      return 0;
+    constexpr int64_t kGroup = GemmSchedule::kTileGroup;
+    const int64_t tail = 2 * (units - (units - last) / kGroup * kGroup);
+    return 2 * tail <= ctas ? tail : 0;
+  }
+  if (tiles <= ctas)
     return 0;
   // Whole waves run serially; a last wave of at most half the CTAs runs as
   // pairs, each CTA about half the chunks: the pairs take about half as
@@ -1427,7 +1445,8 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
       std::string("#define BI_STAGED_OUTPUT ") + (staged ? "1" : "0") + "\n";
   // Column tiles per raster group (CTAs in flight share operands in L2);
   // a define so that the kernel lab can try others.
-  source += "#ifndef BI_TILE_GROUP\n#define BI_TILE_GROUP 8\n#endif\n";
+  source += "#ifndef BI_TILE_GROUP\n#define BI_TILE_GROUP " +
+            std::to_string(GemmSchedule::kTileGroup) + "\n#endif\n";
   // K tiles of the next unit issued before a serial schedule stores a
   // tile (a define for the lab too).
   source += "#ifndef BI_AHEAD_TILES\n#define BI_AHEAD_TILES 2\n#endif\n";

@@ -107,6 +107,10 @@ struct GemmSchedule {
     return pipelineBytes() + (stagesOutput() ? stagingBytes() : 0);
   }
   static constexpr int kMaxSharedBytes = 227 * 1024;
+  /// Column tiles per group of the tile order (CTAs in flight share their
+  /// operand tiles in L2): a column's row tiles are the group's width
+  /// apart in it.
+  static constexpr int kTileGroup = 8;
   /// Split schedules without a cluster, and range pairs: bytes of the
   /// workspace's chunk partials for an M x N output of `chunks` chunks, a
   /// whole f32 tile per tile and chunk (the kernel keeps the accumulators'
@@ -151,15 +155,19 @@ int findHopperGemmSchedule(const GemmSchedule &schedule);
 int runnableHopperGemmSchedule(int index, int64_t chunks, int64_t tiles);
 
 /// Tail pairs. A serial schedule's persistent grid of `ctas` CTAs runs
-/// `tiles` tiles in waves; when the last wave is at most half full, its
-/// tiles run instead as range pairs (two CTAs per tile, each a range of the
-/// chunks, the serial order's bits) in a second launch, one chunk range
-/// long instead of all the chunks. Returns how many of the last tiles (in
-/// tile order) go to the pairs: 0 when the schedule is not serial, has no
-/// range twin, has fewer than two chunks, or its last wave is empty or more
-/// than half full.
+/// `tiles` tiles (`rowTiles` of them per column) in waves; when the last
+/// wave is at most half full, its tiles run instead as range pairs (two
+/// CTAs per tile, each a range of the chunks, the serial order's bits) in
+/// a second launch, one chunk range long instead of all the chunks. A tile
+/// pair schedule's clusters run pairs of row tiles in waves alike; with two
+/// row tiles, its last wave's pairs and those of the same tile group (so
+/// that the pairs' first units cover the first tiles in tile order) go to
+/// range pairs when these fit one wave. Returns how many of the last tiles
+/// (in tile order) go to the range pairs: 0 when the schedule is split or
+/// range, has no range twin, has fewer than two chunks, or its last wave is
+/// empty or more than half full.
 int64_t hopperGemmTailPairTiles(int index, int64_t chunks, int64_t tiles,
-                                int64_t ctas);
+                                int64_t rowTiles, int64_t ctas);
 
 /// The range-pair schedule with the tiles of serial schedule `index` (the
 /// second launch of its tail pairs), or -1.

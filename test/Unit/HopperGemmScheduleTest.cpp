@@ -104,13 +104,14 @@ TEST(HopperGemmSchedule, TilePairsAreNamedAndSerialOnly) {
   EXPECT_GE(bi::findHopperGemmSchedule(schedule), 0);
   EXPECT_EQ(bi::findHopperGemmSchedule("n64m128s8pair"),
             bi::findHopperGemmSchedule(schedule));
-  // Not the serial schedule of the same tiles, and no range twin of its
-  // own (tail pairs are for the serial schedules' last waves).
+  // Not the serial schedule of the same tiles; the range schedule of them
+  // takes its tail.
   schedule.pairTiles = false;
   EXPECT_NE(bi::findHopperGemmSchedule(schedule),
             bi::findHopperGemmSchedule("n64m128s8pair"));
   EXPECT_EQ(
-      bi::hopperGemmRangeTwin(bi::findHopperGemmSchedule("n64m128s8pair")), -1);
+      bi::hopperGemmRangeTwin(bi::findHopperGemmSchedule("n64m128s8pair")),
+      bi::findHopperGemmSchedule("n64m128s8range"));
   // Chunks split over CTAs leave nothing for a pair to share in step.
   schedule.pairTiles = true;
   schedule.splitChunks = true;
@@ -254,9 +255,10 @@ TEST(HopperGemmSchedule, ClusterGivesWayToSplitTwinOnlyWhenItCannotRun) {
 }
 
 TEST(HopperGemmSchedule, TailPairsTakeALastWaveAtMostHalfFull) {
-  auto tail = [](const char *name, int64_t chunks, int64_t tiles) {
+  auto tail = [](const char *name, int64_t chunks, int64_t tiles,
+                 int64_t rowTiles = 4) {
     return bi::hopperGemmTailPairTiles(bi::findHopperGemmSchedule(name), chunks,
-                                       tiles, kH200Multiprocessors);
+                                       tiles, rowTiles, kH200Multiprocessors);
   };
   // 448 tiles of 128 x 128 (28672 x 4096 at M = 256, were it to run
   // serially): three whole waves and 52 tiles, which run as 104 CTAs of
@@ -275,7 +277,33 @@ TEST(HopperGemmSchedule, TailPairsTakeALastWaveAtMostHalfFull) {
   // Split and range schedules have no tail of their own.
   EXPECT_EQ(tail("n128m128s5split", 2, 448), 0);
   EXPECT_EQ(tail("n128m128s6range", 2, 448), 0);
-  EXPECT_EQ(tail("n128m128s6pair", 2, 448), 0);
+}
+
+TEST(HopperGemmSchedule, TailPairsAfterTilePairsTakeWholeTileGroups) {
+  auto tail = [](const char *name, int64_t tiles, int64_t rowTiles = 2) {
+    return bi::hopperGemmTailPairTiles(bi::findHopperGemmSchedule(name), 2,
+                                       tiles, rowTiles, kH200Multiprocessors);
+  };
+  // 28672 x 4096 at M = 256: 224 units of two 128 x 128 tiles on 66
+  // clusters, three waves and 26 units; the last 4 whole groups of 8 units
+  // (64 tiles) run as 128 CTAs of range pairs.
+  EXPECT_EQ(pick(256, 28672, 4096), "n128m128s6pair");
+  EXPECT_EQ(tail("n128m128s6pair", 448), 64);
+  // Only with two row tiles (one pair per column)...
+  EXPECT_EQ(tail("n128m128s6pair", 448, 1), 0);
+  EXPECT_EQ(tail("n128m128s6pair", 448, 4), 0);
+  // ... beyond one wave, with a last wave at most half full...
+  EXPECT_EQ(tail("n128m128s6pair", 96), 0);
+  EXPECT_EQ(tail("n128m128s6pair", 264), 0);
+  EXPECT_EQ(tail("n128m128s6pair", 2 * (66 + 34)), 0);
+  // ... whose range pairs (with the rest of its tile group) fit one wave:
+  // 30 units past two waves are 34 from the last whole group on (136
+  // CTAs); 26 are 30 (120 CTAs).
+  EXPECT_EQ(tail("n128m128s6pair", 2 * (132 + 30)), 0);
+  EXPECT_EQ(tail("n128m128s6pair", 2 * (132 + 26)), 2 * 30);
+  // A range twin with the same tiles.
+  EXPECT_EQ(tail("n64m128s8pair", 448), 64);
+  EXPECT_EQ(tail("n128m96s6pair", 448), 0);
 }
 
 TEST(HopperGemmSchedule, RangeTwinsHaveTheSerialTiles) {
