@@ -152,7 +152,8 @@ bi::GemmSchedule parseSchedule(const std::string &name) {
   s.splitChunks = std::string(kind) == "split" || std::string(kind) == "cluster";
   s.rangePairs = std::string(kind) == "range";
   s.clusterChunks = std::string(kind) == "cluster";
-  s.pairTiles = std::string(kind) == "pair";
+  s.pairTiles = std::string(kind) == "pair" || std::string(kind) == "swappair";
+  s.swapRoles = std::string(kind).rfind("swap", 0) == 0;
   if (!s.validate().empty()) { fprintf(stderr, "%s: %s\n", name.c_str(), s.validate().c_str()); exit(2); }
   return s;
 }

@@ -141,7 +141,9 @@ quickVariantFor(const Kernel::Data &d, int index, bool &built) {
     d.gemmVariants.resize(hopperGemmSchedules().size());
   if (d.gemmVariants[index])
     return {-1, nullptr};
-  GemmSchedule quick = hopperGemmSchedules()[index];
+  // (With the roles swapped: the 128 x 128 schedule of its kind.)
+  GemmSchedule quick =
+      hopperGemmSchedules()[hopperGemmLayoutTwin(index, false)];
   quick.clusterChunks = false; // the split twin: bi-lower-to-gpu builds it
   quick.rangePairs = false;    // the serial twin (the same bits)
   quick.pairTiles = false;     // the serial twin too
@@ -237,6 +239,8 @@ int launchedSchedule(const Kernel::Data &d, int64_t M, int64_t N, int64_t K,
     index =
         chooseHopperGemmSchedule(M, N, K, d.gemmChunk, multiprocessorCount());
   }
+  // b in [K, N]: the roles as usual (same bits).
+  index = hopperGemmLayoutTwin(index, d.gemmNnLinear);
   const GemmSchedule &asked = hopperGemmSchedules()[index];
   tiles = ((N + asked.blockN - 1) / asked.blockN) *
           ((M + asked.blockM - 1) / asked.blockM);

@@ -294,6 +294,16 @@ std::string emitEpilogue(const GemmSemantics &s) {
   out << "BI_DEVICE void bi_store(" << storageType(s.output)
       << " *__restrict__ c, bi_u64 index, float v) {\n  c[index] = "
       << fromFloatFunction(s.output) << "(v);\n}\n";
+  // Two neighbours in one store (`index` even, c 8-byte aligned).
+  out << "BI_DEVICE void bi_store_pair(" << storageType(s.output)
+      << " *__restrict__ c, bi_u64 index, float lo, float hi) {\n";
+  if (s.output == GemmSemantics::Type::f32)
+    out << "  *(float2 *)(c + index) = make_float2(lo, hi);\n";
+  else
+    out << "  *(unsigned *)(c + index) = (unsigned)"
+        << fromFloatFunction(s.output) << "(lo) | (unsigned)"
+        << fromFloatFunction(s.output) << "(hi) << 16;\n";
+  out << "}\n";
   return out.str();
 }
 
@@ -372,7 +382,7 @@ BI_DEVICE void bi_store_row(unsigned short *to, uint4 v, bool whole, int count) 
 // the wgmmas of kernels with barriers on divergent paths). Staged: the
 // rounded values go through shared memory to rows of 16-byte stores; else
 // one store each.
-BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], bool active,
+BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
                              $OUT_T *__restrict__ c,
                              const $BIAS_T *__restrict__ bias,
                              const $RES_T *__restrict__ residual,
@@ -470,9 +480,33 @@ BI_DEVICE void bi_store_tile(const float (&v)[$BM / 2], bool active,
                    inside && !whole ? columnsLeft : 0);
     }
   }
+#elif BI_SWAP_ROLES
+  // Rows of C in the accumulators: register i of lane l in warp w holds
+  // row 16w + l/4 + 8((i/2)%2) and column 8(i/4) + 2(l%4) + i%2, so
+  // registers 2j and 2j + 1 are neighbours in a row: one store for both.
+  const bool pairs = N % 2 == 0 && ((bi_u64)c & 7) == 0;
+#pragma unroll
+  for (int i = 0; i < $ACC; i += 2) {
+    const int m = mBase + 8 * ((i / 2) % 2);
+    const int n = nBase + 8 * (i / 4);
+    if (active && m >= work.mFrom && m < M && n >= work.nFrom && n < N) {
+      const float lo = bi_epilogue(v[i], m, n, N, bias, residual);
+      if (n + 1 < N) {
+        const float hi = bi_epilogue(v[i + 1], m, n + 1, N, bias, residual);
+        if (pairs) {
+          bi_store_pair(c, (bi_u64)m * N + n, lo, hi);
+        } else {
+          bi_store(c, (bi_u64)m * N + n, lo);
+          bi_store(c, (bi_u64)m * N + n + 1, hi);
+        }
+      } else {
+        bi_store(c, (bi_u64)m * N + n, lo);
+      }
+    }
+  }
 #else
 #pragma unroll
-  for (int i = 0; i < $BM / 2; ++i) {
+  for (int i = 0; i < $ACC; ++i) {
     const int n = nBase + 8 * ((i / 2) % 2);
     const int m = mBase + 8 * (i / 4) + i % 2;
     if (active && m >= work.mFrom && m < M && n >= work.nFrom && n < N)
@@ -496,7 +530,7 @@ BI_DEVICE void bi_add_quad(float *sum, float4 part) {
 // that start before K (a partial step is zero-filled by TMA, steps wholly
 // past K are never issued), from zero when not `accumulate`; committed as
 // one group.
-BI_DEVICE void bi_mma_k_tile(float (&acc)[$BM / 2], bi_u32 stage, int consumer,
+BI_DEVICE void bi_mma_k_tile(float (&acc)[$ACC], bi_u32 stage, int consumer,
                              int steps, int accumulate) {
   constexpr int kTileBytesB = $BN * 64 * 2;
 #if $B_KN
@@ -508,11 +542,25 @@ BI_DEVICE void bi_mma_k_tile(float (&acc)[$BM / 2], bi_u32 stage, int consumer,
   // Descriptors first: ptxas serialises wgmmas whose operands are computed
   // between them.
   bi_u64 descsB[4], descsA[4];
+#if BI_SWAP_ROLES
+  // The consumer's 64 activation rows in wgmma's A, the weight tile in B:
+  // descsB[] then holds the A operands, descsA[] the B operands.
+  const bi_u64 descRows = bi_wgmma_desc(stage + kTileBytesB + consumer * 64 * 128);
+  const bi_u64 descWeights = bi_wgmma_desc(stage);
+#pragma unroll
+  for (int step = 0; step < 4; ++step) {
+    descsB[step] = descRows + 2 * step;
+    descsA[step] = descWeights + 2 * step;
+  }
+  (void)descA;
+  (void)descB;
+#else
 #pragma unroll
   for (int step = 0; step < 4; ++step) {
     descsB[step] = descB + $B_STEP * step; // 16 k further on
     descsA[step] = descA + 2 * step;
   }
+#endif
   // A commit in each branch: ptxas then folds it into the last wgmma of
   // the full tile instead of issuing an empty one after the branches meet.
   bi_wgmma_fence();
@@ -724,9 +772,9 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     asm volatile("setmaxnreg.inc.sync.aligned.u32 $CONSUMER_REGS;");
     const int consumer = warpGroup - 1;
     const int lane = threadIdx.x % 32, warp = (threadIdx.x / 32) % 4;
-    float acc[kBlockM / 2];
+    float acc[$ACC];
 #if !$SPLIT
-    float total[kBlockM / 2];
+    float total[$ACC];
 #endif
     int it = 0;         // k-tiles consumed so far (stage it % kStages)
     int pending = -1;   // the stage the previous wgmma group still reads
@@ -737,7 +785,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #if BI_RANGE_PAIRS
     const int firstChunk = pairRank ? rangeSplit : 0;
     const int endChunk = pairRank ? chunks : rangeSplit;
-    constexpr int kThreads = $CONSUMERS * 128, kQuads = kBlockM / 8;
+    constexpr int kThreads = $CONSUMERS * 128, kQuads = $ACC / 4;
     const bi_u64 tileQuads = (bi_u64)kQuads * kThreads;
     // Rank 1's partials of this tile, one whole tile per chunk.
     float4 *rangePartials = (float4 *)partials +
@@ -751,7 +799,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // the first chunk's partial needs no case of its own: a select there
     // kept old and new totals live at once and spilled the wider tiles.
 #pragma unroll
-    for (int i = 0; i < kBlockM / 2; ++i)
+    for (int i = 0; i < $ACC; ++i)
       total[i] = -0.0f;
 #endif
     for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
@@ -788,19 +836,19 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
           __stcg(&slot[q * kThreads], bi_quad(acc + 4 * q));
       } else {
 #pragma unroll
-        for (int i = 0; i < kBlockM / 2; ++i)
+        for (int i = 0; i < $ACC; ++i)
           total[i] = __fadd_rn(total[i], acc[i]);
       }
 #elif !$SPLIT
       // Chunk partials, left to right.
 #pragma unroll
-      for (int i = 0; i < kBlockM / 2; ++i)
+      for (int i = 0; i < $ACC; ++i)
         total[i] = __fadd_rn(total[i], acc[i]);
 #endif
 #if BI_CLUSTER_CHUNKS
       // A cluster CTA keeps each partial but its last in a slot.
       if (clustered && chunk + chunkStep < chunks) {
-        constexpr int kThreads = $CONSUMERS * 128, kQuads = kBlockM / 8;
+        constexpr int kThreads = $CONSUMERS * 128, kQuads = $ACC / 4;
         float4 *slot = slots + (chunk / chunkStep) * kQuads * kThreads;
 #pragma unroll
         for (int q = 0; q < kQuads; ++q)
@@ -829,8 +877,13 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // Accumulator layout of m64nNk16: register i of lane l in warp w holds
     // row 16w + l/4 + 8((i/2)%2) (a column of C) and column
     // 8(i/4) + 2(l%4) + i%2 (a row of C).
+#if BI_SWAP_ROLES
+    const int mBase = work.m0 + consumer * 64 + warp * 16 + lane / 4;
+    const int nBase = work.n0 + 2 * (lane % 4);
+#else
     const int nBase = work.n0 + consumer * 64 + warp * 16 + lane / 4;
     const int mBase = work.m0 + 2 * (lane % 4);
+#endif
 #if $SPLIT
     // Whether this CTA stores the tile: it then turns acc into the tile's
     // total.
@@ -842,7 +895,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       // its earlier ones. Then each adds a slice of the tile from all the
       // cluster's partials, in chunk order (chunk c is rank c % S's, slot
       // c / S), and stores it.
-      constexpr int kThreads = $CONSUMERS * 128, kQuads = kBlockM / 8;
+      constexpr int kThreads = $CONSUMERS * 128, kQuads = $ACC / 4;
       static_assert(kQuads * kThreads * 16 <= kStages * kStageBytes,
                     "the partial fits the pipeline's shared memory");
       float4 *exchange = (float4 *)shared;
@@ -912,7 +965,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       // read into C). In the output's layout (4-byte stores scattered over
       // rows), the epilogue and combine drew 42 % of the stall samples of
       // n128m128s5split at M = 256 (ncu), the K loop 52 %.
-      constexpr int kThreads = $CONSUMERS * 128, kQuads = kBlockM / 8;
+      constexpr int kThreads = $CONSUMERS * 128, kQuads = $ACC / 4;
       const int t = threadIdx.x - 128;
       const bi_u64 tileQuads = (bi_u64)kQuads * kThreads;
       const bi_u64 chunkQuads = (bi_u64)tilesN * tilesM * tileQuads;
@@ -1021,14 +1074,25 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 } // namespace
 
 std::string GemmSchedule::validate() const {
-  if (blockN != 64 && blockN != 128 && blockN != 192)
+  if (swapRoles) {
+    if (splitChunks || rangePairs)
+      return "swapRoles needs serial chunks in one CTA (or tile pairs)";
+    if (blockM != 64 && blockM != 128 && blockM != 192)
+      return "blockM must be 64, 128 or 192 with swapRoles (64 rows per "
+             "consumer warpgroup)";
+    if (blockN < 16 || blockN > (blockM == 192 ? 128 : 192) || blockN % 16 != 0)
+      return "blockN must be a multiple of 16 in [16, 192] with swapRoles, "
+             "at most 128 with three consumers (the wgmma n; half of it per "
+             "CTA of a tile pair)";
+  } else if (blockN != 64 && blockN != 128 && blockN != 192) {
     return "blockN must be 64, 128 or 192 (64 rows per consumer warpgroup)";
-  if (blockM < 8 || blockM > 256 || blockM % 8 != 0)
+  } else if (blockM < 8 || blockM > 256 || blockM % 8 != 0) {
     return "blockM must be a multiple of 8 in [8, 256] (the wgmma n)";
-  if (!splitChunks && blockM > 192)
+  }
+  if (!splitChunks && accumulators() > 96)
     return "blockM must be at most 192 when chunks run serially (chunk "
            "partials and totals both live in registers)";
-  if (consumers() == 3 && blockM > 128)
+  if (consumers() == 3 && accumulators() > 64)
     return "blockM must be at most 128 with three consumer warpgroups (" +
            std::to_string(consumerRegisters()) +
            " registers per thread for their accumulators)";
@@ -1072,7 +1136,8 @@ std::string GemmSchedule::name() const {
          (clusterChunks ? "cluster"
           : splitChunks ? "split"
           : rangePairs  ? "range"
-          : pairTiles   ? "pair"
+          : pairTiles   ? (swapRoles ? "swappair" : "pair")
+          : swapRoles   ? "swapserial"
                         : "serial");
 }
 
@@ -1175,6 +1240,14 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
          {std::tuple{64, 128, 8}, {128, 96, 6}, {128, 128, 6}})
       list.push_back(scheduleOf(blockN, blockM, stages, false, false,
                                 /*range=*/false, /*pair=*/true));
+    // The same with the operands' roles swapped, for weight tiles of 96 or
+    // 112 rows where those fill the waves better than 64 or 128.
+    for (auto [blockN, stages] : {std::pair{96, 8}, {112, 7}}) {
+      GemmSchedule swapped = scheduleOf(blockN, 128, stages, false, false,
+                                        /*range=*/false, /*pair=*/true);
+      swapped.swapRoles = true;
+      list.push_back(swapped);
+    }
     return list;
   }();
   return schedules;
@@ -1202,7 +1275,8 @@ int findHopperGemmSchedule(const GemmSchedule &schedule) {
         all[i].splitChunks == schedule.splitChunks &&
         all[i].clusterChunks == schedule.clusterChunks &&
         all[i].rangePairs == schedule.rangePairs &&
-        all[i].pairTiles == schedule.pairTiles)
+        all[i].pairTiles == schedule.pairTiles &&
+        all[i].swapRoles == schedule.swapRoles)
       return int(i);
   return -1;
 }
@@ -1234,6 +1308,14 @@ int hopperGemmRangeTwin(int index) {
     return found;
   }();
   return index >= 0 && size_t(index) < twins.size() ? twins[index] : -1;
+}
+
+int hopperGemmLayoutTwin(int index, bool nnLinear) {
+  const GemmSchedule &schedule = hopperGemmSchedules()[index];
+  if (nnLinear || !schedule.swapRoles)
+    return index;
+  return findHopperGemmSchedule(
+      scheduleOf(128, 128, 6, false, false, false, schedule.pairTiles));
 }
 
 int64_t hopperGemmTailPairTiles(int index, int64_t chunks, int64_t tiles,
@@ -1369,11 +1451,34 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   // 110.8 / 114.1 / 100.6; M = 192: 4096 x 4096 21.3 / 23.4 / 20.8, 4096 x
   // 14336 54.5 / 56.7 / 50.9, 6144 x 4096 26.4 / 29.0 (n128m96s6serial) /
   // 26.1, 28672 x 4096 96.8 / 102.6 / 84.9.
+  // Wider weight tiles: the tile pairs' waves (a cluster of two per pair)
+  // times a pair's work, 128 columns (with the roles as usual: 64-row
+  // pieces of weights) against 96 or 112 with the roles swapped (128
+  // activation rows per tile), the first of the least; lab, 2026-11-24,
+  // us (swapped / the one as usual / cuBLAS): 6144 x 4096 M = 256
+  // n96m128s8swappair 26.8 / n128m128s6pair 29.0 / 27.8, M = 192 25.5 /
+  // n128m96s6pair 26.4 / 27.0; 28672 x 4096 M = 256 n112m128s7swappair
+  // 99.6 / 106.1 / 95.8, M = 192 96.7 / n128m96s6pair 95.2 / 83.3.
   if (M > 128 && M <= 256) {
     if (tiles(64, 128) <= multiprocessors)
       return pick(64, 128, 8, false, false, false, /*pair=*/true);
-    return M <= 192 ? pick(128, 96, 6, false, false, false, /*pair=*/true)
-                    : pick(128, 128, 6, false, false, false, /*pair=*/true);
+    const int64_t clusters = std::max(1, multiprocessors / 2);
+    auto cost = [&](int64_t blockN, int64_t blockM) {
+      const int64_t pairs = (tiles(blockN, blockM) + 1) / 2;
+      return (pairs + clusters - 1) / clusters * blockN * blockM;
+    };
+    const int usualM = M <= 192 ? 96 : 128;
+    int best = pick(128, usualM, 6, false, false, false, /*pair=*/true);
+    int64_t bestCost = cost(128, usualM);
+    for (auto [blockN, stages] : {std::pair{112, 7}, {96, 8}})
+      if (cost(blockN, 128) <= bestCost) {
+        GemmSchedule swapped =
+            scheduleOf(blockN, 128, stages, false, false, false, /*pair=*/true);
+        swapped.swapRoles = true;
+        best = findHopperGemmSchedule(swapped);
+        bestCost = cost(blockN, 128);
+      }
+    return best;
   }
   if (M <= 128 && chunks >= 2) {
     if (tiles(64, 128) <= multiprocessors && chunks % 2 == 1)
@@ -1438,6 +1543,9 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // multicast (1; such a kernel must be launched as clusters of two).
   source += std::string("#define BI_PAIR_TILES ") +
             (schedule.pairTiles ? "1" : "0") + "\n";
+  // The activations in wgmma's A operand, the weights in B (1; lab only).
+  source += std::string("#define BI_SWAP_ROLES ") +
+            (schedule.swapRoles ? "1" : "0") + "\n";
   // 16-bit outputs go through shared memory when the schedule has room.
   const bool staged =
       schedule.stagesOutput() && semantics.output != GemmSemantics::Type::f32;
@@ -1454,8 +1562,11 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // that the kernel lab can turn it off).
   source += "#ifndef BI_WEIGHTS_EVICT_FIRST\n"
             "#define BI_WEIGHTS_EVICT_FIRST 1\n#endif\n";
+  if (schedule.swapRoles && !semantics.nnLinear)
+    source += "#error swapRoles takes b in nn.Linear layout only\n";
   source += kCommonHelpers;
-  source += emitWgmma(schedule.blockM, semantics.input, !semantics.nnLinear);
+  source += emitWgmma(schedule.swapRoles ? schedule.blockN : schedule.blockM,
+                      semantics.input, !semantics.nnLinear);
   source += emitEpilogue(semantics);
   source += kMainKernel;
   replaceAll(source, "$BN", std::to_string(schedule.blockN));
@@ -1463,6 +1574,7 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   replaceAll(source, "$STAGES", std::to_string(schedule.stages));
   replaceAll(source, "$STAGING_ROWS", std::to_string(schedule.stagingRows()));
   replaceAll(source, "$CONSUMERS", std::to_string(schedule.consumers()));
+  replaceAll(source, "$ACC", std::to_string(schedule.accumulators()));
   replaceAll(source, "$THREADS", std::to_string(schedule.threads()));
   replaceAll(source, "$PRODUCER_REGS",
              std::to_string(GemmSchedule::kProducerRegisters));

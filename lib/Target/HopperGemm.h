@@ -73,8 +73,17 @@ struct GemmSchedule {
   /// multicasting it to both (TMA), so that the pair reads each weight
   /// byte once, in step; the same bits as the serial schedule.
   bool pairTiles = false;
+  /// The operands' roles swapped: the activations in wgmma's A operand (64
+  /// rows per consumer warpgroup, blockM 64, 128 or 192) and the weights in
+  /// B (n = blockN, a multiple of 16), so that weight tiles need not come
+  /// in 64 rows; the same bits (bench/gemm_lab/operand_roles.py). Serial
+  /// chunks (one CTA or tile pairs), outputs stored from the registers, b
+  /// in nn.Linear layout only (hopperGemmLayoutTwin).
+  bool swapRoles = false;
 
-  int consumers() const { return blockN / 64; }
+  int consumers() const { return (swapRoles ? blockM : blockN) / 64; }
+  /// f32 accumulators per consumer thread: the wgmma's n / 2.
+  int accumulators() const { return (swapRoles ? blockN : blockM) / 2; }
   int threads() const { return 128 * (1 + consumers()); }
   /// Registers per thread the producer warpgroup keeps (setmaxnreg.dec);
   /// the rest of the SM's 64K go to the consumers.
@@ -100,7 +109,7 @@ struct GemmSchedule {
   int stagingBytes() const { return stagingRows() * (blockN * 2 + 16); }
   /// Whether the staging buffer fits next to the pipeline.
   bool stagesOutput() const {
-    return pipelineBytes() + stagingBytes() <= kMaxSharedBytes;
+    return !swapRoles && pipelineBytes() + stagingBytes() <= kMaxSharedBytes;
   }
   /// Dynamic shared memory of a CTA.
   int sharedBytes() const {
@@ -172,6 +181,13 @@ int64_t hopperGemmTailPairTiles(int index, int64_t chunks, int64_t tiles,
 /// The range-pair schedule with the tiles of serial schedule `index` (the
 /// second launch of its tail pairs), or -1.
 int hopperGemmRangeTwin(int index);
+
+/// The schedule that runs for hopperGemmSchedules()[index] with b in
+/// nn.Linear layout (`nnLinear`) or in [K, N]: `index`, except that a
+/// schedule with the operands' roles swapped takes nn.Linear b only, and
+/// with [K, N] b gives way to the 128 x 128 schedule of its kind (serial or
+/// tile pairs), with the same bits.
+int hopperGemmLayoutTwin(int index, bool nnLinear);
 
 /// The scheduler: the index of a schedule for an M x N x K product on a GPU
 /// with `multiprocessors` SMs. Tuned on the H200; any choice gives the same

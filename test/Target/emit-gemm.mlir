@@ -15,6 +15,7 @@
 // HOPPER-NEXT: #define BI_CLUSTER_CHUNKS 0
 // HOPPER-NEXT: #define BI_RANGE_PAIRS 0
 // HOPPER-NEXT: #define BI_PAIR_TILES 0
+// HOPPER-NEXT: #define BI_SWAP_ROLES 0
 // bf16 output: staged in shared memory, written in rows of 16-byte stores.
 // HOPPER-NEXT: #define BI_STAGED_OUTPUT 1
 // HOPPER: #define BI_WEIGHTS_EVICT_FIRST 1
@@ -97,6 +98,7 @@
 // SPLIT-NEXT: #define BI_CLUSTER_CHUNKS 0
 // SPLIT-NEXT: #define BI_RANGE_PAIRS 0
 // SPLIT-NEXT: #define BI_PAIR_TILES 0
+// SPLIT-NEXT: #define BI_SWAP_ROLES 0
 // f32 output: stored from the registers.
 // SPLIT-NEXT: #define BI_STAGED_OUTPUT 0
 // SPLIT: wgmma.mma_async.sync.aligned.m64n16k16.f32.f16.f16

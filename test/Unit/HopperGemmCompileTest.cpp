@@ -18,6 +18,9 @@ namespace {
 /// be serialised. False when NVRTC is missing (the caller skips).
 bool expectPipelined(const bi::GemmSchedule &schedule) {
   for (bool nnLinear : {true, false}) {
+    // Swapped roles take nn.Linear b only (hopperGemmLayoutTwin).
+    if (schedule.swapRoles && !nnLinear)
+      continue;
     bi::GemmSemantics semantics;
     semantics.chunk = 2048;
     semantics.nnLinear = nnLinear;

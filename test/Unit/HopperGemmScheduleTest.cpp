@@ -83,11 +83,19 @@ TEST(HopperGemmSchedule, TwoRowTilesRunAsTilePairs) {
   EXPECT_EQ(pick(129, 4096, 4096), "n64m128s8pair");
   // ... one chunk or several ...
   EXPECT_EQ(pick(256, 4096, 2048), "n64m128s8pair");
-  // ... else 128 columns, in row tiles of 96 up to 192 rows.
-  EXPECT_EQ(pick(256, 6144, 4096), "n128m128s6pair");
-  EXPECT_EQ(pick(192, 6144, 4096), "n128m96s6pair");
+  // ... else the widest weight tiles whose pairs' waves cost least: 96
+  // rows with the roles swapped at N = 6144 (64 pairs, one wave), 112 at
+  // N = 28672 and M = 256 (256 pairs, four waves), 128 columns in row tiles
+  // of 96 at N = 28672 up to 192 rows.
+  EXPECT_EQ(pick(256, 6144, 4096), "n96m128s8swappair");
+  EXPECT_EQ(pick(192, 6144, 4096), "n96m128s8swappair");
+  EXPECT_EQ(pick(193, 28672, 4096), "n112m128s7swappair");
+  EXPECT_EQ(pick(256, 28672, 4096), "n112m128s7swappair");
   EXPECT_EQ(pick(129, 28672, 4096), "n128m96s6pair");
-  EXPECT_EQ(pick(193, 28672, 4096), "n128m128s6pair");
+  EXPECT_EQ(pick(192, 28672, 4096), "n128m96s6pair");
+  // 128 x 128 tiles as usual where those cost least (N = 8448: 66 pairs
+  // fill one wave; 96 or 112 rows would need two).
+  EXPECT_EQ(pick(256, 8448, 4096), "n128m128s6pair");
   // One row tile has nothing to pair; three have.
   EXPECT_EQ(pick(128, 28672, 4096), "n128m128s6serial");
   EXPECT_EQ(pick(257, 28672, 4096), "n192m128s5serial");
@@ -200,8 +208,9 @@ TEST(HopperGemmSchedule, ThreeConsumersHoldAtMost128Rows) {
 TEST(HopperGemmSchedule, EveryScheduleStagesItsOutput) {
   // The epilogue stages 64 rows at a time, so the staging fits next to
   // every catalogue pipeline (six stages of 128 x 128 included).
+  // (Those with the roles swapped store rows of C from the registers.)
   for (const bi::GemmSchedule &schedule : bi::hopperGemmSchedules()) {
-    EXPECT_TRUE(schedule.stagesOutput()) << schedule.name();
+    EXPECT_EQ(schedule.stagesOutput(), !schedule.swapRoles) << schedule.name();
     EXPECT_LE(schedule.sharedBytes(), bi::GemmSchedule::kMaxSharedBytes)
         << schedule.name();
   }
@@ -284,10 +293,9 @@ TEST(HopperGemmSchedule, TailPairsAfterTilePairsTakeWholeTileGroups) {
     return bi::hopperGemmTailPairTiles(bi::findHopperGemmSchedule(name), 2,
                                        tiles, rowTiles, kH200Multiprocessors);
   };
-  // 28672 x 4096 at M = 256: 224 units of two 128 x 128 tiles on 66
-  // clusters, three waves and 26 units; the last 4 whole groups of 8 units
-  // (64 tiles) run as 128 CTAs of range pairs.
-  EXPECT_EQ(pick(256, 28672, 4096), "n128m128s6pair");
+  // 448 tiles of 128 x 128 (28672 x 4096 at M = 256 with these tiles):
+  // 224 units of two on 66 clusters, three waves and 26 units; the last 4
+  // whole groups of 8 units (64 tiles) run as 128 CTAs of range pairs.
   EXPECT_EQ(tail("n128m128s6pair", 448), 64);
   // Only with two row tiles (one pair per column)...
   EXPECT_EQ(tail("n128m128s6pair", 448, 1), 0);
@@ -304,6 +312,48 @@ TEST(HopperGemmSchedule, TailPairsAfterTilePairsTakeWholeTileGroups) {
   // A range twin with the same tiles.
   EXPECT_EQ(tail("n64m128s8pair", 448), 64);
   EXPECT_EQ(tail("n128m96s6pair", 448), 0);
+  EXPECT_EQ(tail("n112m128s7swappair", 512), 0);
+}
+
+TEST(HopperGemmSchedule, SwappedRolesAreValidatedAndTakeNnLinearBOnly) {
+  bi::GemmSchedule schedule;
+  schedule.blockN = 96;
+  schedule.blockM = 128;
+  schedule.stages = 8;
+  schedule.pairTiles = true;
+  EXPECT_NE(schedule.validate(), ""); // 96 weight rows need the swap
+  schedule.swapRoles = true;
+  EXPECT_EQ(schedule.validate(), "");
+  EXPECT_EQ(schedule.name(), "n96m128s8swappair");
+  EXPECT_EQ(schedule.consumers(), 2);
+  EXPECT_EQ(schedule.accumulators(), 48);
+  EXPECT_FALSE(schedule.stagesOutput());
+  const int index = bi::findHopperGemmSchedule(schedule);
+  ASSERT_GE(index, 0);
+  EXPECT_EQ(bi::findHopperGemmSchedule("n96m128s8swappair"), index);
+  // [K, N] b runs the 128 x 128 tile pairs instead; nn.Linear b as it is.
+  EXPECT_EQ(bi::hopperGemmLayoutTwin(index, true), index);
+  EXPECT_EQ(bi::hopperGemmLayoutTwin(index, false),
+            bi::findHopperGemmSchedule("n128m128s6pair"));
+  const int usual = bi::findHopperGemmSchedule("n64m8s8split");
+  EXPECT_EQ(bi::hopperGemmLayoutTwin(usual, false), usual);
+  // Activation rows come in 64 per consumer; weight rows in 16.
+  schedule.blockM = 96;
+  EXPECT_NE(schedule.validate(), "");
+  schedule.blockM = 192;
+  schedule.blockN = 144;
+  schedule.stages = 4;
+  EXPECT_NE(schedule.validate(), ""); // three consumers: n at most 128
+  schedule.blockN = 128;
+  EXPECT_EQ(schedule.validate(), "");
+  schedule.blockM = 128;
+  schedule.stages = 8;
+  schedule.blockN = 100;
+  EXPECT_NE(schedule.validate(), "");
+  schedule.blockN = 96;
+  schedule.pairTiles = false;
+  schedule.splitChunks = true;
+  EXPECT_NE(schedule.validate(), "");
 }
 
 TEST(HopperGemmSchedule, RangeTwinsHaveTheSerialTiles) {
@@ -379,6 +429,29 @@ TEST(HopperGemmSchedule, TilePairsShareTheWeightTileInStep) {
     EXPECT_TRUE(
         has("((local / groupN) * (BI_PAIR_TILES ? 2 : 1) + rowTileRank)"));
   }
+  // With the roles swapped: 64 activation rows per consumer in wgmma's A,
+  // the whole weight tile in B (n96), rows of C stored in pairs.
+  semantics.nnLinear = true;
+  const std::string swapped = bi::emitHopperGemm(
+      semantics, bi::hopperGemmSchedules()[static_cast<size_t>(
+                     bi::findHopperGemmSchedule("n96m128s8swappair"))]);
+  auto swappedHas = [&](const char *text) {
+    return swapped.find(text) != std::string::npos;
+  };
+  EXPECT_TRUE(swappedHas("#define BI_SWAP_ROLES 1"));
+  EXPECT_TRUE(swappedHas("#define BI_STAGED_OUTPUT 0"));
+  EXPECT_TRUE(swappedHas("wgmma.mma_async.sync.aligned.m64n96k16"));
+  EXPECT_TRUE(
+      swappedHas("bi_wgmma_desc(stage + kTileBytesB + consumer * 64 * 128)"));
+  EXPECT_TRUE(swappedHas("const int mBase = work.m0 + consumer * 64"));
+  EXPECT_TRUE(swappedHas("bi_store_pair(c, (bi_u64)m * N + n, lo, hi);"));
+  semantics.nnLinear = false;
+  EXPECT_NE(
+      bi::emitHopperGemm(semantics,
+                         bi::hopperGemmSchedules()[static_cast<size_t>(
+                             bi::findHopperGemmSchedule("n96m128s8swappair"))])
+          .find("#error"),
+      std::string::npos);
   // Other schedules compile the pair code out.
   schedule.pairTiles = false;
   EXPECT_NE(
