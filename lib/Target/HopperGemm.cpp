@@ -514,11 +514,14 @@ BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
         for (int b = 0; b < 4; ++b) {
           const int i = 4 * (4 * g + b) + 2 * h;
           const int n = nBase + 8 * (4 * g + b);
-          const float lo =
-              m < M && n < N ? bi_epilogue(v[i], m, n, N, bias, residual) : 0.0f;
-          const float hi = m < M && n + 1 < N
-                               ? bi_epilogue(v[i + 1], m, n + 1, N, bias, residual)
+          // (Nothing read for elements past M or N: bias, residual.)
+          const float lo = m < M && n < N
+                               ? bi_epilogue(v[i], m, n, N, bias, residual)
                                : 0.0f;
+          const float hi =
+              m < M && n + 1 < N
+                  ? bi_epilogue(v[i + 1], m, n + 1, N, bias, residual)
+                  : 0.0f;
           mine[b] = bi_pack_pair(lo, hi);
         }
         // Round k: lane j sends its pair of block (j + k) % 4 and takes
@@ -611,7 +614,8 @@ BI_DEVICE void bi_mma_k_tile(float (&acc)[$ACC], bi_u32 stage, int consumer,
 #if BI_SWAP_ROLES
   // The consumer's 64 activation rows in wgmma's A, the weight tile in B:
   // descsB[] then holds the A operands, descsA[] the B operands.
-  const bi_u64 descRows = bi_wgmma_desc(stage + kTileBytesB + consumer * 64 * 128);
+  const bi_u64 descRows =
+      bi_wgmma_desc(stage + kTileBytesB + consumer * 64 * 128);
   const bi_u64 descWeights = bi_wgmma_desc(stage);
 #pragma unroll
   for (int step = 0; step < 4; ++step) {
@@ -780,7 +784,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
           (tilesM == 1 || (BI_PAIR_TILES && tilesM <= 2));
       for (int unit = BI_UNIT_FIRST; unit < units; unit += BI_UNIT_STEP) {
         const bi_gemm_unit work = bi_gemm_unit_of(
-            unit, firstOutputTile, tilesN, unitRows, split, M, N, rowTileRank);
+            unit, firstOutputTile, tilesN, unitRows, split, M, N,
+            rowTileRank);
 #if BI_RANGE_PAIRS
         const int firstChunk = pairRank ? rangeSplit : 0;
         const int endChunk = pairRank ? chunks : rangeSplit;
@@ -805,10 +810,9 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
                   tile * 64 + pairRank * 32, streamWeights);
 #elif BI_PAIR_TILES
             // Each CTA of the pair: half of the weight rows.
-            bi_tma_load_weights_pair(stage + pairRank * ($BN / 2) * 128, &mapB,
-                                     bi_smem(&full[s]), tile * 64,
-                                     work.n0 + pairRank * ($BN / 2),
-                                     streamWeights);
+            bi_tma_load_weights_pair(
+                stage + pairRank * ($BN / 2) * 128, &mapB, bi_smem(&full[s]),
+                tile * 64, work.n0 + pairRank * ($BN / 2), streamWeights);
 #elif $B_KN
             // b is [K, N]: boxes of 64 columns x 64 k, one per consumer.
             for (int box = 0; box < $CONSUMERS; ++box)
