@@ -101,17 +101,23 @@ TEST(HopperGemmSchedule, TwoRowTilesRunAsTilePairs) {
   EXPECT_EQ(pick(257, 28672, 4096), "n192m128s5serial");
 }
 
+/// `schedule` is valid, called `name`, and in the catalogue under it.
+void expectInCatalogueAs(const bi::GemmSchedule &schedule, const char *name) {
+  EXPECT_EQ(schedule.validate(), "") << name;
+  EXPECT_EQ(schedule.name(), name);
+  EXPECT_GE(bi::findHopperGemmSchedule(schedule), 0) << name;
+  EXPECT_EQ(bi::findHopperGemmSchedule(name),
+            bi::findHopperGemmSchedule(schedule))
+      << name;
+}
+
 TEST(HopperGemmSchedule, TilePairsAreNamedAndSerialOnly) {
   bi::GemmSchedule schedule;
   schedule.blockN = 64;
   schedule.blockM = 128;
   schedule.stages = 8;
   schedule.pairTiles = true;
-  EXPECT_EQ(schedule.validate(), "");
-  EXPECT_EQ(schedule.name(), "n64m128s8pair");
-  EXPECT_GE(bi::findHopperGemmSchedule(schedule), 0);
-  EXPECT_EQ(bi::findHopperGemmSchedule("n64m128s8pair"),
-            bi::findHopperGemmSchedule(schedule));
+  expectInCatalogueAs(schedule, "n64m128s8pair");
   // Not the serial schedule of the same tiles; the range schedule of them
   // takes its tail.
   schedule.pairTiles = false;
@@ -135,11 +141,7 @@ TEST(HopperGemmSchedule, RangePairsAreNamedAndSerialOnly) {
   schedule.blockM = 128;
   schedule.stages = 6;
   schedule.rangePairs = true;
-  EXPECT_EQ(schedule.validate(), "");
-  EXPECT_EQ(schedule.name(), "n128m128s6range");
-  EXPECT_GE(bi::findHopperGemmSchedule(schedule), 0);
-  EXPECT_EQ(bi::findHopperGemmSchedule("n128m128s6range"),
-            bi::findHopperGemmSchedule(schedule));
+  expectInCatalogueAs(schedule, "n128m128s6range");
   // Not the serial schedule of the same tiles.
   schedule.rangePairs = false;
   EXPECT_NE(bi::findHopperGemmSchedule(schedule),
@@ -323,14 +325,12 @@ TEST(HopperGemmSchedule, SwappedRolesAreValidatedAndTakeNnLinearBOnly) {
   schedule.pairTiles = true;
   EXPECT_NE(schedule.validate(), ""); // 96 weight rows need the swap
   schedule.swapRoles = true;
-  EXPECT_EQ(schedule.validate(), "");
-  EXPECT_EQ(schedule.name(), "n96m128s8swappair");
+  expectInCatalogueAs(schedule, "n96m128s8swappair");
   EXPECT_EQ(schedule.consumers(), 2);
   EXPECT_EQ(schedule.accumulators(), 48);
   EXPECT_FALSE(schedule.stagesOutput());
   const int index = bi::findHopperGemmSchedule(schedule);
   ASSERT_GE(index, 0);
-  EXPECT_EQ(bi::findHopperGemmSchedule("n96m128s8swappair"), index);
   // [K, N] b runs the 128 x 128 tile pairs instead; nn.Linear b as it is.
   EXPECT_EQ(bi::hopperGemmLayoutTwin(index, true), index);
   EXPECT_EQ(bi::hopperGemmLayoutTwin(index, false),
