@@ -48,10 +48,11 @@ struct GemmSemantics {
 /// How the GEMM is mapped onto the GPU (never the bits).
 struct GemmSchedule {
   /// Rows of B (output columns) per CTA: 64 per consumer warpgroup, 64, 128
-  /// or 192.
+  /// or 192 (with swapRoles: the wgmma n, a multiple of 16).
   int blockN = 128;
   /// Rows of A per CTA: the wgmma n, a multiple of 8 in [8, 256]; at most
   /// 192 when chunks run serially (partials and totals both in registers).
+  /// (With swapRoles: 64 per consumer warpgroup, 64, 128 or 192.)
   int blockM = 128;
   /// Shared-memory pipeline depth (TMA tiles in flight).
   int stages = 4;
