@@ -568,12 +568,11 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     };
     std::memcpy(mapB, weightMap(d.tensorMaps[1], schedule->pairTiles ? 2 : 1),
                 sizeof mapB);
-    // The tail's range pairs after tile pairs load whole boxes.
-    std::memcpy(twinMapB,
-                tailTiles > 0 && schedule->pairTiles
-                    ? weightMap(d.tensorMaps[2], 1)
-                    : mapB,
-                sizeof twinMapB);
+    // The tail's range pairs (after tile pairs: in whole boxes).
+    if (tailTiles > 0)
+      std::memcpy(twinMapB,
+                  schedule->pairTiles ? weightMap(d.tensorMaps[2], 1) : mapB,
+                  sizeof twinMapB);
   }
   const GemmSchedule &scheduleRef = *schedule;
   void *cData = const_cast<void *>(c.data);
@@ -705,12 +704,11 @@ std::vector<std::string> bi::prepareGemm(const Kernel::Data &d,
       wanted.push_back(index);
       // The second launch of tail pairs (one CTA per SM: see
       // launchSharedBytes).
+      const int blockM = hopperGemmSchedules()[index].blockM;
       if (d.gemmForcedSchedule.empty() &&
-          hopperGemmTailPairTiles(
-              index, chunks, tiles,
-              (M + hopperGemmSchedules()[index].blockM - 1) /
-                  hopperGemmSchedules()[index].blockM,
-              multiprocessorCount()) > 0)
+          hopperGemmTailPairTiles(index, chunks, tiles,
+                                  (M + blockM - 1) / blockM,
+                                  multiprocessorCount()) > 0)
         wanted.push_back(hopperGemmRangeTwin(index));
     }
   }

@@ -1250,7 +1250,7 @@ std::optional<GemmSemantics> GemmSemantics::parse(const std::string &text) {
 /// The schedule with these fields (the catalogue's and the scheduler's).
 static GemmSchedule scheduleOf(int blockN, int blockM, int stages, bool split,
                                bool cluster, bool range = false,
-                               bool pair = false) {
+                               bool pair = false, bool swap = false) {
   GemmSchedule s;
   s.blockN = blockN;
   s.blockM = blockM;
@@ -1259,6 +1259,7 @@ static GemmSchedule scheduleOf(int blockN, int blockM, int stages, bool split,
   s.clusterChunks = cluster;
   s.rangePairs = range;
   s.pairTiles = pair;
+  s.swapRoles = swap;
   return s;
 }
 
@@ -1312,12 +1313,10 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
                                 /*range=*/false, /*pair=*/true));
     // The same with the operands' roles swapped, for weight tiles of 96 or
     // 112 rows where those fill the waves better than 64 or 128.
-    for (auto [blockN, stages] : {std::pair{96, 8}, {112, 7}}) {
-      GemmSchedule swapped = scheduleOf(blockN, 128, stages, false, false,
-                                        /*range=*/false, /*pair=*/true);
-      swapped.swapRoles = true;
-      list.push_back(swapped);
-    }
+    for (auto [blockN, stages] : {std::pair{96, 8}, {112, 7}})
+      list.push_back(scheduleOf(blockN, 128, stages, false, false,
+                                /*range=*/false, /*pair=*/true,
+                                /*swap=*/true));
     return list;
   }();
   return schedules;
@@ -1424,9 +1423,9 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   // A cluster schedule only where its cluster fits (else the launcher
   // would run the split one instead).
   auto pick = [&](int blockN, int blockM, int stages, bool split, bool cluster,
-                  bool range = false, bool pair = false) {
+                  bool range = false, bool pair = false, bool swap = false) {
     const int index = findHopperGemmSchedule(
-        scheduleOf(blockN, blockM, stages, split, cluster, range, pair));
+        scheduleOf(blockN, blockM, stages, split, cluster, range, pair, swap));
     if (index < 0)
       return 0; // unreachable: every pick below is in the catalogue
     return runnableHopperGemmSchedule(index, chunks, tiles(blockN, blockM));
@@ -1524,7 +1523,8 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   // Wider weight tiles: the tile pairs' waves (a cluster of two per pair)
   // times a pair's work, 128 columns (with the roles as usual: 64-row
   // pieces of weights) against 96 or 112 with the roles swapped (128
-  // activation rows per tile), the first of the least; lab, 2026-11-24,
+  // activation rows per tile), the last of the least (a tie goes to the
+  // swapped tiles, ahead at 6144 x 4096, M = 192); lab, 2026-11-24,
   // us (swapped / the one as usual / cuBLAS): 6144 x 4096 M = 256
   // n96m128s8swappair 26.8 / n128m128s6pair 29.0 / 27.8, M = 192 25.5 /
   // n128m96s6pair 26.4 / 27.0; 28672 x 4096 M = 256 n112m128s7swappair
@@ -1537,18 +1537,17 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
       const int64_t pairs = (tiles(blockN, blockM) + 1) / 2;
       return (pairs + clusters - 1) / clusters * blockN * blockM;
     };
-    const int usualM = M <= 192 ? 96 : 128;
-    int best = pick(128, usualM, 6, false, false, false, /*pair=*/true);
-    int64_t bestCost = cost(128, usualM);
-    for (auto [blockN, stages] : {std::pair{112, 7}, {96, 8}})
-      if (cost(blockN, 128) <= bestCost) {
-        GemmSchedule swapped =
-            scheduleOf(blockN, 128, stages, false, false, false, /*pair=*/true);
-        swapped.swapRoles = true;
-        best = findHopperGemmSchedule(swapped);
-        bestCost = cost(blockN, 128);
-      }
-    return best;
+    struct Tiles {
+      int blockN, blockM, stages;
+      bool swap;
+    };
+    Tiles best{128, M <= 192 ? 96 : 128, 6, false};
+    for (Tiles swapped : {Tiles{112, 128, 7, true}, Tiles{96, 128, 8, true}})
+      if (cost(swapped.blockN, swapped.blockM) <=
+          cost(best.blockN, best.blockM))
+        best = swapped;
+    return pick(best.blockN, best.blockM, best.stages, false, false, false,
+                /*pair=*/true, best.swap);
   }
   if (M <= 128 && chunks >= 2) {
     if (tiles(64, 128) <= multiprocessors && chunks % 2 == 1)

@@ -398,9 +398,10 @@ TEST(HopperGemmSchedule, EveryPickIsValid) {
               EXPECT_LE(2 * tiles, sms)
                   << M << " " << N << " " << K << " " << chunk;
             }
-            if (s.pairTiles) // two row tiles to pair
+            if (s.pairTiles) { // two row tiles to pair
               EXPECT_EQ((M + s.blockM - 1) / s.blockM, 2)
                   << M << " " << N << " " << K << " " << chunk;
+            }
           }
 }
 
