@@ -167,24 +167,24 @@ BI_DEVICE void bi_mbar_arrive_peer(bi_u32 bar, int peer) {
                "}\n" ::"r"(bar), "r"(peer) : "memory");
 }
 #endif
-// A wgmma shared-memory descriptor for a K-major tile of 64-element (128 B)
-// rows written by TMA with the 128-byte swizzle: 8-row groups 1024 B apart.
-BI_DEVICE bi_u64 bi_wgmma_desc(bi_u32 addr) {
-  bi_u64 desc = (bi_u64)((addr & 0x3FFFF) >> 4);
-  desc |= (bi_u64)1 << 16;           // leading byte offset (unused: swizzled)
-  desc |= (bi_u64)(1024 >> 4) << 32; // stride byte offset
-  desc |= (bi_u64)1 << 62;           // 128-byte swizzle
-  return desc;
+// wgmma shared-memory descriptors, made from their low word: the start
+// address / 16 (bits 0-13) and the leading byte offset / 16 (bits 16-29).
+// The high word is the same for every tile: stride byte offset 1024 (8-row
+// groups of the 128-byte swizzle) and the 128-byte swizzle mode. Kept as
+// 32-bit low words, a k-step or a stage further on is one 32-bit add: a
+// shared-memory address is below 2^18, so its address field never carries
+// into the offset.
+BI_DEVICE bi_u64 bi_wgmma_desc(bi_u32 low) {
+  return ((bi_u64)((1024 >> 4) | (1u << 30)) << 32) | low;
 }
+// The low word for a K-major tile of 64-element (128 B) rows written by TMA
+// with the 128-byte swizzle (leading byte offset unused: swizzled).
+BI_DEVICE bi_u32 bi_desc_low(bi_u32 addr) { return (addr >> 4) | (1u << 16); }
 // The same for an MN-major tile (b in [K, N] layout, read transposed): rows
 // of 64 output columns, one row per k; 8-k groups 1024 B apart. The leading
 // byte offset (between 64-column groups) is unused by m64.
-BI_DEVICE bi_u64 bi_wgmma_desc_mn(bi_u32 addr) {
-  bi_u64 desc = (bi_u64)((addr & 0x3FFFF) >> 4);
-  desc |= (bi_u64)(8192 >> 4) << 16;
-  desc |= (bi_u64)(1024 >> 4) << 32;
-  desc |= (bi_u64)1 << 62;
-  return desc;
+BI_DEVICE bi_u32 bi_desc_low_mn(bi_u32 addr) {
+  return (addr >> 4) | ((8192u >> 4) << 16);
 }
 BI_DEVICE void bi_wgmma_fence() {
   asm volatile("wgmma.fence.sync.aligned;" ::: "memory");
@@ -598,55 +598,40 @@ BI_DEVICE void bi_add_quad(float *sum, float4 part) {
 // One K tile (64 k) of this consumer's wgmmas on a stage: the k-steps of 16
 // that start before K (a partial step is zero-filled by TMA, steps wholly
 // past K are never issued), from zero when not `accumulate`; committed as
-// one group.
-BI_DEVICE void bi_mma_k_tile(float (&acc)[$ACC], bi_u32 stage, int consumer,
+// one group. `weights` and `rows` are the descriptor low words of the
+// consumer's operands in the stage.
+BI_DEVICE void bi_mma_k_tile(float (&acc)[$ACC], bi_u32 weights, bi_u32 rows,
                              int steps, int accumulate) {
-  constexpr int kTileBytesB = $BN * 64 * 2;
-#if $B_KN
-  const bi_u64 descB = bi_wgmma_desc_mn(stage + consumer * 64 * 128);
-#else
-  const bi_u64 descB = bi_wgmma_desc(stage + consumer * 64 * 128);
-#endif
-  const bi_u64 descA = bi_wgmma_desc(stage + kTileBytesB);
   // Descriptors first: ptxas serialises wgmmas whose operands are computed
   // between them.
-  bi_u64 descsB[4], descsA[4];
+  bi_u64 descsA[4], descsB[4];
+#pragma unroll
+  for (int step = 0; step < 4; ++step) {
 #if BI_SWAP_ROLES
-  // The consumer's 64 activation rows in wgmma's A, the weight tile in B:
-  // descsB[] then holds the A operands, descsA[] the B operands.
-  const bi_u64 descRows =
-      bi_wgmma_desc(stage + kTileBytesB + consumer * 64 * 128);
-  const bi_u64 descWeights = bi_wgmma_desc(stage);
-#pragma unroll
-  for (int step = 0; step < 4; ++step) {
-    descsB[step] = descRows + 2 * step;
-    descsA[step] = descWeights + 2 * step;
-  }
-  (void)descA;
-  (void)descB;
+    // The consumer's 64 activation rows in wgmma's A, the weight tile in B.
+    descsA[step] = bi_wgmma_desc(rows + 2 * step);
+    descsB[step] = bi_wgmma_desc(weights + 2 * step);
 #else
-#pragma unroll
-  for (int step = 0; step < 4; ++step) {
-    descsB[step] = descB + $B_STEP * step; // 16 k further on
-    descsA[step] = descA + 2 * step;
-  }
+    descsA[step] = bi_wgmma_desc(weights + $B_STEP * step); // 16 k further on
+    descsB[step] = bi_wgmma_desc(rows + 2 * step);
 #endif
+  }
   // A commit in each branch: ptxas then folds it into the last wgmma of
   // the full tile instead of issuing an empty one after the branches meet.
   bi_wgmma_fence();
   if (steps == 4) {
-    bi_wgmma(acc, descsB[0], descsA[0], accumulate);
-    bi_wgmma(acc, descsB[1], descsA[1], 1);
-    bi_wgmma(acc, descsB[2], descsA[2], 1);
-    bi_wgmma(acc, descsB[3], descsA[3], 1);
+    bi_wgmma(acc, descsA[0], descsB[0], accumulate);
+    bi_wgmma(acc, descsA[1], descsB[1], 1);
+    bi_wgmma(acc, descsA[2], descsB[2], 1);
+    bi_wgmma(acc, descsA[3], descsB[3], 1);
     bi_wgmma_commit();
   } else {
     // The last tile of K.
-    bi_wgmma(acc, descsB[0], descsA[0], accumulate);
+    bi_wgmma(acc, descsA[0], descsB[0], accumulate);
     if (steps > 1)
-      bi_wgmma(acc, descsB[1], descsA[1], 1);
+      bi_wgmma(acc, descsA[1], descsB[1], 1);
     if (steps > 2)
-      bi_wgmma(acc, descsB[2], descsA[2], 1);
+      bi_wgmma(acc, descsA[2], descsB[2], 1);
     bi_wgmma_commit();
   }
 }
@@ -772,7 +757,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // stages.
     asm volatile("setmaxnreg.dec.sync.aligned.u32 $PRODUCER_REGS;");
     if (threadIdx.x == 0) {
-      int it = 0;
+      int s = 0;        // the ring's stage for the next k-tile
+      bi_u32 phase = 0; // and the parity of its round
       // With one row tile every weight byte is read by one CTA, once:
       // loaded "evict first", the stream then evicts its own spent lines
       // rather than what else L2 holds (dirty lines above all, which would
@@ -795,9 +781,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #endif
         for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
           const int tileEnd = min(kTiles, (chunk + 1) * kChunkTiles);
-          for (int tile = chunk * kChunkTiles; tile < tileEnd; ++tile, ++it) {
-            const int s = it % kStages;
-            bi_mbar_wait(bi_smem(&empty[s]), ((it / kStages) & 1) ^ 1);
+          for (int tile = chunk * kChunkTiles; tile < tileEnd; ++tile) {
+            bi_mbar_wait(bi_smem(&empty[s]), phase ^ 1);
             const bi_u32 stage = bi_smem(shared + s * kStageBytes);
             bi_mbar_expect_tx(bi_smem(&full[s]), kStageBytes);
 #if BI_PAIR_TILES && $B_KN
@@ -825,6 +810,10 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #endif
             bi_tma_load(stage + kTileBytesB, &mapA, bi_smem(&full[s]), tile * 64,
                         work.m0);
+            if (++s == kStages) {
+              s = 0;
+              phase ^= 1;
+            }
           }
         }
       }
@@ -840,13 +829,34 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #endif
   } else {
     asm volatile("setmaxnreg.inc.sync.aligned.u32 $CONSUMER_REGS;");
-    const int consumer = warpGroup - 1;
+    // Broadcast from lane 0 so that the compiler knows it is the same in
+    // the whole warp: what derives from it (the stages' descriptors) then
+    // lives in uniform registers, not in per-thread ones moved over for
+    // every wgmma.
+    const int consumer = __shfl_sync(0xffffffff, warpGroup - 1, 0);
     const int lane = threadIdx.x % 32, warp = (threadIdx.x / 32) % 4;
     float acc[$ACC];
 #if !$SPLIT
     float total[$ACC];
 #endif
-    int it = 0;         // k-tiles consumed so far (stage it % kStages)
+    // The descriptor low words of this consumer's operands in stage 0; a
+    // stage further on is kStageBytes / 16 more.
+    const bi_u32 stage0 = bi_smem(shared);
+#if BI_SWAP_ROLES
+    const bi_u32 weights0 = bi_desc_low(stage0);
+    const bi_u32 rows0 = bi_desc_low(stage0 + kTileBytesB + consumer * 64 * 128);
+#elif $B_KN
+    const bi_u32 weights0 = bi_desc_low_mn(stage0 + consumer * 64 * 128);
+    const bi_u32 rows0 = bi_desc_low(stage0 + kTileBytesB);
+#else
+    const bi_u32 weights0 = bi_desc_low(stage0 + consumer * 64 * 128);
+    const bi_u32 rows0 = bi_desc_low(stage0 + kTileBytesB);
+#endif
+    constexpr bi_u32 kStageLow = kStageBytes / 16;
+    // k-steps of the last K tile (every other has 4).
+    const int lastTileSteps = (K - (kTiles - 1) * 64 + 15) / 16;
+    int s = 0;          // the ring's stage for the next k-tile
+    bi_u32 phase = 0;   // and the parity of its round
     int pending = -1;   // the stage the previous wgmma group still reads
     int ahead = 0; // the unit's first k-tiles already issued
     for (int unit = BI_UNIT_FIRST; unit < units; unit += BI_UNIT_STEP) {
@@ -875,10 +885,9 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
       const int tileBegin = chunk * kChunkTiles;
       const int tileEnd = min(kTiles, tileBegin + kChunkTiles);
-      for (int tile = tileBegin; tile < tileEnd; ++tile, ++it) {
-        const int s = it % kStages;
+      for (int tile = tileBegin; tile < tileEnd; ++tile) {
         if (tile >= ahead) {
-          bi_mbar_wait(bi_smem(&full[s]), (it / kStages) & 1);
+          bi_mbar_wait(bi_smem(&full[s]), phase);
 #ifdef BI_STAGGER_CONSUMERS_NS
           // Test hook (never defined by the compiler): the last consumer
           // starts each chunk's last k-tile late, so that a race between
@@ -886,13 +895,18 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
           if (consumer == $CONSUMERS - 1 && tile == tileEnd - 1)
             __nanosleep(BI_STAGGER_CONSUMERS_NS);
 #endif
-          bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
-                        min(4, (K - tile * 64 + 15) / 16), tile != tileBegin);
+          bi_mma_k_tile(acc, weights0 + s * kStageLow, rows0 + s * kStageLow,
+                        tile == kTiles - 1 ? lastTileSteps : 4,
+                        tile != tileBegin);
         }
         bi_wgmma_wait<1>();
         if (pending >= 0 && lane == 0)
           bi_release_stage(bi_smem(&empty[pending]), pairRank);
         pending = s;
+        if (++s == kStages) {
+          s = 0;
+          phase ^= 1;
+        }
       }
       bi_wgmma_wait<0>();
       if (lane == 0)
@@ -936,11 +950,17 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       constexpr int kAhead =
           kStages - 1 < BI_AHEAD_TILES ? kStages - 1 : BI_AHEAD_TILES;
       ahead = min(kAhead, min(kTiles, kChunkTiles));
+      int aheadStage = s;
+      bi_u32 aheadPhase = phase;
       for (int tile = 0; tile < ahead; ++tile) {
-        const int s = (it + tile) % kStages;
-        bi_mbar_wait(bi_smem(&full[s]), ((it + tile) / kStages) & 1);
-        bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
-                      min(4, (K - tile * 64 + 15) / 16), tile != 0);
+        bi_mbar_wait(bi_smem(&full[aheadStage]), aheadPhase);
+        bi_mma_k_tile(acc, weights0 + aheadStage * kStageLow,
+                      rows0 + aheadStage * kStageLow,
+                      tile == kTiles - 1 ? lastTileSteps : 4, tile != 0);
+        if (++aheadStage == kStages) {
+          aheadStage = 0;
+          aheadPhase ^= 1;
+        }
       }
     }
 #endif

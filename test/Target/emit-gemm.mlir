@@ -25,7 +25,8 @@
 // Weights read by one CTA only load with an "evict first" L2 policy.
 // HOPPER: createpolicy.fractional.L2::evict_first.b64
 // HOPPER: .mbarrier::complete_tx::bytes.L2::cache_hint
-// HOPPER: desc |= (bi_u64)1 << 62;
+// Descriptors: stride 1024 bytes and the 128-byte swizzle in the high word.
+// HOPPER: return ((bi_u64)((1024 >> 4) | (1u << 30)) << 32) | low;
 // HOPPER: wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16
 // A last tile that would reach past M or N starts earlier: no TMA box reads
 // past the operands; it stores only its own rows and columns.
@@ -53,7 +54,8 @@
 // One K tile of wgmma: a chunk starts from zero, as its first k-step does
 // not accumulate.
 // HOPPER-LABEL: BI_DEVICE void bi_mma_k_tile(
-// HOPPER: bi_wgmma(acc, descsB[0], descsA[0], accumulate);
+// HOPPER: descsA[step] = bi_wgmma_desc(weights + 2 * step); // 16 k further on
+// HOPPER: bi_wgmma(acc, descsA[0], descsB[0], accumulate);
 // HOPPER: bi_wgmma_commit();
 // HOPPER-LABEL: bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 // A launch computes a range of the output tiles (tail pairs: two launches).
@@ -70,8 +72,10 @@
 // HOPPER: setmaxnreg.inc.sync.aligned.u32 232
 // A unit's total starts at -0, which any first partial leaves unchanged.
 // HOPPER: total[i] = -0.0f;
-// HOPPER: bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
-// HOPPER-NEXT: min(4, (K - tile * 64 + 15) / 16), tile != tileBegin);
+// Every K tile has four k-steps but the last.
+// HOPPER: bi_mma_k_tile(acc, weights0 + s * kStageLow, rows0 + s * kStageLow,
+// HOPPER-NEXT: tile == kTiles - 1 ? lastTileSteps : 4,
+// HOPPER-NEXT: tile != tileBegin);
 // Serial chunks (the split path compiled out): partials kept in
 // registers, added left to right.
 // HOPPER: #elif !BI_SPLIT_CHUNKS
@@ -80,8 +84,9 @@
 // The next unit's first K tiles are issued before this unit's tile is
 // stored; they start the unit's first chunk from zero.
 // HOPPER: if (unit + BI_UNIT_STEP < units) {
-// HOPPER: bi_mma_k_tile(acc, bi_smem(shared + s * kStageBytes), consumer,
-// HOPPER-NEXT: min(4, (K - tile * 64 + 15) / 16), tile != 0);
+// HOPPER: bi_mma_k_tile(acc, weights0 + aheadStage * kStageLow,
+// HOPPER-NEXT: rows0 + aheadStage * kStageLow,
+// HOPPER-NEXT: tile == kTiles - 1 ? lastTileSteps : 4, tile != 0);
 // HOPPER: bi_store_tile(total, true,
 
 // The CUDA-core variant folds each chunk sequentially with fma from zero.
@@ -159,19 +164,20 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // moves the descriptor 16 rows of 128 bytes. silu calls bi's portable exp,
 // defined before the kernel.
 // KN: float bi_exp_portable(float x) {
-// KN: BI_DEVICE bi_u64 bi_wgmma_desc_mn(bi_u32 addr) {
-// KN-NEXT: bi_u64 desc = (bi_u64)((addr & 0x3FFFF) >> 4);
-// KN: desc |= (bi_u64)(1024 >> 4) << 32;
+// KN: BI_DEVICE bi_u64 bi_wgmma_desc(bi_u32 low) {
+// KN-NEXT: return ((bi_u64)((1024 >> 4) | (1u << 30)) << 32) | low;
+// KN: BI_DEVICE bi_u32 bi_desc_low_mn(bi_u32 addr) {
+// KN-NEXT: return (addr >> 4) | ((8192u >> 4) << 16);
 // KN: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
 // KN-SAME: p, 1, 1, 1, 0;
 // KN: v = __fdiv_rn(v, __fadd_rn(1.0f, bi_exp_portable(-v)));
 // KN-LABEL: BI_DEVICE void bi_mma_k_tile(
-// KN: const bi_u64 descB = bi_wgmma_desc_mn(stage + consumer * 64 * 128);
-// KN: descsB[step] = descB + 128 * step;
+// KN: descsA[step] = bi_wgmma_desc(weights + 128 * step); // 16 k further on
 // KN-LABEL: bi_gemm_main(
 // KN: bi_tma_load_weights(stage + box * 64 * 128, &mapB,
 // KN-NEXT: bi_smem(&full[s]), work.n0 + box * 64,
 // KN-NEXT: tile * 64, streamWeights);
+// KN: const bi_u32 weights0 = bi_desc_low_mn(stage0 + consumer * 64 * 128);
 
 // The CUDA-core variant with silu in fn = fast: the hardware exp.
 // FMASILU: float bi_exp_fast(float x) {

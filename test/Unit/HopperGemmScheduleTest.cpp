@@ -442,8 +442,8 @@ TEST(HopperGemmSchedule, TilePairsShareTheWeightTileInStep) {
   EXPECT_TRUE(swappedHas("#define BI_SWAP_ROLES 1"));
   EXPECT_TRUE(swappedHas("#define BI_STAGED_OUTPUT 0"));
   EXPECT_TRUE(swappedHas("wgmma.mma_async.sync.aligned.m64n96k16"));
-  EXPECT_TRUE(
-      swappedHas("bi_wgmma_desc(stage + kTileBytesB + consumer * 64 * 128)"));
+  EXPECT_TRUE(swappedHas(
+      "rows0 = bi_desc_low(stage0 + kTileBytesB + consumer * 64 * 128)"));
   EXPECT_TRUE(swappedHas("const int mBase = work.m0 + consumer * 64"));
   EXPECT_TRUE(swappedHas("bi_store_pair(c, (bi_u64)m * N + n, lo, hi);"));
   semantics.nnLinear = false;
