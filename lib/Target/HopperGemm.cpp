@@ -1311,7 +1311,7 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
     add(128, 192, 4, false);
     // Medium batches whose tiles fill at most half of the SMs: a tile's
     // chunks in two ranges on a pair of CTAs.
-    list.push_back(scheduleOf(64, 128, 8, false, false, /*range=*/true));
+    list.push_back(scheduleOf(64, 128, 9, false, false, /*range=*/true));
     list.push_back(scheduleOf(128, 128, 6, false, false, /*range=*/true));
     // Large batches: three consumer warpgroups on 192 weight rows share
     // each activation tile (a sixth less operand traffic per product than
@@ -1328,7 +1328,7 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
     add(128, 96, 6, false);
     // Two row tiles: a pair of CTAs reads the weight tile once, for both.
     for (auto [blockN, blockM, stages] :
-         {std::tuple{64, 128, 8}, {128, 96, 6}, {128, 128, 6}})
+         {std::tuple{64, 128, 9}, {128, 96, 6}, {128, 128, 6}})
       list.push_back(scheduleOf(blockN, blockM, stages, false, false,
                                 /*range=*/false, /*pair=*/true));
     // The same with the operands' roles swapped, for weight tiles of 96 or
@@ -1521,14 +1521,19 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   // every point timed (2026-11-23, tenth session, us, eight / six stages:
   // range pairs 4096 x 14336 M = 128 47.2 / 49.8, 4096 x 4096 M = 128
   // 19.3 / 19.6; serial 4096 x 14336 M = 256 57.1 / 60.9, 6144 x 4096 M =
-  // 128 24.9 / 28.6, 28672 x 4096 M = 128 82.0 / 84.5).
+  // 128 24.9 / 28.6, 28672 x 4096 M = 128 82.0 / 84.5). Range and tile
+  // pairs keep nine since their consumers issue half the instructions per
+  // K tile (2026-11-24, two lab runs, us, nine / eight stages: range pairs
+  // 4096 x 14336 M = 128 43.5 / 43.7, M = 64 51.8 / 52.7, 4096 x 4096 M =
+  // 64 22.8 / 23.2; tile pairs M = 256 4096 x 14336 50.8 / 53.5-53.8, 4096
+  // x 4096 20.1-20.4 / 20.9-21.0, M = 192 50.4-50.5 / 52.5-52.8).
   // Where the 64-row tiles fit one wave alone and the chunks are odd,
   // each of their CTAs runs all the chunks at half the rows, less than a
   // 128-row pair's first range (K = 14336: 7 half chunks against 4 whole
   // ones; 4096 x 14336, M = 256: 57.1 against 59.1 us); with even chunks
   // the two tie (4096 x 4096, M = 256: 23.3 against 23.0).
   if (M <= 256 && chunks >= 2 && 2 * tiles(64, 128) <= multiprocessors)
-    return pick(64, 128, 8, false, false, /*range=*/true);
+    return pick(64, 128, 9, false, false, /*range=*/true);
   // From 129 to 256 rows (two row tiles): the two row tiles of a column on
   // a pair of CTAs that loads the weight tile once for both, "evict first"
   // (see the producer). 64 x 128 tiles where they fit one wave, else 128
@@ -1551,7 +1556,7 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   // 99.6 / 106.1 / 95.8, M = 192 96.7 / n128m96s6pair 95.2 / 83.3.
   if (M > 128 && M <= 256) {
     if (tiles(64, 128) <= multiprocessors)
-      return pick(64, 128, 8, false, false, false, /*pair=*/true);
+      return pick(64, 128, 9, false, false, false, /*pair=*/true);
     const int64_t clusters = std::max(1, multiprocessors / 2);
     auto cost = [&](int64_t blockN, int64_t blockM) {
       const int64_t pairs = (tiles(blockN, blockM) + 1) / 2;
