@@ -513,6 +513,7 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   // Parameter values: the tensor maps are copied here under the lock, as
   // the cache they come from may change once it is released.
   alignas(64) uint64_t mapA[16], mapB[16], twinMapB[16];
+  int64_t rowTiles = 0; // of the launched schedule
   {
     std::lock_guard<std::mutex> lock(d.loadMutex);
     int index = launchedSchedule(d, M, N, K, tiles);
@@ -528,15 +529,15 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
       variant = variantFor(d, index);
     }
     schedule = &hopperGemmSchedules()[index];
+    rowTiles = (M + schedule->blockM - 1) / schedule->blockM;
     if (schedule->clusterChunks && chunks > 1)
       clusterSize = schedule->clusterSize(chunks);
     loaded = &loadVariant(*variant, context, d.name);
     // The scheduler's choice only (a forced schedule runs as it is), with
     // the generator's kernel (not the quick one).
     if (d.gemmForcedSchedule.empty() && quickIndex < 0)
-      tailTiles = hopperGemmTailPairTiles(
-          index, chunks, tiles, (M + schedule->blockM - 1) / schedule->blockM,
-          loaded->ctas);
+      tailTiles =
+          hopperGemmTailPairTiles(index, chunks, tiles, rowTiles, loaded->ctas);
     if (tailTiles > 0) {
       const int twinIndex = hopperGemmRangeTwin(index);
       if (auto twinVariant = tailTwinVariant(d, twinIndex, twinToCompile)) {
@@ -612,9 +613,7 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   if (scheduleRef.pairTiles) {
     // Persistent clusters of two, a pair of row tiles of the same columns
     // at a time.
-    const int64_t tilesN = (N + scheduleRef.blockN - 1) / scheduleRef.blockN;
-    const int64_t tilesM = (M + scheduleRef.blockM - 1) / scheduleRef.blockM;
-    const int64_t pairs = tilesN * ((tilesM + 1) / 2);
+    const int64_t pairs = tiles / rowTiles * ((rowTiles + 1) / 2);
     if (pairs > INT32_MAX)
       throw Error(d.name + ": schedule " + scheduleRef.name() + " has " +
                   std::to_string(pairs) +

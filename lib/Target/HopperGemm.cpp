@@ -1637,7 +1637,8 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   // multicast (1; such a kernel must be launched as clusters of two).
   source += std::string("#define BI_PAIR_TILES ") +
             (schedule.pairTiles ? "1" : "0") + "\n";
-  // The activations in wgmma's A operand, the weights in B (1; lab only).
+  // The activations in wgmma's A operand, the weights in B (1; b in
+  // nn.Linear layout only).
   source += std::string("#define BI_SWAP_ROLES ") +
             (schedule.swapRoles ? "1" : "0") + "\n";
   // 16-bit outputs go through shared memory when the schedule has room.
