@@ -1152,6 +1152,12 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     bi_store_tile(total, true, c, bias, residual, staging, work, nBase, mBase, M, N);
 #endif
     }
+    // The last unit issued nothing ahead, but ptxas cannot know: without
+    // this wait it injects one before the unit loop's closing branch,
+    // which its scheduler then hoists over the whole epilogue, so the next
+    // unit's K tiles issued ahead of the store never overlapped it (the
+    // store began only once they were done; ptxas info C7517).
+    bi_wgmma_wait<0>();
   }
 #if BI_PAIR_TILES
   // Neither CTA of a pair leaves while the other may still write to its
