@@ -81,6 +81,8 @@ echo "== GEMM: the M = 1 split schedule through MLIR and nvJitLink (no NVRTC), b
 rm -rf /tmp/bi/gemm-cache /tmp/bi/cuda-cache
 BI_CACHE_DIR=/tmp/bi/gemm-cache /tmp/bi/gemm-latency --mlir-split | tee "$out/gemm-latency-mlir-split.json"
 unset CUDA_CACHE_PATH
+echo "== GEMM: bi's own host cost per launch, the driver faked (bench/host_overhead)"
+bash bench/host_overhead/run.sh /tmp/bi | tee "$out/gemm-host-overhead.json"
 
 echo "== GEMM through MLIR (NVVM) vs the CUDA generator (NVRTC), bit for bit"
 python3 bench/matmul_nvvm_check.py --lib /tmp/bi/libbi.so 2>&1 \
