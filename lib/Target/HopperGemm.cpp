@@ -360,6 +360,16 @@ BI_DEVICE bi_gemm_unit bi_gemm_unit_of(int unit, int firstOutputTile,
   work.n0 = N % 8 == 0 ? min(work.nFrom, max(0, N - $BN)) : work.nFrom;
   return work;
 }
+// With the roles swapped, the first of consumer c's 64 activation rows
+// (one TMA box each): the tile's, or, where the tile has more rows than M
+// (one row tile), for a box that would reach past M, the 64 rows ending
+// at M, as a box partly past the operand loads several times slower (28672
+// x 4096, M = 160, 192-row tiles: 87.5 us against 80.1 at M = 192). The
+// rows before the consumer's own are the previous consumer's, which
+// stores them; this one computes them again (same bits) and drops them.
+BI_DEVICE int bi_consumer_rows(const bi_gemm_unit &work, int c, int M) {
+  return min(work.m0 + 64 * c, max(0, M - 64));
+}
 // Eight 16-bit values to global memory: one 16-byte store when `whole`,
 // else the first `count` one by one. Predicated instructions in one asm
 // block, not branches: ptxas makes the warps wait for their wgmmas in
@@ -808,8 +818,16 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
             bi_tma_load_weights(stage, &mapB, bi_smem(&full[s]), tile * 64,
                                 work.n0, streamWeights);
 #endif
+#if BI_SWAP_ROLES
+            // The activations in boxes of 64 rows, one per consumer.
+            for (int box = 0; box < $CONSUMERS; ++box)
+              bi_tma_load(stage + kTileBytesB + box * 64 * 128, &mapA,
+                          bi_smem(&full[s]), tile * 64,
+                          bi_consumer_rows(work, box, M));
+#else
             bi_tma_load(stage + kTileBytesB, &mapA, bi_smem(&full[s]), tile * 64,
                         work.m0);
+#endif
             if (++s == kStages) {
               s = 0;
               phase ^= 1;
@@ -967,9 +985,14 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // Accumulator layout of m64nNk16: register i of lane l in warp w holds
     // row 16w + l/4 + 8((i/2)%2) (a column of C) and column
     // 8(i/4) + 2(l%4) + i%2 (a row of C).
+    // The rows and columns this consumer stores (rows computed twice are
+    // stored by the consumer whose own they are).
+    bi_gemm_unit stored = work;
 #if BI_SWAP_ROLES
-    const int mBase = work.m0 + consumer * 64 + warp * 16 + lane / 4;
+    const int mBase =
+        bi_consumer_rows(work, consumer, M) + warp * 16 + lane / 4;
     const int nBase = work.n0 + 2 * (lane % 4);
+    stored.mFrom = max(work.mFrom, work.m0 + consumer * 64);
 #else
     const int nBase = work.n0 + consumer * 64 + warp * 16 + lane / 4;
     const int mBase = work.m0 + 2 * (lane % 4);
@@ -1130,7 +1153,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     }
 #endif
     // With one chunk (K within it) the partial is the total.
-    bi_store_tile(acc, store, c, bias, residual, staging, work, nBase, mBase, M, N);
+    bi_store_tile(acc, store, c, bias, residual, staging, stored, nBase, mBase, M, N);
 #elif BI_RANGE_PAIRS
     // Rank 1's partials are in the workspace once the cluster barrier
     // (release, acquire) is passed; rank 0 adds them in chunk order.
@@ -1146,10 +1169,10 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         for (int q = 0; q < kQuads; ++q)
           bi_add_quad(total + 4 * q, part[q]);
       }
-    bi_store_tile(total, pairRank == 0, c, bias, residual, staging, work, nBase,
-                  mBase, M, N);
+    bi_store_tile(total, pairRank == 0, c, bias, residual, staging, stored,
+                  nBase, mBase, M, N);
 #else
-    bi_store_tile(total, true, c, bias, residual, staging, work, nBase, mBase, M, N);
+    bi_store_tile(total, true, c, bias, residual, staging, stored, nBase, mBase, M, N);
 #endif
     }
     // The last unit issued nothing ahead, but ptxas cannot know: without
@@ -1343,6 +1366,11 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
       list.push_back(scheduleOf(blockN, 128, stages, false, false,
                                 /*range=*/false, /*pair=*/true,
                                 /*swap=*/true));
+    // Up to 192 rows in one row tile: three consumers of 64 activation
+    // rows on 112 weight rows (28672 x 4096: 256 tiles, two nearly full
+    // waves).
+    list.push_back(scheduleOf(112, 192, 5, false, false, /*range=*/false,
+                              /*pair=*/false, /*swap=*/true));
     return list;
   }();
   return schedules;
@@ -1393,7 +1421,9 @@ int hopperGemmRangeTwin(int index) {
     const std::vector<GemmSchedule> &all = hopperGemmSchedules();
     std::vector<int> found(all.size(), -1);
     for (size_t i = 0; i < all.size(); ++i) {
-      if (all[i].splitChunks || all[i].rangePairs)
+      // (Not with the roles swapped: the tail's launch shares the
+      // activations' tensor map, whose boxes those have of 64 rows.)
+      if (all[i].splitChunks || all[i].rangePairs || all[i].swapRoles)
         continue;
       for (size_t j = 0; j < all.size(); ++j)
         if (all[j].rangePairs && all[j].blockN == all[i].blockN &&
@@ -1577,6 +1607,19 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
       if (cost(swapped.blockN, swapped.blockM) <=
           cost(best.blockN, best.blockM))
         best = swapped;
+    // Up to 192 rows, all of them in one row tile (three consumers, the
+    // roles swapped) where its waves of single CTAs cost less than the
+    // pairs' (28672 x 4096: 256 tiles, two waves, against 224 pairs of 128
+    // x 96 in four). Lab, 2026-11-24, us (one row tile / n128m96s6pair /
+    // cuBLAS): M = 129 77.6 / 89.3 / 73.9, M = 160 79.4 / 92.9 / 75.2, M =
+    // 192 80.0 / 94.4 / 85.7.
+    if (M <= 192) {
+      const int64_t waves =
+          (tiles(112, 192) + multiprocessors - 1) / multiprocessors;
+      if (waves * 112 * 192 < cost(best.blockN, best.blockM))
+        return pick(112, 192, 5, false, false, /*range=*/false,
+                    /*pair=*/false, /*swap=*/true);
+    }
     return pick(best.blockN, best.blockM, best.stages, false, false, false,
                 /*pair=*/true, best.swap);
   }

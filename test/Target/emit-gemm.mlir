@@ -140,7 +140,7 @@
 // SPLIT-NEXT: bi_add_quad(sum + 4 * j, part[g][j]);
 // SPLIT: acc[4 * first + j] = sum[j];
 // One chunk (K within it): the partial is the total.
-// SPLIT: bi_store_tile(acc, store, c, bias, residual, staging, work, nBase, mBase, M, N);
+// SPLIT: bi_store_tile(acc, store, c, bias, residual, staging, stored, nBase, mBase, M, N);
 // Split schedules never issue the next unit ahead.
 // SPLIT-NOT: if (unit + (int)gridDim.x < units) {
 // SPLIT: #else

@@ -85,14 +85,20 @@ TEST(HopperGemmSchedule, TwoRowTilesRunAsTilePairs) {
   EXPECT_EQ(pick(256, 4096, 2048), "n64m128s9pair");
   // ... else the widest weight tiles whose pairs' waves cost least: 96
   // rows with the roles swapped at N = 6144 (64 pairs, one wave), 112 at
-  // N = 28672 and M = 256 (256 pairs, four waves), 128 columns in row tiles
-  // of 96 at N = 28672 up to 192 rows.
+  // N = 28672 and M = 256 (256 pairs, four waves)...
   EXPECT_EQ(pick(256, 6144, 4096), "n96m128s8swappair");
   EXPECT_EQ(pick(192, 6144, 4096), "n96m128s8swappair");
+  EXPECT_EQ(pick(129, 6144, 4096), "n96m128s8swappair");
   EXPECT_EQ(pick(193, 28672, 4096), "n112m128s7swappair");
   EXPECT_EQ(pick(256, 28672, 4096), "n112m128s7swappair");
-  EXPECT_EQ(pick(129, 28672, 4096), "n128m96s6pair");
-  EXPECT_EQ(pick(192, 28672, 4096), "n128m96s6pair");
+  // ... or up to 192 rows one row tile of 192 x 112 (the roles swapped)
+  // where its waves of single CTAs cost less: N = 28672, 256 tiles in two
+  // waves against 224 pairs of 128 x 96 in four.
+  EXPECT_EQ(pick(129, 28672, 4096), "n112m192s5swapserial");
+  EXPECT_EQ(pick(192, 28672, 4096), "n112m192s5swapserial");
+  // Else 128 columns in row tiles of 96 up to 192 rows (N = 16384: 128
+  // pairs in two waves; 147 tiles of 192 x 112 would need two as well).
+  EXPECT_EQ(pick(192, 16384, 4096), "n128m96s6pair");
   // 128 x 128 tiles as usual where those cost least (N = 8448: 66 pairs
   // fill one wave; 96 or 112 rows would need two).
   EXPECT_EQ(pick(256, 8448, 4096), "n128m128s6pair");
@@ -446,7 +452,14 @@ TEST(HopperGemmSchedule, TilePairsShareTheWeightTileInStep) {
   EXPECT_TRUE(swappedHas("wgmma.mma_async.sync.aligned.m64n96k16"));
   EXPECT_TRUE(swappedHas(
       "rows0 = bi_desc_low(stage0 + kTileBytesB + consumer * 64 * 128)"));
-  EXPECT_TRUE(swappedHas("const int mBase = work.m0 + consumer * 64"));
+  // Each consumer's 64 rows in a box of their own, moved back to end at M
+  // where they would reach past it (one row tile); the rows before the
+  // consumer's own are stored by the one they belong to.
+  EXPECT_TRUE(swappedHas("return min(work.m0 + 64 * c, max(0, M - 64));"));
+  EXPECT_TRUE(swappedHas("bi_consumer_rows(work, box, M));"));
+  EXPECT_TRUE(swappedHas("bi_consumer_rows(work, consumer, M) + warp * 16"));
+  EXPECT_TRUE(
+      swappedHas("stored.mFrom = max(work.mFrom, work.m0 + consumer * 64);"));
   EXPECT_TRUE(swappedHas("bi_store_pair(c, (bi_u64)m * N + n, lo, hi);"));
   semantics.nnLinear = false;
   EXPECT_NE(
