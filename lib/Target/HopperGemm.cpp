@@ -1366,11 +1366,13 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
       list.push_back(scheduleOf(blockN, 128, stages, false, false,
                                 /*range=*/false, /*pair=*/true,
                                 /*swap=*/true));
-    // Up to 192 rows in one row tile: three consumers of 64 activation
-    // rows on 112 weight rows (28672 x 4096: 256 tiles, two nearly full
-    // waves).
-    list.push_back(scheduleOf(112, 192, 5, false, false, /*range=*/false,
-                              /*pair=*/false, /*swap=*/true));
+    // Up to 128 or 192 rows in one row tile: two or three consumers of 64
+    // activation rows on 112 weight rows (28672 x 4096: 256 tiles, two
+    // nearly full waves).
+    for (auto [blockM, stages] : {std::pair{128, 7}, {192, 5}})
+      list.push_back(scheduleOf(112, blockM, stages, false, false,
+                                /*range=*/false, /*pair=*/false,
+                                /*swap=*/true));
     return list;
   }();
   return schedules;
@@ -1631,10 +1633,23 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   }
   // Two consumer warpgroups per CTA beat more, smaller CTAs once the
   // 128 x 128 tiles nearly fill the GPU.
-  if (M <= 128)
-    return 10 * tiles(128, 128) < 7 * multiprocessors
-               ? pick(64, 128, 8, false, false)
-               : pick(128, 128, 6, false, false);
+  if (M <= 128) {
+    if (10 * tiles(128, 128) < 7 * multiprocessors)
+      return pick(64, 128, 8, false, false);
+    // Weight tiles of 112 rows (the roles swapped) where their waves cost
+    // less than those of 128 (28672 x 4096: two waves of 256 tiles against
+    // two of 224, each an eighth more work; and a row tile of fewer rows
+    // than 128 needs no box past M). Lab, 2026-11-24, us (112 / 128 rows /
+    // cuBLAS): M = 72 71.3 / 86.6 / 71.6, M = 100 72.4 / 77.4 / 72.9, M =
+    // 128 72.0 / 72.2 / 74.8.
+    auto waves = [&](int64_t blockN) {
+      return (tiles(blockN, 128) + multiprocessors - 1) / multiprocessors;
+    };
+    if (waves(112) * 112 < waves(128) * 128)
+      return pick(112, 128, 7, false, false, /*range=*/false, /*pair=*/false,
+                  /*swap=*/true);
+    return pick(128, 128, 6, false, false);
+  }
   // Above 256 rows: 128 x 128 tiles, or 192 x 128 tiles (three consumers)
   // where their waves come out nearly as full. A sixth stage (the output
   // staged in passes of 64 rows) paid for 128 x 128 tiles at M = 1024 on

@@ -68,8 +68,13 @@ TEST(HopperGemmSchedule, RangePairsWhereThePairsFitOneWave) {
   // Unless the chunks are odd: then the 96 tiles of 64 x 128 in one wave,
   // all three chunks each, against two on a pair's first CTA.
   EXPECT_EQ(pick(128, 6144, 6144), "n64m128s8serial");
-  // Neither fits one wave: serial chunks.
-  EXPECT_EQ(pick(128, 28672, 4096), "n128m128s6serial");
+  // Neither fits one wave: serial chunks, on 112 weight rows with the
+  // roles swapped where those fill their waves better (N = 28672: 256
+  // tiles in two waves against 224 of 128 rows, each an eighth more
+  // work), else on 128 (N = 16384: 128 tiles in one wave).
+  EXPECT_EQ(pick(128, 28672, 4096), "n112m128s7swapserial");
+  EXPECT_EQ(pick(72, 28672, 4096), "n112m128s7swapserial");
+  EXPECT_EQ(pick(128, 16384, 4096), "n128m128s6serial");
   // Up to 64 rows the deep rings, cluster and serial rules stand.
   EXPECT_EQ(pick(64, 4096, 4096), "n64m64s12serial");
   EXPECT_EQ(pick(64, 3072, 4096), "n64m64s8cluster");
@@ -103,7 +108,7 @@ TEST(HopperGemmSchedule, TwoRowTilesRunAsTilePairs) {
   // fill one wave; 96 or 112 rows would need two).
   EXPECT_EQ(pick(256, 8448, 4096), "n128m128s6pair");
   // One row tile has nothing to pair; three have.
-  EXPECT_EQ(pick(128, 28672, 4096), "n128m128s6serial");
+  EXPECT_EQ(pick(128, 28672, 4096), "n112m128s7swapserial");
   EXPECT_EQ(pick(257, 28672, 4096), "n192m128s5serial");
 }
 
