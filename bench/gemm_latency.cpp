@@ -136,19 +136,25 @@ int main(int argc, char **argv) {
   auto t3 = Clock::now();
   // Host cost per launch: rounds of 100 launches (few enough that the
   // launch queue never fills, so the GPU's pace does not leak in), timed on
-  // the host only; the median round. M = 1 takes a split schedule.
-  auto hostPerLaunch = [&](const std::vector<bi::Arg> &callArgs) {
+  // the host only; the median round. `queue` runs before each round, untimed
+  // (work to keep the GPU busy meanwhile). M = 1 takes a small-M schedule.
+  auto perLaunch = [&](auto launchOnce, auto queue) {
     std::vector<double> rounds;
     for (int round = 0; round < 21; ++round) {
       cudaDeviceSynchronize();
+      queue();
       auto begin = Clock::now();
       for (int i = 0; i < 100; ++i)
-        kernel->launch(callArgs, nullptr);
+        launchOnce();
       rounds.push_back(ms(begin, Clock::now()) * 1000.0 / 100);
     }
     cudaDeviceSynchronize();
     std::sort(rounds.begin(), rounds.end());
     return rounds[rounds.size() / 2];
+  };
+  auto idle = [] {};
+  auto hostPerLaunch = [&](const std::vector<bi::Arg> &callArgs) {
+    return perLaunch([&] { kernel->launch(callArgs, nullptr); }, idle);
   };
   const double hostSplit = hostPerLaunch(args);
   const int64_t bigM = 1024;
@@ -171,33 +177,17 @@ int main(int argc, char **argv) {
   double driverFloor = -1, driverBusyFloor = -1;
   if (cuModuleLoadData(&module, emptyPtx) == CUDA_SUCCESS &&
       cuModuleGetFunction(&empty, module, "bi_empty") == CUDA_SUCCESS) {
-    std::vector<double> rounds;
-    for (int round = 0; round < 21; ++round) {
-      cudaDeviceSynchronize();
-      auto begin = Clock::now();
-      for (int i = 0; i < 100; ++i)
-        cuLaunchKernel(empty, 1, 1, 1, 32, 1, 1, 0, nullptr, nullptr, nullptr);
-      rounds.push_back(ms(begin, Clock::now()) * 1000.0 / 100);
-    }
-    cudaDeviceSynchronize();
-    std::sort(rounds.begin(), rounds.end());
-    driverFloor = rounds[rounds.size() / 2];
+    auto emptyLaunch = [&] {
+      cuLaunchKernel(empty, 1, 1, 1, 32, 1, 1, 0, nullptr, nullptr, nullptr);
+    };
+    driverFloor = perLaunch(emptyLaunch, idle);
     // The same behind a busy GPU, as the GEMM launches above were (each
     // round queued behind about a millisecond of M = 1024 GEMMs): what the
     // driver's call costs when the launch queue is not empty.
-    rounds.clear();
-    for (int round = 0; round < 21; ++round) {
-      cudaDeviceSynchronize();
+    driverBusyFloor = perLaunch(emptyLaunch, [&] {
       for (int i = 0; i < 20; ++i)
         kernel->launch(bigArgs, nullptr);
-      auto begin = Clock::now();
-      for (int i = 0; i < 100; ++i)
-        cuLaunchKernel(empty, 1, 1, 1, 32, 1, 1, 0, nullptr, nullptr, nullptr);
-      rounds.push_back(ms(begin, Clock::now()) * 1000.0 / 100);
-    }
-    cudaDeviceSynchronize();
-    std::sort(rounds.begin(), rounds.end());
-    driverBusyFloor = rounds[rounds.size() / 2];
+    });
   }
   bi::CacheStats stats = compiler.cacheStats();
   printf("{\"compiler_create_ms\": %.3f, \"compile_ms\": %.3f, "

@@ -41,5 +41,9 @@ int main() {
     std::printf("{\"M\": %lld, \"bi_host_ns_per_launch\": %.0f}\n",
                 static_cast<long long>(M), rounds[10]);
   }
+  kernel.reset();
+  std::free(a);
+  std::free(w);
+  std::free(c);
   return 0;
 }
