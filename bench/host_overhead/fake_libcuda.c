@@ -1,8 +1,11 @@
 /* A CUDA driver that does nothing: every call succeeds at once. Loaded as
  * libcuda.so.1 (LD_LIBRARY_PATH), it lets host_overhead.cpp time bi's own
- * host path per launch without a GPU, the driver's share left out. Only
- * the entry points bi resolves, plus the ones NVRTC looks up in an
- * already-loaded driver (without them NVRTC crashes). */
+ * host path per launch without a GPU, the driver's share left out, and the
+ * launcher's tests (test/Unit/LaunchTest.cpp) see what bi asked to launch:
+ * it records each launch's grid, block, cluster and shared memory, and
+ * counts workspace allocations (bi_fake_* below). Only the entry points bi
+ * resolves, plus the ones NVRTC looks up in an already-loaded driver
+ * (without them NVRTC crashes). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -11,10 +14,63 @@ typedef int Result;
 static int context, module, function;
 static char memory[1 << 20];
 
+/* What the launches since the last bi_fake_reset() asked for. */
+typedef struct {
+  unsigned grid, block, cluster, shared;
+} BiFakeLaunch;
+enum { kMaxLaunches = 64 };
+static BiFakeLaunch launches[kMaxLaunches];
+static int launchCount, allocations;
+static void record(unsigned grid, unsigned block, unsigned cluster,
+                   unsigned shared) {
+  if (launchCount < kMaxLaunches) {
+    BiFakeLaunch launch = {grid, block, cluster, shared};
+    launches[launchCount] = launch;
+  }
+  ++launchCount;
+}
+void bi_fake_reset(void) { launchCount = allocations = 0; }
+int bi_fake_launch_count(void) { return launchCount; }
+const BiFakeLaunch *bi_fake_launch(int index) {
+  return index >= 0 && index < launchCount && index < kMaxLaunches
+             ? &launches[index]
+             : NULL;
+}
+int bi_fake_allocations(void) { return allocations; }
+
+/* CUlaunchConfig and CUlaunchAttribute (cuda.h); 4 is
+ * CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION. */
+typedef struct {
+  int id;
+  char pad[4];
+  union {
+    char bytes[64];
+    struct {
+      unsigned x, y, z;
+    } clusterDim;
+  } value;
+} LaunchAttribute;
+typedef struct {
+  unsigned gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ;
+  unsigned sharedMemBytes;
+  void *stream;
+  LaunchAttribute *attrs;
+  unsigned numAttrs;
+} LaunchConfig;
+
 Result cuInit(unsigned flags) { return 0; }
-Result cuDeviceGet(int *device, int ordinal) { *device = 0; return 0; }
-Result cuDeviceGetCount(int *count) { *count = 1; return 0; }
-Result cuCtxGetCurrent(void **current) { *current = &context; return 0; }
+Result cuDeviceGet(int *device, int ordinal) {
+  *device = 0;
+  return 0;
+}
+Result cuDeviceGetCount(int *count) {
+  *count = 1;
+  return 0;
+}
+Result cuCtxGetCurrent(void **current) {
+  *current = &context;
+  return 0;
+}
 Result cuCtxSetCurrent(void *current) { return 0; }
 Result cuDevicePrimaryCtxRetain(void **primary, int device) {
   *primary = &context;
@@ -31,10 +87,20 @@ Result cuModuleGetFunction(void **found, void *from, const char *name) {
 Result cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz,
                       unsigned bx, unsigned by, unsigned bz, unsigned shared,
                       void *stream, void **params, void **extra) {
+  record(gx * gy * gz, bx * by * bz, 0, shared);
   return 0;
 }
-Result cuLaunchKernelEx(const void *config, void *f, void **params,
+Result cuLaunchKernelEx(const LaunchConfig *config, void *f, void **params,
                         void **extra) {
+  unsigned cluster = 0;
+  for (unsigned i = 0; i < config->numAttrs; ++i)
+    if (config->attrs[i].id == 4)
+      cluster = config->attrs[i].value.clusterDim.x *
+                config->attrs[i].value.clusterDim.y *
+                config->attrs[i].value.clusterDim.z;
+  record(config->gridDimX * config->gridDimY * config->gridDimZ,
+         config->blockDimX * config->blockDimY * config->blockDimZ, cluster,
+         config->sharedMemBytes);
   return 0;
 }
 Result cuGetErrorString(Result error, const char **text) {
@@ -47,7 +113,10 @@ Result cuOccupancyMaxActiveBlocksPerMultiprocessor(int *blocks, void *f,
   *blocks = 1;
   return 0;
 }
-Result cuCtxGetDevice(int *device) { *device = 0; return 0; }
+Result cuCtxGetDevice(int *device) {
+  *device = 0;
+  return 0;
+}
 /* 16: CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT (an H200's 132). */
 Result cuDeviceGetAttribute(int *value, int attribute, int device) {
   *value = attribute == 16 ? 132 : 1;
@@ -64,6 +133,7 @@ Result cuTensorMapEncodeTiled(void *map, unsigned type, unsigned rank,
 }
 Result cuMemAlloc_v2(uint64_t *pointer, size_t bytes) {
   *pointer = (uint64_t)(uintptr_t)memory;
+  ++allocations;
   return 0;
 }
 Result cuMemFree_v2(uint64_t pointer) { return 0; }
@@ -73,7 +143,10 @@ Result cuMemsetD32Async(uint64_t pointer, unsigned value, size_t count,
 }
 Result cuStreamSynchronize(void *stream) { return 0; }
 /* Looked up by NVRTC: "not supported" answers. */
-Result cuDriverGetVersion(int *version) { *version = 13000; return 0; }
+Result cuDriverGetVersion(int *version) {
+  *version = 13000;
+  return 0;
+}
 Result cuGetExportTable(const void **table, const void *id) {
   *table = NULL;
   return 801;
