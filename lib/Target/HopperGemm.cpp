@@ -1478,6 +1478,12 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   auto tiles = [&](int64_t blockN, int64_t blockM) {
     return ((N + blockN - 1) / blockN) * ((M + blockM - 1) / blockM);
   };
+  // What a grid of one CTA per multiprocessor takes for the tiles: its
+  // waves times a tile's work (its area).
+  auto waveCost = [&](int64_t blockN, int64_t blockM) {
+    return (tiles(blockN, blockM) + multiprocessors - 1) / multiprocessors *
+           blockN * blockM;
+  };
   // A cluster schedule only where its cluster fits (else the launcher
   // would run the split one instead).
   auto pick = [&](int blockN, int blockM, int stages, bool split, bool cluster,
@@ -1615,13 +1621,9 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
     // x 96 in four). Lab, 2026-11-24, us (one row tile / n128m96s6pair /
     // cuBLAS): M = 129 77.6 / 89.3 / 73.9, M = 160 79.4 / 92.9 / 75.2, M =
     // 192 80.0 / 94.4 / 85.7.
-    if (M <= 192) {
-      const int64_t waves =
-          (tiles(112, 192) + multiprocessors - 1) / multiprocessors;
-      if (waves * 112 * 192 < cost(best.blockN, best.blockM))
-        return pick(112, 192, 5, false, false, /*range=*/false,
-                    /*pair=*/false, /*swap=*/true);
-    }
+    if (M <= 192 && waveCost(112, 192) < cost(best.blockN, best.blockM))
+      return pick(112, 192, 5, false, false, /*range=*/false,
+                  /*pair=*/false, /*swap=*/true);
     return pick(best.blockN, best.blockM, best.stages, false, false, false,
                 /*pair=*/true, best.swap);
   }
@@ -1642,10 +1644,7 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
     // than 128 needs no box past M). Lab, 2026-11-24, us (112 / 128 rows /
     // cuBLAS): M = 72 71.3 / 86.6 / 71.6, M = 100 72.4 / 77.4 / 72.9, M =
     // 128 72.0 / 72.2 / 74.8.
-    auto waves = [&](int64_t blockN) {
-      return (tiles(blockN, 128) + multiprocessors - 1) / multiprocessors;
-    };
-    if (waves(112) * 112 < waves(128) * 128)
+    if (waveCost(112, 128) < waveCost(128, 128))
       return pick(112, 128, 7, false, false, /*range=*/false, /*pair=*/false,
                   /*swap=*/true);
     return pick(128, 128, 6, false, false);
@@ -1666,12 +1665,7 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   // their useful share of the wave slots is at least 97 % of the square
   // tiles'. (They also tied or beat the 128 x 192 tiles, taken here
   // before, at every point where those were.)
-  auto slots = [&](int64_t blockN, int64_t blockM) { // waves x SMs x area
-    const int64_t waves =
-        (tiles(blockN, blockM) + multiprocessors - 1) / multiprocessors;
-    return waves * multiprocessors * blockN * blockM;
-  };
-  if (100 * slots(192, 128) <= 103 * slots(128, 128))
+  if (100 * waveCost(192, 128) <= 103 * waveCost(128, 128))
     return pick(192, 128, 5, false, false);
   return pick(128, 128, squareStages, false, false);
 }
