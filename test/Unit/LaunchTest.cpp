@@ -69,6 +69,18 @@ std::vector<FakeLaunch> launchesOf(const bi::Kernel &kernel, int64_t M,
   return made;
 }
 
+/// Whether `made` launched `grid` CTAs of `block` threads in clusters of
+/// `cluster` (0: a plain launch); says what it launched where not.
+::testing::AssertionResult isLaunch(const FakeLaunch &made, unsigned grid,
+                                    unsigned block, unsigned cluster) {
+  if (made.grid == grid && made.block == block && made.cluster == cluster)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "launched " << made.grid << " CTAs of " << made.block
+         << " threads in clusters of " << made.cluster << ", expected " << grid
+         << ", " << block << ", " << cluster;
+}
+
 class Launch : public ::testing::Test {
 protected:
   void SetUp() override {
@@ -107,9 +119,7 @@ TEST_F(Launch, SerialTilesRunOnePersistentCtaEach) {
   auto small = gemm(4096, 4096, 1);
   std::vector<FakeLaunch> made = launchesOf(*small, 1, 4096, 4096);
   ASSERT_EQ(made.size(), 1u);
-  EXPECT_EQ(made[0].grid, 64u);
-  EXPECT_EQ(made[0].block, 256u);
-  EXPECT_EQ(made[0].cluster, 0u);
+  EXPECT_TRUE(isLaunch(made[0], 64, 256, 0));
   EXPECT_GT(made[0].shared, kHalfSharedMemory);
   // 28672 x 4096: 256 tiles of 112 weight rows with the roles swapped, on
   // a grid of 132 (the fake GPU's multiprocessors): two consumers up to
@@ -117,15 +127,11 @@ TEST_F(Launch, SerialTilesRunOnePersistentCtaEach) {
   auto wide100 = gemm(28672, 4096, 100);
   made = launchesOf(*wide100, 100, 28672, 4096);
   ASSERT_EQ(made.size(), 1u);
-  EXPECT_EQ(made[0].grid, 132u);
-  EXPECT_EQ(made[0].block, 384u);
-  EXPECT_EQ(made[0].cluster, 0u);
+  EXPECT_TRUE(isLaunch(made[0], 132, 384, 0));
   auto wide160 = gemm(28672, 4096, 160);
   made = launchesOf(*wide160, 160, 28672, 4096);
   ASSERT_EQ(made.size(), 1u);
-  EXPECT_EQ(made[0].grid, 132u);
-  EXPECT_EQ(made[0].block, 512u);
-  EXPECT_EQ(made[0].cluster, 0u);
+  EXPECT_TRUE(isLaunch(made[0], 132, 512, 0));
   EXPECT_GT(made[0].shared, kHalfSharedMemory);
 }
 
@@ -135,16 +141,12 @@ TEST_F(Launch, TilePairsRunAsPersistentClustersOfTwo) {
   auto wide = gemm(28672, 4096, 256);
   std::vector<FakeLaunch> made = launchesOf(*wide, 256, 28672, 4096);
   ASSERT_EQ(made.size(), 1u);
-  EXPECT_EQ(made[0].grid, 132u);
-  EXPECT_EQ(made[0].block, 384u);
-  EXPECT_EQ(made[0].cluster, 2u);
+  EXPECT_TRUE(isLaunch(made[0], 132, 384, 2));
   // 4096 x 4096, M = 256: n64m128s9pair, 64 pairs: 64 clusters, no more.
   auto square = gemm(4096, 4096, 256);
   made = launchesOf(*square, 256, 4096, 4096);
   ASSERT_EQ(made.size(), 1u);
-  EXPECT_EQ(made[0].grid, 128u);
-  EXPECT_EQ(made[0].block, 256u);
-  EXPECT_EQ(made[0].cluster, 2u);
+  EXPECT_TRUE(isLaunch(made[0], 128, 256, 2));
 }
 
 TEST_F(Launch, SplitChunksRunACtaPerChunkWithAWorkspace) {
@@ -164,9 +166,7 @@ TEST_F(Launch, SplitChunksRunACtaPerChunkWithAWorkspace) {
   auto clustered = gemm(3072, 4096, 64);
   made = launchesOf(*clustered, 64, 3072, 4096);
   ASSERT_EQ(made.size(), 1u);
-  EXPECT_EQ(made[0].grid, 96u);
-  EXPECT_EQ(made[0].block, 256u);
-  EXPECT_EQ(made[0].cluster, 2u);
+  EXPECT_TRUE(isLaunch(made[0], 96, 256, 2));
 }
 
 TEST_F(Launch, ALastWaveAtMostHalfFullRunsAsRangePairs) {
@@ -177,12 +177,8 @@ TEST_F(Launch, ALastWaveAtMostHalfFullRunsAsRangePairs) {
   auto kernel = gemm(14336, 4096, 512);
   std::vector<FakeLaunch> made = launchesOf(*kernel, 512, 14336, 4096);
   ASSERT_EQ(made.size(), 2u);
-  EXPECT_EQ(made[0].grid, 132u);
-  EXPECT_EQ(made[0].block, 384u);
-  EXPECT_EQ(made[0].cluster, 0u);
-  EXPECT_EQ(made[1].grid, 104u);
-  EXPECT_EQ(made[1].block, 384u);
-  EXPECT_EQ(made[1].cluster, 2u);
+  EXPECT_TRUE(isLaunch(made[0], 132, 384, 0));
+  EXPECT_TRUE(isLaunch(made[1], 104, 384, 2));
 }
 
 } // namespace
