@@ -106,6 +106,12 @@ protected:
     return kernel;
   }
 
+  /// The launches one GEMM launch of M rows made, the kernel for N x K
+  /// prepared as above.
+  std::vector<FakeLaunch> launchesAt(int64_t N, int64_t K, int64_t M) {
+    return launchesOf(*gemm(N, K, M), M, N, K);
+  }
+
   std::vector<std::unique_ptr<bi::Compiler>> compilers;
 };
 
@@ -116,20 +122,17 @@ constexpr unsigned kHalfSharedMemory = 227 * 1024 / 2;
 TEST_F(Launch, SerialTilesRunOnePersistentCtaEach) {
   // 4096 x 4096, M = 1: n64m8s14serial, 64 tiles of 64 weight rows, one
   // consumer warpgroup and the producer's.
-  auto small = gemm(4096, 4096, 1);
-  std::vector<FakeLaunch> made = launchesOf(*small, 1, 4096, 4096);
+  std::vector<FakeLaunch> made = launchesAt(4096, 4096, 1);
   ASSERT_EQ(made.size(), 1u);
   EXPECT_TRUE(isLaunch(made[0], 64, 256, 0));
   EXPECT_GT(made[0].shared, kHalfSharedMemory);
   // 28672 x 4096: 256 tiles of 112 weight rows with the roles swapped, on
   // a grid of 132 (the fake GPU's multiprocessors): two consumers up to
   // 128 rows (M = 100), three up to 192 (M = 160).
-  auto wide100 = gemm(28672, 4096, 100);
-  made = launchesOf(*wide100, 100, 28672, 4096);
+  made = launchesAt(28672, 4096, 100);
   ASSERT_EQ(made.size(), 1u);
   EXPECT_TRUE(isLaunch(made[0], 132, 384, 0));
-  auto wide160 = gemm(28672, 4096, 160);
-  made = launchesOf(*wide160, 160, 28672, 4096);
+  made = launchesAt(28672, 4096, 160);
   ASSERT_EQ(made.size(), 1u);
   EXPECT_TRUE(isLaunch(made[0], 132, 512, 0));
   EXPECT_GT(made[0].shared, kHalfSharedMemory);
@@ -138,13 +141,11 @@ TEST_F(Launch, SerialTilesRunOnePersistentCtaEach) {
 TEST_F(Launch, TilePairsRunAsPersistentClustersOfTwo) {
   // 28672 x 4096, M = 256: n112m128s7swappair, 256 pairs of row tiles on
   // 66 clusters of two (132 CTAs).
-  auto wide = gemm(28672, 4096, 256);
-  std::vector<FakeLaunch> made = launchesOf(*wide, 256, 28672, 4096);
+  std::vector<FakeLaunch> made = launchesAt(28672, 4096, 256);
   ASSERT_EQ(made.size(), 1u);
   EXPECT_TRUE(isLaunch(made[0], 132, 384, 2));
   // 4096 x 4096, M = 256: n64m128s9pair, 64 pairs: 64 clusters, no more.
-  auto square = gemm(4096, 4096, 256);
-  made = launchesOf(*square, 256, 4096, 4096);
+  made = launchesAt(4096, 4096, 256);
   ASSERT_EQ(made.size(), 1u);
   EXPECT_TRUE(isLaunch(made[0], 128, 256, 2));
 }
@@ -163,8 +164,7 @@ TEST_F(Launch, SplitChunksRunACtaPerChunkWithAWorkspace) {
   EXPECT_EQ(fake().allocations(), 0);
   // 3072 x 4096, M = 64: n64m64s8cluster, each of 48 tiles' two chunks on
   // a cluster of two CTAs that add their partials in shared memory.
-  auto clustered = gemm(3072, 4096, 64);
-  made = launchesOf(*clustered, 64, 3072, 4096);
+  made = launchesAt(3072, 4096, 64);
   ASSERT_EQ(made.size(), 1u);
   EXPECT_TRUE(isLaunch(made[0], 96, 256, 2));
 }
@@ -174,8 +174,7 @@ TEST_F(Launch, ALastWaveAtMostHalfFullRunsAsRangePairs) {
   // of 132 on the persistent grid, then the last 52 (at most half of a
   // wave, whole tile groups) as range pairs (n128m128s6range) in a second
   // launch, 104 CTAs in clusters of two.
-  auto kernel = gemm(14336, 4096, 512);
-  std::vector<FakeLaunch> made = launchesOf(*kernel, 512, 14336, 4096);
+  std::vector<FakeLaunch> made = launchesAt(14336, 4096, 512);
   ASSERT_EQ(made.size(), 2u);
   EXPECT_TRUE(isLaunch(made[0], 132, 384, 0));
   EXPECT_TRUE(isLaunch(made[1], 104, 384, 2));
