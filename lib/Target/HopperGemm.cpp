@@ -900,31 +900,57 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     for (int i = 0; i < $ACC; ++i)
       total[i] = -0.0f;
 #endif
+    // A K tile's wgmmas on stage s once it is full (k-steps of 16 before
+    // K, from zero when not `accumulate`)...
+    auto issueKTile = [&](int tile, int tileEnd, int steps, int accumulate) {
+      bi_mbar_wait(bi_smem(&full[s]), phase);
+#ifdef BI_STAGGER_CONSUMERS_NS
+      // Test hook (never defined by the compiler): the last consumer
+      // starts each chunk's last k-tile late, so that a race between
+      // consumers around the end of a chunk shows in the bits.
+      if (consumer == $CONSUMERS - 1 && tile == tileEnd - 1)
+        __nanosleep(BI_STAGGER_CONSUMERS_NS);
+#endif
+      bi_mma_k_tile(acc, weights0 + s * kStageLow, rows0 + s * kStageLow,
+                    steps, accumulate);
+    };
+    // ... and then, once the previous K tile's group is complete, its stage
+    // released and the ring moved on.
+    auto nextStage = [&]() {
+      bi_wgmma_wait<1>();
+      if (pending >= 0 && lane == 0)
+        bi_release_stage(bi_smem(&empty[pending]), pairRank);
+      pending = s;
+      if (++s == kStages) {
+        s = 0;
+        phase ^= 1;
+      }
+    };
     for (int chunk = firstChunk; chunk < endChunk; chunk += chunkStep) {
       const int tileBegin = chunk * kChunkTiles;
       const int tileEnd = min(kTiles, tileBegin + kChunkTiles);
-      for (int tile = tileBegin; tile < tileEnd; ++tile) {
-        if (tile >= ahead) {
-          bi_mbar_wait(bi_smem(&full[s]), phase);
-#ifdef BI_STAGGER_CONSUMERS_NS
-          // Test hook (never defined by the compiler): the last consumer
-          // starts each chunk's last k-tile late, so that a race between
-          // consumers around the end of a chunk shows in the bits.
-          if (consumer == $CONSUMERS - 1 && tile == tileEnd - 1)
-            __nanosleep(BI_STAGGER_CONSUMERS_NS);
-#endif
-          bi_mma_k_tile(acc, weights0 + s * kStageLow, rows0 + s * kStageLow,
-                        tile == kTiles - 1 ? lastTileSteps : 4,
-                        tile != tileBegin);
-        }
-        bi_wgmma_wait<1>();
-        if (pending >= 0 && lane == 0)
-          bi_release_stage(bi_smem(&empty[pending]), pairRank);
-        pending = s;
-        if (++s == kStages) {
-          s = 0;
-          phase ^= 1;
-        }
+      // The K tiles of a chunk in three loops, so that the one that runs
+      // nearly all of them tests nothing per tile: whole tiles of 4 k-steps
+      // accumulating (the first tile of a chunk starts from zero, the last
+      // of K may have fewer steps). Issue-bound consumers are slower
+      // consumers (FINDINGS: "A leaner K loop").
+      int tile = tileBegin;
+      for (; tile < min(ahead, tileEnd); ++tile)
+        nextStage(); // issued before the previous unit's store
+      if (tile == tileBegin) {
+        issueKTile(tile, tileEnd, tile == kTiles - 1 ? lastTileSteps : 4, 0);
+        nextStage();
+        ++tile;
+      }
+      const int wholeEnd =
+          tileEnd == kTiles && lastTileSteps != 4 ? tileEnd - 1 : tileEnd;
+      for (; tile < wholeEnd; ++tile) {
+        issueKTile(tile, tileEnd, 4, 1);
+        nextStage();
+      }
+      if (tile < tileEnd) {
+        issueKTile(tile, tileEnd, lastTileSteps, 1);
+        nextStage();
       }
       bi_wgmma_wait<0>();
       if (lane == 0)

@@ -72,10 +72,17 @@
 // HOPPER: setmaxnreg.inc.sync.aligned.u32 232
 // A unit's total starts at -0, which any first partial leaves unchanged.
 // HOPPER: total[i] = -0.0f;
-// Every K tile has four k-steps but the last.
+// Every K tile has four k-steps but the last; a chunk's first starts from
+// zero. Whole tiles run in a loop of their own that tests nothing per tile.
 // HOPPER: bi_mma_k_tile(acc, weights0 + s * kStageLow, rows0 + s * kStageLow,
-// HOPPER-NEXT: tile == kTiles - 1 ? lastTileSteps : 4,
-// HOPPER-NEXT: tile != tileBegin);
+// HOPPER-NEXT: steps, accumulate);
+// HOPPER: if (tile == tileBegin) {
+// HOPPER-NEXT: issueKTile(tile, tileEnd, tile == kTiles - 1 ? lastTileSteps : 4, 0);
+// HOPPER: tileEnd == kTiles && lastTileSteps != 4 ? tileEnd - 1 : tileEnd;
+// HOPPER-NEXT: for (; tile < wholeEnd; ++tile) {
+// HOPPER-NEXT: issueKTile(tile, tileEnd, 4, 1);
+// HOPPER: if (tile < tileEnd) {
+// HOPPER-NEXT: issueKTile(tile, tileEnd, lastTileSteps, 1);
 // Serial chunks (the split path compiled out): partials kept in
 // registers, added left to right.
 // HOPPER: #elif !BI_SPLIT_CHUNKS
