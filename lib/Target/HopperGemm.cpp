@@ -291,6 +291,10 @@ std::string emitEpilogue(const GemmSemantics &s) {
     out << "  v = __fadd_rn(v, " << toFloatFunction(s.residual)
         << "(residual[(bi_u64)m * N + n]));\n";
   out << "  return v;\n}\n";
+  // Whether bi_epilogue reads memory at (m, n): then it must not run for
+  // elements past M or N.
+  out << "#define BI_EPILOGUE_READS " << (s.hasBias || s.hasResidual ? 1 : 0)
+      << "\n";
   out << "BI_DEVICE void bi_store(" << storageType(s.output)
       << " *__restrict__ c, bi_u64 index, float v) {\n  c[index] = "
       << fromFloatFunction(s.output) << "(v);\n}\n";
@@ -513,17 +517,30 @@ BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
     // one pair of columns per lane, rows of 16 bytes: 6 % of the time of
     // 6144 x 4096 at M = 256 against staged stores, lab.)
     const int lane = threadIdx.x % 32, j = lane % 4, quad = lane & ~3;
+    // x rotated by r (j or -j): y[p] = x[(p + r) & 3], in two steps of
+    // selects (a register array indexed by a lane number would go to
+    // local memory; selects on the assignment made ptxas branch).
+    auto rotate = [](const bi_u32 (&x)[4], int r, bi_u32 (&y)[4]) {
+      bi_u32 t[4];
+#pragma unroll
+      for (int p = 0; p < 4; ++p)
+        t[p] = r & 1 ? x[(p + 1) & 3] : x[p];
+#pragma unroll
+      for (int p = 0; p < 4; ++p)
+        y[p] = r & 2 ? t[(p + 2) & 3] : t[p];
+    };
 #pragma unroll
     for (int h = 0; h < 2; ++h) {
       const int m = mBase + 8 * h;
       const bool rowIn = active && m >= work.mFrom && m < M;
 #pragma unroll
       for (int g = 0; g < kBlocks / 4; ++g) {
-        bi_u32 mine[4], gathered[4];
+        bi_u32 mine[4];
 #pragma unroll
         for (int b = 0; b < 4; ++b) {
           const int i = 4 * (4 * g + b) + 2 * h;
           const int n = nBase + 8 * (4 * g + b);
+#if BI_EPILOGUE_READS
           // (Nothing read for elements past M or N: bias, residual.)
           const float lo = m < M && n < N
                                ? bi_epilogue(v[i], m, n, N, bias, residual)
@@ -532,43 +549,45 @@ BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
               m < M && n + 1 < N
                   ? bi_epilogue(v[i + 1], m, n + 1, N, bias, residual)
                   : 0.0f;
+#else
+          // Elements past M or N are computed too and never stored.
+          const float lo = bi_epilogue(v[i], m, n, N, bias, residual);
+          const float hi = bi_epilogue(v[i + 1], m, n + 1, N, bias, residual);
+#endif
           mine[b] = bi_pack_pair(lo, hi);
         }
-        // Round k: lane j sends its pair of block (j + k) % 4 and takes
-        // lane (j - k) % 4's pair of block j.
-        // (Selects, not mine[j]: a register array indexed by a lane number
-        // would go to local memory.)
+        // Round k (1-3): lane j sends its pair of block (j + k) % 4 and
+        // takes lane (j - k) % 4's pair of block j, which goes to word
+        // (j - k) % 4 of the row's 16 bytes (round 0: its own pair).
+        bi_u32 send[4], got[4], reversed[4], words[4];
+        rotate(mine, j, send); // send[k] = mine[(j + k) % 4]
+        got[0] = send[0];
 #pragma unroll
-        for (int s = 0; s < 4; ++s)
-          gathered[s] = mine[s];
+        for (int k = 1; k < 4; ++k)
+          got[k] = __shfl_sync(0xffffffffu, send[k], quad + ((j - k) & 3));
+        // words[p] = got[(j - p) % 4]: reversed[p] = got[-p % 4], then
+        // rotated by -j.
 #pragma unroll
-        for (int k = 1; k < 4; ++k) {
-          const int to = (j + k) & 3, from = (j - k) & 3;
-          const bi_u32 sent = to == 0 ? mine[0] : to == 1 ? mine[1]
-                              : to == 2 ? mine[2] : mine[3];
-          const bi_u32 got = __shfl_sync(0xffffffffu, sent, quad + from);
-#pragma unroll
-          for (int s = 0; s < 4; ++s)
-            if (s == from)
-              gathered[s] = got;
-        }
+        for (int p = 0; p < 4; ++p)
+          reversed[p] = got[(4 - p) & 3];
+        rotate(reversed, -j, words);
         const int n = work.n0 + 8 * (4 * g + j);
         if (rowIn && n >= work.nFrom && n < N)
           *(uint4 *)(c + (bi_u64)m * N + n) =
-              make_uint4(gathered[0], gathered[1], gathered[2], gathered[3]);
+              make_uint4(words[0], words[1], words[2], words[3]);
       }
     }
   }
 #endif
   const bool pairs = N % 2 == 0 && ((bi_u64)c & 7) == 0;
-#pragma unroll
-  for (int i = 0; i < $ACC; i += 2) {
+  // One pair of columns per store (register i and the next), in two
+  // loops: the quads' registers only when there were no quads. (A
+  // predicate per register instead cost a branch for each register the
+  // quads had stored.)
+  auto storePair = [&](int i) {
     const int m = mBase + 8 * ((i / 2) % 2);
     const int n = nBase + 8 * (i / 4);
-    // (A predicate, not a loop start: registers indexed from a value known
-    // only at run time would go to local memory.)
-    if (active && !(quads && i < kQuadRegisters) && m >= work.mFrom &&
-        m < M && n >= work.nFrom && n < N) {
+    if (active && m >= work.mFrom && m < M && n >= work.nFrom && n < N) {
       const float lo = bi_epilogue(v[i], m, n, N, bias, residual);
       if (n + 1 < N) {
         const float hi = bi_epilogue(v[i + 1], m, n + 1, N, bias, residual);
@@ -582,7 +601,17 @@ BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
         bi_store(c, (bi_u64)m * N + n, lo);
       }
     }
+  };
+  // (Loop bounds known at compile time: registers indexed from a value
+  // known only at run time would go to local memory.)
+  if (!quads) {
+#pragma unroll
+    for (int i = 0; i < kQuadRegisters; i += 2)
+      storePair(i);
   }
+#pragma unroll
+  for (int i = kQuadRegisters; i < $ACC; i += 2)
+    storePair(i);
 #else
 #pragma unroll
   for (int i = 0; i < $ACC; ++i) {

@@ -106,13 +106,13 @@ llvm::Expected<std::string> mlir::bi::compileCUDA(llvm::StringRef source,
   // No contraction and IEEE division, square root and denormals: the source
   // pins most operations with intrinsics already, these options make sure
   // that nothing it leaves open is decided differently from the NVVM path.
-  std::vector<std::string> options = {"--gpu-architecture=" + chip.str(),
-                                      "--fmad=false",
-                                      "--ftz=false",
-                                      "--prec-div=true",
-                                      "--prec-sqrt=true",
-                                      "-default-device",
-                                      "--std=c++17"};
+  std::vector<std::string> options = {
+      "--gpu-architecture=" + chip.str(), "--fmad=false", "--ftz=false",
+      "--prec-div=true", "--prec-sqrt=true", "-default-device", "--std=c++17",
+      // A warning in the log (tests look for
+      // it): arrays spilled to local memory
+      // are a silent slowdown otherwise.
+      "--ptxas-options=--warn-on-local-memory-usage"};
   std::string include = findIncludeDir(*library);
   if (!include.empty())
     options.push_back("--include-path=" + include);

@@ -4,15 +4,25 @@
 // (no GPU needed): b in both layouts, 16-bit and f32 outputs (staged and
 // direct stores), with an epilogue. ptxas must not report that it
 // serialises the wgmmas (remarks C7520, C7515, ...), which costs the mainloop
-// its overlap; a generator change that brings it back fails here rather than
-// only in the GPU benchmark.
+// its overlap, nor that it uses local memory; a generator change that brings
+// either back fails here rather than only in the GPU benchmark.
 //
 //===----------------------------------------------------------------------===//
 #include "Target/HopperGemm.h"
 #include "Target/Nvrtc.h"
 #include "gtest/gtest.h"
+#include <cstdlib>
 
 namespace {
+
+/// The stack frame ptxas reports (--warn-on-local-memory-usage) in `log`,
+/// 0 when it reports none.
+int stackFrameBytes(const std::string &log) {
+  const std::string marker = "size of stack frame: ";
+  size_t at = log.find(marker);
+  return at == std::string::npos ? 0
+                                 : std::atoi(log.c_str() + at + marker.size());
+}
 
 /// Compiles `schedule` for b in both layouts and expects its wgmmas not to
 /// be serialised. False when NVRTC is missing (the caller skips).
@@ -59,6 +69,13 @@ bool expectPipelined(const bi::GemmSchedule &schedule) {
     EXPECT_EQ(log.find("warpgroup.wait is injected"), std::string::npos)
         << what << ":\n"
         << log;
+    // Local memory: an accumulator array indexed at run time turns every
+    // access into a memory round trip (a 256-byte stack frame, when the
+    // staged epilogue once computed elements past M and N unconditionally).
+    // A few spilled registers are tolerated: the cluster schedules and the
+    // f32 epilogue of three consumers with bias and residual spill 8-24
+    // bytes today.
+    EXPECT_LE(stackFrameBytes(log), 32) << what << ":\n" << log;
   }
   return true;
 }
