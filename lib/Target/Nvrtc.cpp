@@ -106,12 +106,16 @@ llvm::Expected<std::string> mlir::bi::compileCUDA(llvm::StringRef source,
   // No contraction and IEEE division, square root and denormals: the source
   // pins most operations with intrinsics already, these options make sure
   // that nothing it leaves open is decided differently from the NVVM path.
+  // ptxas also warns in the log when a kernel uses local memory (the tests
+  // look for it: an array spilled there is a silent slowdown otherwise).
   std::vector<std::string> options = {
-      "--gpu-architecture=" + chip.str(), "--fmad=false", "--ftz=false",
-      "--prec-div=true", "--prec-sqrt=true", "-default-device", "--std=c++17",
-      // A warning in the log (tests look for
-      // it): arrays spilled to local memory
-      // are a silent slowdown otherwise.
+      "--gpu-architecture=" + chip.str(),
+      "--fmad=false",
+      "--ftz=false",
+      "--prec-div=true",
+      "--prec-sqrt=true",
+      "-default-device",
+      "--std=c++17",
       "--ptxas-options=--warn-on-local-memory-usage"};
   std::string include = findIncludeDir(*library);
   if (!include.empty())
