@@ -1,5 +1,5 @@
 // bi's own host cost per GEMM launch, the driver's left out: run against
-// fake_libcuda.c (every driver call returns at once), so no GPU is needed.
+// fake_libcuda.cpp (every driver call returns at once), so no GPU is needed.
 // The GPU machine's figure (bench/gemm_latency.cpp, host_us_per_launch) is
 // this plus the real driver's cuLaunchKernel, which that benchmark times
 // alone as driver_empty_kernel_us_per_launch. See run.sh.

@@ -12,6 +12,7 @@
 
 #include "JITTestSupport.h"
 #include "bi/JIT.h"
+#include "fake_libcuda.h"
 #include "gtest/gtest.h"
 #include <dlfcn.h>
 #include <string>
@@ -19,28 +20,27 @@
 
 namespace {
 
-struct FakeLaunch {
-  unsigned grid, block, cluster, shared;
-};
+using FakeLaunch = BiFakeLaunch;
 
-/// The fake driver's recording functions, or nulls when the driver loaded
-/// is another.
+/// The fake driver's recording functions (fake_libcuda.h), or nulls when
+/// the driver loaded is another.
 struct FakeDriver {
-  void (*reset)() = nullptr;
-  int (*count)() = nullptr;
-  const FakeLaunch *(*launch)(int) = nullptr;
-  int (*allocations)() = nullptr;
+  decltype(&bi_fake_reset) reset = nullptr;
+  decltype(&bi_fake_launch_count) count = nullptr;
+  decltype(&bi_fake_launch) launch = nullptr;
+  decltype(&bi_fake_allocations) allocations = nullptr;
 
   FakeDriver() {
     void *handle = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
     if (!handle)
       return;
-    reset = reinterpret_cast<void (*)()>(dlsym(handle, "bi_fake_reset"));
-    count = reinterpret_cast<int (*)()>(dlsym(handle, "bi_fake_launch_count"));
-    launch = reinterpret_cast<const FakeLaunch *(*)(int)>(
-        dlsym(handle, "bi_fake_launch"));
-    allocations =
-        reinterpret_cast<int (*)()>(dlsym(handle, "bi_fake_allocations"));
+    reset = reinterpret_cast<decltype(reset)>(dlsym(handle, "bi_fake_reset"));
+    count = reinterpret_cast<decltype(count)>(
+        dlsym(handle, "bi_fake_launch_count"));
+    launch =
+        reinterpret_cast<decltype(launch)>(dlsym(handle, "bi_fake_launch"));
+    allocations = reinterpret_cast<decltype(allocations)>(
+        dlsym(handle, "bi_fake_allocations"));
   }
   bool present() const { return reset && count && launch && allocations; }
 };

@@ -1,62 +1,48 @@
-/* A CUDA driver that does nothing: every call succeeds at once. Loaded as
- * libcuda.so.1 (LD_LIBRARY_PATH), it lets host_overhead.cpp time bi's own
- * host path per launch without a GPU, the driver's share left out, and the
- * launcher's tests (test/Unit/LaunchTest.cpp) see what bi asked to launch:
- * it records each launch's grid, block, cluster and shared memory, and
- * counts workspace allocations (bi_fake_* below). Only the entry points bi
- * resolves, plus the ones NVRTC looks up in an already-loaded driver
- * (without them NVRTC crashes). */
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
+//===- fake_libcuda.cpp - a CUDA driver that does nothing -----------------===//
+//
+// Every call succeeds at once. Loaded as libcuda.so.1 (LD_LIBRARY_PATH), it
+// lets host_overhead.cpp time bi's own host path per launch without a GPU,
+// the driver's share left out, and the launcher's tests
+// (test/Unit/LaunchTest.cpp) see what bi asked to launch: it records each
+// launch's grid, block, cluster and shared memory, and counts workspace
+// allocations (fake_libcuda.h). Only the entry points bi resolves, with
+// the types and enum values bi passes them in (lib/JIT/CudaDriver.h), plus
+// the ones NVRTC looks up in an already-loaded driver (without them NVRTC
+// crashes).
+//
+//===----------------------------------------------------------------------===//
+#include "fake_libcuda.h"
+#include "JIT/CudaDriver.h"
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
 
-typedef int Result;
-static int context, module, function;
-static char memory[1 << 20];
+using namespace bi::cuda;
 
-/* What the launches since the last bi_fake_reset() asked for. */
-typedef struct {
-  unsigned grid, block, cluster, shared;
-} BiFakeLaunch;
-enum { kMaxLaunches = 64 };
-static BiFakeLaunch launches[kMaxLaunches];
-static int launchCount, allocations;
-static void record(unsigned grid, unsigned block, unsigned cluster,
-                   unsigned shared) {
-  if (launchCount < kMaxLaunches) {
-    BiFakeLaunch launch = {grid, block, cluster, shared};
-    launches[launchCount] = launch;
-  }
+namespace {
+int context, module, function;
+char memory[1 << 20];
+
+/// What the launches since the last bi_fake_reset() asked for.
+constexpr int kMaxLaunches = 64;
+BiFakeLaunch launches[kMaxLaunches];
+int launchCount, allocations;
+void record(unsigned grid, unsigned block, unsigned cluster, unsigned shared) {
+  if (launchCount < kMaxLaunches)
+    launches[launchCount] = {grid, block, cluster, shared};
   ++launchCount;
 }
-void bi_fake_reset(void) { launchCount = allocations = 0; }
-int bi_fake_launch_count(void) { return launchCount; }
+} // namespace
+
+extern "C" {
+void bi_fake_reset() { launchCount = allocations = 0; }
+int bi_fake_launch_count() { return launchCount; }
 const BiFakeLaunch *bi_fake_launch(int index) {
   return index >= 0 && index < launchCount && index < kMaxLaunches
              ? &launches[index]
-             : NULL;
+             : nullptr;
 }
-int bi_fake_allocations(void) { return allocations; }
-
-/* CUlaunchConfig and CUlaunchAttribute (cuda.h); 4 is
- * CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION. */
-typedef struct {
-  int id;
-  char pad[4];
-  union {
-    char bytes[64];
-    struct {
-      unsigned x, y, z;
-    } clusterDim;
-  } value;
-} LaunchAttribute;
-typedef struct {
-  unsigned gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ;
-  unsigned sharedMemBytes;
-  void *stream;
-  LaunchAttribute *attrs;
-  unsigned numAttrs;
-} LaunchConfig;
+int bi_fake_allocations() { return allocations; }
 
 Result cuInit(unsigned flags) { return 0; }
 Result cuDeviceGet(int *device, int ordinal) {
@@ -94,7 +80,7 @@ Result cuLaunchKernelEx(const LaunchConfig *config, void *f, void **params,
                         void **extra) {
   unsigned cluster = 0;
   for (unsigned i = 0; i < config->numAttrs; ++i)
-    if (config->attrs[i].id == 4)
+    if (config->attrs[i].id == kLaunchAttributeClusterDimension)
       cluster = config->attrs[i].value.clusterDim.x *
                 config->attrs[i].value.clusterDim.y *
                 config->attrs[i].value.clusterDim.z;
@@ -117,9 +103,9 @@ Result cuCtxGetDevice(int *device) {
   *device = 0;
   return 0;
 }
-/* 16: CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT (an H200's 132). */
+// An H200's 132 multiprocessors.
 Result cuDeviceGetAttribute(int *value, int attribute, int device) {
-  *value = attribute == 16 ? 132 : 1;
+  *value = attribute == kDeviceAttributeMultiprocessorCount ? 132 : 1;
   return 0;
 }
 Result cuTensorMapEncodeTiled(void *map, unsigned type, unsigned rank,
@@ -142,22 +128,23 @@ Result cuMemsetD32Async(uint64_t pointer, unsigned value, size_t count,
   return 0;
 }
 Result cuStreamSynchronize(void *stream) { return 0; }
-/* Looked up by NVRTC: "not supported" answers. */
+// Looked up by NVRTC: "not supported" answers.
 Result cuDriverGetVersion(int *version) {
   *version = 13000;
   return 0;
 }
 Result cuGetExportTable(const void **table, const void *id) {
-  *table = NULL;
+  *table = nullptr;
   return 801;
 }
 Result cuGetProcAddress(const char *symbol, void **pointer, int version,
                         unsigned long long flags) {
-  *pointer = NULL;
+  *pointer = nullptr;
   return 500;
 }
 Result cuGetProcAddress_v2(const char *symbol, void **pointer, int version,
                            unsigned long long flags, void *status) {
-  *pointer = NULL;
+  *pointer = nullptr;
   return 500;
 }
+} // extern "C"
