@@ -100,7 +100,7 @@ bool launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, 
                           ? (M + c.s.blockM - 1) / c.s.blockM * c.s.blockM
                           : M;
   // Tile pairs: each CTA loads half of the weight rows.
-  CUtensorMap ma = makeMap(A, mapRows, K, c.s.swapRoles ? 64 : c.s.blockM),
+  CUtensorMap ma = makeMap(A, mapRows, K, c.s.activationBoxRows()),
               mb = makeMap(W, N, K, c.s.pairTiles ? c.s.blockN / 2 : c.s.blockN);
   const void *bias = nullptr, *res = nullptr;
   void *counters = ws, *partials = ws + kCounterBytes;

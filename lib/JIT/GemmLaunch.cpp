@@ -554,11 +554,9 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
       std::tie(counters, partials) = workspaceFor(
           d, context, stream, tiles, schedule->partialBytes(M, N, chunks));
     }
-    // a: boxes of a row tile, or with the roles swapped of each consumer's
-    // 64 rows (bi_consumer_rows).
     std::memcpy(mapA,
                 tensorMap(d.name, "a", d.tensorMaps[0], a, M, K, rowStrideOf(a),
-                          schedule->swapRoles ? 64 : schedule->blockM),
+                          schedule->activationBoxRows()),
                 sizeof mapA);
     // b: N rows of K (nn.Linear), or K rows of N read in 64-column boxes.
     // Each CTA of a tile pair loads half of a box: half of the weight rows,

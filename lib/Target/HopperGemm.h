@@ -85,6 +85,10 @@ struct GemmSchedule {
   int consumers() const { return (swapRoles ? blockM : blockN) / 64; }
   /// f32 accumulators per consumer thread: the wgmma's n / 2.
   int accumulators() const { return (swapRoles ? blockN : blockM) / 2; }
+  /// Rows of the activations' TMA box: a row tile, or with the roles
+  /// swapped each consumer's 64 rows (a box of their own, moved back to end
+  /// at M where it would reach past it: bi_consumer_rows).
+  int activationBoxRows() const { return swapRoles ? 64 : blockM; }
   int threads() const { return 128 * (1 + consumers()); }
   /// Registers per thread the producer warpgroup keeps (setmaxnreg.dec);
   /// the rest of the SM's 64K go to the consumers.
