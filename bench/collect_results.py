@@ -31,7 +31,8 @@ if os.path.exists(path):
     latency["bi_host_path_driver_faked"] = [json.loads(line) for line in open(path) if line.strip()]
 latency["targets"] = {"cold_first_call_ms": "<= 300", "warm_first_call_ms": "<= 10", "host_us_per_launch": "<= 5"}
 gemm["jit_latency"] = latency
-gemm["note"] = ("triton do_bench medians (L2 flushed), torch.mm(a, w.t()) in the same process; built-in gemm: "
+gemm["note"] = ("triton do_bench medians (L2 flushed), the median of three calls per contender taken in turn "
+                "(bi_us_rounds, cublas_us_rounds), torch.mm(a, w.t()) in the same process; built-in gemm: "
                 "wgmma contract, chunk 2048; host_us_per_launch: median of 21 rounds of 100 launches from C++ "
                 "(M = 1), host_us_per_launch_m1024 the same at M = 1024, each against the driver's own cost of an empty "
                 "launch (idle and busy GPU); bi_host_path_driver_faked: bi's share alone (bench/host_overhead)")

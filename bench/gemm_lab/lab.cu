@@ -9,7 +9,11 @@
 // adds one NVRTC option, BI_LAB_ALL=1 times every schedule at every M
 // (else serial ones from M = 64 on, split ones with small tiles up to
 // 1024), BI_LAB_PAD_ROWS=1 gives the activation map whole row tiles (rows
-// past M read as real data, never stored: no TMA box reaches past it). Each
+// past M read as real data, never stored: no TMA box reaches past it),
+// BI_LAB_SOAK_MS=2000 runs each contender back to back that long per timed
+// point, twice in turn, and reports its median with the SM clock, board
+// power and clock-event reasons NVML saw meanwhile (is a kernel slower
+// because the card clocks it lower?). Each
 // timed line names the scheduler's choice on 132 SMs (the H200's). What it
 // measured so far: FINDINGS.md. Standalone (no MLIR):
 //   nvcc -std=c++17 -arch=sm_90a lab.cu ../../lib/Target/HopperGemm.cpp -lcublas -lcuda -lnvrtc
@@ -20,10 +24,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <cublas_v2.h>
 #include <cuda.h>
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
+#include <atomic>
+#include <dlfcn.h>
+#include <thread>
 #include <nvrtc.h>
 #include <random>
 #include <string>
@@ -166,6 +174,54 @@ std::vector<std::string> listFromEnv(const char *var) {
   return items;
 }
 
+// NVML through dlopen: the lab links nothing more, and runs where NVML is
+// missing (the soak then reports the times alone).
+struct Nvml {
+  void *dev = nullptr;
+  int (*clock)(void *, int, unsigned *) = nullptr;
+  int (*power)(void *, unsigned *) = nullptr;
+  int (*reasons)(void *, unsigned long long *) = nullptr;
+  Nvml() {
+    void *lib = dlopen("libnvidia-ml.so.1", RTLD_NOW);
+    if (!lib) return;
+    auto init = (int (*)())dlsym(lib, "nvmlInit_v2");
+    auto handle = (int (*)(unsigned, void **))dlsym(lib, "nvmlDeviceGetHandleByIndex_v2");
+    clock = (int (*)(void *, int, unsigned *))dlsym(lib, "nvmlDeviceGetClockInfo");
+    power = (int (*)(void *, unsigned *))dlsym(lib, "nvmlDeviceGetPowerUsage");
+    reasons = (int (*)(void *, unsigned long long *))dlsym(lib, "nvmlDeviceGetCurrentClocksEventReasons");
+    if (!init || !handle || !clock || !power || init() != 0 || handle(0, &dev) != 0) dev = nullptr;
+  }
+};
+
+// Runs fn back to back for `ms` milliseconds; the median time per call and
+// what NVML saw meanwhile (mean SM MHz, mean board W, reasons or-ed).
+void soak(const char *name, int ms, const std::function<void()> &fn) {
+  static Nvml nvml;
+  std::atomic<bool> done{false};
+  double mhzSum = 0, wSum = 0; int samples = 0; unsigned long long why = 0;
+  std::thread sampler([&] {
+    while (!done) {
+      unsigned mhz = 0, mw = 0; unsigned long long r = 0;
+      if (nvml.dev && nvml.clock(nvml.dev, 1, &mhz) == 0 && nvml.power(nvml.dev, &mw) == 0) {
+        if (nvml.reasons) nvml.reasons(nvml.dev, &r);
+        mhzSum += mhz; wSum += mw / 1000.0; why |= r; ++samples;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+  cudaEvent_t e0, e1; cudaEventCreate(&e0); cudaEventCreate(&e1);
+  std::vector<float> ts;
+  auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(ms)) {
+    cudaEventRecord(e0); fn(); cudaEventRecord(e1); cudaEventSynchronize(e1);
+    float t; cudaEventElapsedTime(&t, e0, e1); ts.push_back(t * 1000);
+  }
+  done = true; sampler.join();
+  std::sort(ts.begin(), ts.end());
+  printf("   soak %-22s %8.1f us (p10 %.1f, p90 %.1f, %zu runs) %6.0f MHz %5.0f W reasons 0x%llx\n", name, ts[ts.size() / 2], ts[ts.size() / 10], ts[ts.size() * 9 / 10], ts.size(), samples ? mhzSum / samples : 0.0, samples ? wSum / samples : 0.0, why);
+  cudaEventDestroy(e0); cudaEventDestroy(e1);
+}
+
 static float bf2f(__nv_bfloat16 v) { return __bfloat162float(v); }
 
 int main(int argc, char **argv) {
@@ -251,6 +307,16 @@ int main(int argc, char **argv) {
         for (int r = 0; r < 30; ++r) { CK(cudaMemsetAsync(flush, r, kFlushBytes)); cudaEventRecord(e0); fn(); cudaEventRecord(e1); cudaEventSynchronize(e1); float t; cudaEventElapsedTime(&t, e0, e1); ts.push_back(t * 1000); }
         std::sort(ts.begin(), ts.end()); return ts[ts.size() / 2];
       };
+      if (const char *soakMs = getenv("BI_LAB_SOAK_MS")) {
+        auto blasFn = [&] { CK(cublasGemmEx(blas, CUBLAS_OP_T, CUBLAS_OP_N, N, M, K, &alpha, W, CUDA_R_16BF, K, A, CUDA_R_16BF, K, &beta, Cb, CUDA_R_16BF, N, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT)); };
+        printf("  N=%d K=%d M=%d soak:\n", N, K, M);
+        for (int round = 0; round < 2; ++round) {
+          soak("cublas", atoi(soakMs), blasFn);
+          for (auto &k : kernels)
+            if (launch(k, A, W, C, ws, M, N, K, chunk, 0)) soak(k.s.name().c_str(), atoi(soakMs), [&] { launch(k, A, W, C, ws, M, N, K, chunk, 0); });
+        }
+        continue;
+      }
       float tb = timeIt([&] { CK(cublasGemmEx(blas, CUBLAS_OP_T, CUBLAS_OP_N, N, M, K, &alpha, W, CUDA_R_16BF, K, A, CUDA_R_16BF, K, &beta, Cb, CUDA_R_16BF, N, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT)); });
       float best = 1e9; std::string bestName;
       std::string line;
