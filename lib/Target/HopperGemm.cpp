@@ -454,10 +454,10 @@ BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
           staging + (lane % 8 + 8 * (quarter / 2) - first) * kRowBytes +
           (consumer * 64 + 16 * warp + 8 * (quarter % 2)) * 2;
       const int blocks = (first + rows) / 8;
-#pragma unroll
       // (A trip count that is a constant before the passes are unrolled:
       // else NVVM may keep the loop, indexing `v` at run time, which puts
       // it in local memory.)
+#pragma unroll
       for (int jj = 0; jj < kPassRows / 8; jj += 2) {
         const int j = first / 8 + jj;
         if (j >= blocks)

@@ -70,8 +70,9 @@ bool expectPipelined(const bi::GemmSchedule &schedule) {
         << what << ":\n"
         << log;
     // Local memory: an accumulator array indexed at run time turns every
-    // access into a memory round trip (a 256-byte stack frame, when the
-    // staged epilogue once computed elements past M and N unconditionally).
+    // access into a memory round trip (a 256-byte stack frame, when NVVM
+    // kept the staged epilogue's loop over the staging, whose trip count it
+    // knew only after unrolling the loop around it).
     // A few spilled registers are tolerated: the cluster schedules and the
     // f32 epilogue of three consumers with bias and residual spill 8-24
     // bytes today.
