@@ -346,6 +346,23 @@ def check_bad_input(comp, stream, report):
     torch.cuda.synchronize()
     results["strided a gives the dense bits"] = bool(torch.equal(c1, c2))
     ok &= results["strided a gives the dense bits"]
+    # An output TMA cannot store (not 16-byte aligned) takes the staged
+    # epilogue's 16-byte stores, or 2-byte ones: the same bits. Forced
+    # schedules that stage the output, at an M with whole and partial tiles.
+    m, n2, k2 = 1000, 1000, 1000
+    a2 = torch.randn(m, k2, device="cuda").to(torch.bfloat16)
+    w2 = (0.05 * torch.randn(n2, k2, device="cuda")).to(torch.bfloat16)
+    for name in ("n128m128s6serial", "n192m128s5serial"):
+        forced = comp.compile_scheduled("gemm", {"N": n2, "K": k2}, name)
+        aligned = torch.full((m, n2), float("nan"), device="cuda", dtype=torch.bfloat16)
+        raw_c = torch.full((m * n2 + 8,), float("nan"), device="cuda", dtype=torch.bfloat16)
+        shifted = raw_c[1:1 + m * n2].view(m, n2)
+        forced.launch([a2, w2, aligned], stream)
+        forced.launch([a2, w2, shifted], stream)
+        torch.cuda.synchronize()
+        key = f"misaligned c gives the aligned bits ({name})"
+        results[key] = bool(torch.equal(aligned, shifted)) and not bool(torch.isnan(aligned).any())
+        ok &= results[key]
     report["bad_input"] = results
     for name, text in results.items():
         print(f"    {name}: {text}")

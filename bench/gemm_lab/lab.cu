@@ -114,7 +114,8 @@ bool launch(const Compiled &c, const void *A, const void *W, void *C, char *ws, 
   void *counters = ws, *partials = ws + kCounterBytes;
   long tiles = (long)((N + c.s.blockN - 1) / c.s.blockN) * ((M + c.s.blockM - 1) / c.s.blockM);
   int tileBegin = 0, tileEnd = (int)tiles; // every tile
-  void *args[] = {&ma, &mb, &C, &bias, &res, &partials, &counters, &M, &N, &K, &tileBegin, &tileEnd};
+  CUtensorMap mc = makeMap(C, M, N, 64);
+  void *args[] = {&ma, &mb, &C, &bias, &res, &partials, &counters, &M, &N, &K, &tileBegin, &tileEnd, &mc};
   int chunks = chunksOf(K, chunk);
   // Clusters, one tile each: a cluster schedule's CTAs (one unit per CTA),
   // or a range pair.

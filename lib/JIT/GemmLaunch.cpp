@@ -306,9 +306,9 @@ loadVariant(Kernel::Data::GemmVariant &variant, cuda::Context context,
 }
 
 /// A tensor map over `rows` rows of `cols` elements, `stride` elements
-/// apart, read in boxes of 64 columns x `boxRows` rows with the 128-byte
-/// swizzle; out-of-range elements read as zero. Reuses the last map built
-/// for the same role.
+/// apart, read or written in boxes of 64 columns x `boxRows` rows with the
+/// 128-byte swizzle; out-of-range elements read as zero and are never
+/// written. Reuses the last map built for the same role.
 const uint64_t *tensorMap(const std::string &kernel, const char *role,
                           Kernel::Data::TensorMapCache &cache, const Arg &arg,
                           int64_t rows, int64_t cols, int64_t stride,
@@ -512,7 +512,7 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
   int twinToCompile = -1;
   // Parameter values: the tensor maps are copied here under the lock, as
   // the cache they come from may change once it is released.
-  alignas(64) uint64_t mapA[16], mapB[16], twinMapB[16];
+  alignas(64) uint64_t mapA[16], mapB[16], twinMapB[16], mapC[16] = {};
   int64_t rowTiles = 0; // of the launched schedule
   {
     std::lock_guard<std::mutex> lock(d.loadMutex);
@@ -574,14 +574,26 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
       std::memcpy(twinMapB,
                   schedule->pairTiles ? weightMap(d.tensorMaps[2], 1) : mapB,
                   sizeof twinMapB);
+    // c for the TMA stores of the schedules that stage a 16-bit output,
+    // which read it when TMA can take c (the kernel tests the same); else
+    // it stays zero, never read.
+    const bool staged =
+        schedule->stagesOutput() || (tailTiles > 0 && twin->stagesOutput());
+    if (staged && (c.dtype == DType::bf16 || c.dtype == DType::f16) &&
+        N % 8 == 0 && reinterpret_cast<uintptr_t>(c.data) % 16 == 0)
+      std::memcpy(mapC,
+                  tensorMap(d.name, "c", d.tensorMaps[3], c, M, N, N,
+                            kGemmStoreBoxRows),
+                  sizeof mapC);
   }
   const GemmSchedule &scheduleRef = *schedule;
   void *cData = const_cast<void *>(c.data);
   // Output tiles [tileBegin, tileEnd) of the tile order.
   int tileBegin = 0,
       tileEnd = int(std::min<int64_t>(tiles - tailTiles, INT32_MAX));
-  void *params[] = {mapA,      mapB, &cData, &bias, &residual,  &partials,
-                    &counters, &m32, &n32,   &k32,  &tileBegin, &tileEnd};
+  void *params[] = {mapA,       mapB,      &cData, &bias, &residual,
+                    &partials,  &counters, &m32,   &n32,  &k32,
+                    &tileBegin, &tileEnd,  mapC};
   int64_t units = (tiles - tailTiles) * (scheduleRef.splitChunks ? chunks : 1);
   // Messages are built only on failure: this is the per-launch path.
   // Clusters, one tile each: a cluster schedule's CTAs (the kernel checks:
@@ -645,7 +657,8 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
     tileEnd = int(tiles);
     void *tailParams[] = {mapA,      twinMapB,      &cData,        &bias,
                           &residual, &twinPartials, &twinCounters, &m32,
-                          &n32,      &k32,          &tileBegin,    &tileEnd};
+                          &n32,      &k32,          &tileBegin,    &tileEnd,
+                          mapC};
     if (cuda::Result rc = launchClusters(
             driver, twinLoaded->main, 2 * tailTiles, 2, twin->threads(),
             launchSharedBytes(*twin), stream, tailParams))

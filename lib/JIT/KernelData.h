@@ -66,15 +66,16 @@ struct Kernel::Data {
   mutable bool gemmQuickUnavailable = false; // bi-lower-to-gpu refused it
   mutable std::set<int> gemmBackground;
   mutable std::vector<std::thread> gemmCompiles;
-  /// The tensor maps of the last launch (a, b, and b in whole boxes for
-  /// the range pairs after a tile pair launch) and what they describe:
-  /// weights rarely move, so most launches reuse b's (under loadMutex).
+  /// The tensor maps of the last launch (a, b, b in whole boxes for the
+  /// range pairs after a tile pair launch, and c for TMA stores) and what
+  /// they describe: weights rarely move, so most launches reuse b's (under
+  /// loadMutex).
   struct TensorMapCache {
     const void *data = nullptr;
     int64_t rows = 0, cols = 0, stride = 0, box = 0;
     alignas(64) uint64_t map[16] = {};
   };
-  mutable TensorMapCache tensorMaps[3];
+  mutable TensorMapCache tensorMaps[4];
   /// Split schedules' workspaces, one per context and stream (stream order
   /// makes reuse safe), under loadMutex: `bytes` in all, the first
   /// `counterBytes` of them the tile counters.

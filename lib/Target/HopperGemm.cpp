@@ -396,6 +396,25 @@ BI_DEVICE void bi_store_row(unsigned short *to, uint4 v, bool whole, int count) 
                "r"((int)whole), "r"(count)
                : "memory");
 }
+// A box of the output from shared memory to global memory (TMA; rows and
+// columns past the map's M x N are not written), in the bulk group of the
+// calling thread. The box's writes through the generic proxy (stmatrix)
+// must be fenced for the async proxy before (bi_fence_async_shared).
+BI_DEVICE void bi_tma_store(const bi_tensor_map *map, bi_u32 src, int x, int y) {
+  asm volatile("cp.async.bulk.tensor.2d.global.shared::cta.bulk_group"
+               " [%0, {%2, %3}], [%1];\n"
+               "cp.async.bulk.commit_group;" ::"l"((bi_u64)map),
+               "r"(src), "r"(x), "r"(y)
+               : "memory");
+}
+BI_DEVICE void bi_fence_async_shared() {
+  asm volatile("fence.proxy.async.shared::cta;" ::: "memory");
+}
+// The calling thread's TMA stores have read their shared memory (which may
+// then be written again).
+BI_DEVICE void bi_tma_store_wait_read() {
+  asm volatile("cp.async.bulk.wait_group.read 0;" ::: "memory");
+}
 // bi_epilogue of an element the caller stores only inside M x N: behind a
 // bounds test when the epilogue reads memory (bias, residual), else
 // computed wherever it lies (four instructions fewer per element: 2.5-6 %
@@ -413,14 +432,16 @@ BI_DEVICE float bi_epilogue_inside(float v, int m, int n, int M, int N,
 // (v[i] at the accumulator layout's (m, n)), when `active` (the same in
 // every consumer thread; the barriers run regardless, as ptxas serialises
 // the wgmmas of kernels with barriers on divergent paths). Staged: the
-// rounded values go through shared memory to rows of 16-byte stores; else
-// one store each.
+// rounded values go through shared memory, then to global memory in boxes
+// of 64 x 64 by TMA (`mapC`) or, where TMA cannot store them, in rows of
+// 16-byte stores; else one store each.
 BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
                              $OUT_T *__restrict__ c,
                              const $BIAS_T *__restrict__ bias,
                              const $RES_T *__restrict__ residual,
                              unsigned char *staging, bi_gemm_unit work,
-                             int nBase, int mBase, int M, int N) {
+                             int nBase, int mBase, int M, int N,
+                             const bi_tensor_map *mapC) {
 #if BI_STAGED_OUTPUT
   // Each consumer stages and stores its own 64 columns between barriers of
   // its own warpgroup: the consumers never wait for each other here, so
@@ -428,26 +449,44 @@ BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
   // consumers idled the tensor cores through every epilogue: about a fifth
   // of the time at large M on the H200.) The rows go in passes of
   // $STAGING_ROWS: a smaller staging buffer leaves room for more stages.
-  constexpr int kRowBytes = $BN * 2 + 16, kPassRows = $STAGING_ROWS;
+  // A consumer's pass is one box of kPassRows rows of 128 bytes in the
+  // layout of TMA's 128-byte swizzle: the 16-byte piece p of row r at
+  // piece p ^ (r % 8), which also spreads the transposing writes and the
+  // row reads over the banks.
+  constexpr int kPassRows = $STAGING_ROWS, kBoxBytes = kPassRows * 128;
   const int consumer = (threadIdx.x - 128) / 128;
   const bool whole = N % 8 == 0 && ((bi_u64)c & 15) == 0;
-  // Thread t of the consumer stores the 8 columns at (t % kRowPieces) * 8
-  // of its 64 in rows t / kRowPieces + k * kRowsPerPass: only the row moves
-  // with k, by a constant, so the addresses need no registers per pass
-  // (hoisted per-pass addresses spilled the wider tiles).
+  unsigned char *box = staging + consumer * kBoxBytes;
+  // TMA stores whole boxes of 64 rows (clipped at M and N): for the tiles
+  // whose rows and this consumer's columns are all their own (a last tile
+  // that starts before the previous one's end leaves those rows and
+  // columns to it, as the stores below do), when the output takes TMA
+  // (the launcher builds mapC whenever `whole`).
+  const int boxN = work.n0 + consumer * 64;
+  const bool tma = kPassRows == 64 && whole && work.mFrom == work.m0 &&
+                   boxN >= work.nFrom;
+  // Else thread t of the consumer stores the 8 columns at (t % kRowPieces)
+  // * 8 of its 64 in rows t / kRowPieces + k * kRowsPerPass: only the row
+  // moves with k, by a constant, so the addresses need no registers per
+  // pass (hoisted per-pass addresses spilled the wider tiles).
   constexpr int kRowPieces = 64 / 8, kRowsPerPass = 128 / kRowPieces;
   const int t = threadIdx.x % 128;
-  const int row0 = t / kRowPieces, column = consumer * 64 + t % kRowPieces * 8;
-  const int storeN = work.n0 + column;
+  const int row0 = t / kRowPieces, piece = t % kRowPieces;
+  const int storeN = boxN + piece * 8;
   const int columnsLeft = storeN >= work.nFrom ? N - storeN : 0;
-  const unsigned char *from = staging + row0 * kRowBytes + column * 2;
+  // (kRowsPerPass is a multiple of 8: every row of this thread's has the
+  // same swizzle.)
+  const unsigned char *from = box + row0 * 128 + (piece ^ (row0 % 8)) * 16;
   const bi_u64 passStride = (bi_u64)kRowsPerPass * N;
   constexpr int kPasses = ($BM + kPassRows - 1) / kPassRows;
 #pragma unroll
   for (int pass = 0; pass < kPasses; ++pass) {
     const int first = pass * kPassRows;
     const int rows = $BM - first < kPassRows ? $BM - first : kPassRows;
-    bi_warpgroup_sync(consumer); // the previous pass's rows are out
+    // The previous pass's rows (or tile's) are out of the staging.
+    if (t == 0)
+      bi_tma_store_wait_read();
+    bi_warpgroup_sync(consumer);
     if (active) {
       // The rounded values go to the staging as 8 x 8 blocks of 16-bit
       // values, transposed on the way (stmatrix .trans). Registers 4j + 2h
@@ -455,17 +494,16 @@ BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
       // of the tile at column 16 warp + 8h + lane / 4 of the consumer's 64:
       // packed, the m8n8 fragment of the block whose transpose is rows 8j
       // ... 8j + 7, columns 16 warp + 8h ... + 7 of the staging, each of its
-      // rows one 16-byte store (the padding puts the 8 in distinct banks).
+      // rows one 16-byte store (piece 2 warp + h of the row, swizzled).
       // (Eight instructions per 64 values; one 2-byte store per value was
-      // 6.2-way bank conflicted, ncu. The time at large M did not move
-      // beyond the spread between runs: the epilogue is not what holds it.)
+      // 6.2-way bank conflicted, ncu.)
       const int lane = threadIdx.x % 32, warp = (threadIdx.x / 32) % 4;
       // The block (j + quarter / 2, h = quarter % 2) row this lane's
-      // address is for.
+      // address is for: row lane % 8 of the block, so swizzled by it.
       const int quarter = lane / 8;
       const unsigned char *rowOfLane =
-          staging + (lane % 8 + 8 * (quarter / 2) - first) * kRowBytes +
-          (consumer * 64 + 16 * warp + 8 * (quarter % 2)) * 2;
+          box + (lane % 8 + 8 * (quarter / 2) - first) * 128 +
+          ((2 * warp + quarter % 2) ^ (lane % 8)) * 16;
       const int blocks = (first + rows) / 8;
       // (A trip count that is a constant before the passes are unrolled:
       // else NVVM may keep the loop, indexing `v` at run time, which puts
@@ -491,7 +529,7 @@ BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
             packed[b] = (bi_u32)$FROM_F32(lo) | (bi_u32)$FROM_F32(hi) << 16;
           }
         }
-        const bi_u32 to = bi_smem(rowOfLane + j * 8 * kRowBytes);
+        const bi_u32 to = bi_smem(rowOfLane + j * 8 * 128);
         if (j + 1 < blocks)
           asm volatile("stmatrix.sync.aligned.m8n8.x4.trans.shared.b16 [%0], "
                        "{%1, %2, %3, %4};" ::"r"(to), "r"(packed[0]),
@@ -503,7 +541,15 @@ BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
                        : "memory");
       }
     }
+    bi_fence_async_shared(); // the staging, written, for TMA to read
     bi_warpgroup_sync(consumer);
+    if (tma && rows == 64) {
+      // One thread's instruction for the pass; the consumer goes on while
+      // TMA reads the box and writes it out.
+      if (t == 0 && active)
+        bi_tma_store(mapC, bi_smem(box), boxN, work.m0 + first);
+      continue;
+    }
     // A fixed number of pieces per thread and predicated stores: no
     // branch, so the wgmmas the consumers issued ahead keep running
     // meanwhile.
@@ -515,7 +561,7 @@ BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
       const bool real = rows % kRowsPerPass == 0 || row0 + k * kRowsPerPass < rows;
       // Pieces past the pass's rows read (and drop) the staging's first row.
       const uint4 value = *(const uint4 *)(
-          real ? from + k * kRowsPerPass * kRowBytes : staging);
+          real ? from + k * kRowsPerPass * 128 : staging);
       const bool inside = real && k * kRowsPerPass < rowsLeft &&
                           k * kRowsPerPass >= rowsSkipped && columnsLeft > 0;
       bi_store_row(to + k * passStride, value, inside && whole,
@@ -700,7 +746,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
              $OUT_T *__restrict__ c, const $BIAS_T *__restrict__ bias,
              const $RES_T *__restrict__ residual, float *__restrict__ partials,
              unsigned *__restrict__ counters, int M, int N, int K,
-             int firstOutputTile, int endOutputTile) {
+             int firstOutputTile, int endOutputTile,
+             const __grid_constant__ bi_tensor_map mapC) {
   constexpr int kBlockN = $BN, kBlockM = $BM, kStages = $STAGES;
   constexpr int kTileBytesB = kBlockN * 64 * 2, kTileBytesA = kBlockM * 64 * 2;
   constexpr int kStageBytes = kTileBytesB + kTileBytesA;
@@ -712,12 +759,12 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   // generic stores.)
   unsigned char *shared =
       rawShared + ((1024 - (bi_smem(rawShared) & 1023)) & 1023);
-  // The output tile staged for coalesced stores (16-bit outputs, when it
-  // fits), rows padded by 16 bytes so that the transposing writes spread
-  // over the banks.
-  constexpr int kStagingRowBytes = kBlockN * 2 + 16;
+  // The output tile staged for TMA or coalesced stores (16-bit outputs,
+  // when it fits): a pass of $STAGING_ROWS rows, each consumer's 64 columns
+  // a box of its own (bi_store_tile), 1024-byte aligned as the swizzle
+  // needs (so are the stages).
   constexpr int kStagingBytes =
-      BI_STAGED_OUTPUT ? $STAGING_ROWS * kStagingRowBytes : 0;
+      BI_STAGED_OUTPUT ? $STAGING_ROWS * kBlockN * 2 : 0;
   unsigned char *staging = shared + kStages * kStageBytes;
   bi_u64 *full = (bi_u64 *)(staging + kStagingBytes);
   bi_u64 *empty = full + kStages;
@@ -1220,7 +1267,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     }
 #endif
     // With one chunk (K within it) the partial is the total.
-    bi_store_tile(acc, store, c, bias, residual, staging, stored, nBase, mBase, M, N);
+    bi_store_tile(acc, store, c, bias, residual, staging, stored, nBase, mBase, M, N, &mapC);
 #elif BI_RANGE_PAIRS
     // Rank 1's partials are in the workspace once the cluster barrier
     // (release, acquire) is passed; rank 0 adds them in chunk order.
@@ -1237,9 +1284,9 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
           bi_add_quad(total + 4 * q, part[q]);
       }
     bi_store_tile(total, pairRank == 0, c, bias, residual, staging, stored,
-                  nBase, mBase, M, N);
+                  nBase, mBase, M, N, &mapC);
 #else
-    bi_store_tile(total, true, c, bias, residual, staging, stored, nBase, mBase, M, N);
+    bi_store_tile(total, true, c, bias, residual, staging, stored, nBase, mBase, M, N, &mapC);
 #endif
     }
     // The last unit issued nothing ahead, but ptxas cannot know: without
@@ -1248,6 +1295,11 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // unit's K tiles issued ahead of the store never overlapped it (the
     // store began only once they were done; ptxas info C7517).
     bi_wgmma_wait<0>();
+#if BI_STAGED_OUTPUT
+    // The CTA's shared memory must outlive its TMA stores' reads.
+    if (threadIdx.x % 128 == 0)
+      asm volatile("cp.async.bulk.wait_group 0;" ::: "memory");
+#endif
   }
 #if BI_PAIR_TILES
   // Neither CTA of a pair leaves while the other may still write to its

@@ -109,9 +109,10 @@ struct GemmSchedule {
   /// passes of 64 rows, so that the staging leaves room for a sixth stage
   /// of 128 x 128 tiles.
   int stagingRows() const { return blockM < 64 ? blockM : 64; }
-  /// The staging buffer in shared memory for coalesced 16-byte stores
-  /// (16-bit outputs), rows padded by 16 bytes against bank conflicts.
-  int stagingBytes() const { return stagingRows() * (blockN * 2 + 16); }
+  /// The staging buffer in shared memory for TMA or coalesced 16-byte
+  /// stores (16-bit outputs): a pass of rows, 64 columns per consumer in a
+  /// box of their own.
+  int stagingBytes() const { return stagingRows() * blockN * 2; }
   /// Whether the staging buffer fits next to the pipeline.
   bool stagesOutput() const {
     return !swapRoles && pipelineBytes() + stagingBytes() <= kMaxSharedBytes;
@@ -204,6 +205,9 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
 /// Kernel::code()): the scheduler's choice for a 4096^3 product on 132 SMs.
 const GemmSchedule &representativeHopperGemmSchedule(int64_t chunk);
 
+/// Rows of the boxes in which the staged epilogue stores the output with
+/// TMA (64 columns each, the 128-byte swizzle).
+inline constexpr int kGemmStoreBoxRows = 64;
 /// Names of the emitted functions.
 inline constexpr const char *kGemmMainFunction = "bi_gemm_main";
 inline constexpr const char *kGemmFmaFunction = "bi_gemm_fma";
@@ -214,9 +218,12 @@ inline constexpr int kGemmFmaThreads = 128;
 /// (parameters: const __grid_constant__ tensor maps of a and b, then c,
 /// bias, residual, the split schedules' workspace (chunk partials
 /// [chunks][M][N] f32, and one zero-initialised counter per output tile,
-/// left zero again by every launch), M, N, K, and the output tiles it
-/// computes, [firstOutputTile, endOutputTile) in tile order). Compile for
-/// sm_90a with --fmad=false.
+/// left zero again by every launch), M, N, K, the output tiles it
+/// computes, [firstOutputTile, endOutputTile) in tile order, and a
+/// const __grid_constant__ tensor map of c (M rows of N, boxes of 64 x 64,
+/// the 128-byte swizzle), read only by schedules that stage the output
+/// when N is a multiple of 8 and c 16-byte aligned). Compile for sm_90a
+/// with --fmad=false.
 std::string emitHopperGemm(const GemmSemantics &semantics,
                            const GemmSchedule &schedule);
 

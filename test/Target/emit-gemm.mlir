@@ -37,17 +37,32 @@
 // Rows of eight outputs leave in one predicated 16-byte store.
 // HOPPER-LABEL: BI_DEVICE void bi_store_row(
 // HOPPER: @w st.global.v4.b32 [%0], {%1, %2, %3, %4};
+// Or a box of them at once, by TMA from the staging.
+// HOPPER-LABEL: BI_DEVICE void bi_tma_store(
+// HOPPER: cp.async.bulk.tensor.2d.global.shared::cta.bulk_group
 // HOPPER-LABEL: BI_DEVICE void bi_store_tile(
 // Each consumer stages and stores its own columns behind barriers of its own
 // warpgroup, never waiting for the other consumer, 64 rows at a time.
-// HOPPER: kPassRows = 64;
+// HOPPER: kPassRows = 64, kBoxBytes = kPassRows * 128;
+// Whole boxes of 64 x 64 go out by TMA when the tile's rows and the
+// consumer's columns are its own.
+// HOPPER: const bool tma = kPassRows == 64 && whole && work.mFrom == work.m0 &&
+// HOPPER-NEXT: boxN >= work.nFrom;
 // HOPPER: for (int pass = 0; pass < kPasses; ++pass) {
-// HOPPER: bi_warpgroup_sync(consumer); // the previous pass's rows are out
-// Pairs of rounded values go to the staging as transposed 8 x 8 blocks.
+// The staging is written again only once TMA has read the last pass.
+// HOPPER: bi_tma_store_wait_read();
+// HOPPER-NEXT: bi_warpgroup_sync(consumer);
+// Pairs of rounded values go to the staging as transposed 8 x 8 blocks, in
+// the layout of the 128-byte swizzle.
+// HOPPER: ((2 * warp + quarter % 2) ^ (lane % 8)) * 16;
 // HOPPER: packed[b] = (bi_u32)bi_f32_to_bf16(lo) | (bi_u32)bi_f32_to_bf16(hi) << 16;
 // HOPPER: stmatrix.sync.aligned.m8n8.x4.trans.shared.b16
 // HOPPER: stmatrix.sync.aligned.m8n8.x2.trans.shared.b16
-// Each piece of the store moves one thread's row by a constant.
+// HOPPER: bi_fence_async_shared();
+// HOPPER-NEXT: bi_warpgroup_sync(consumer);
+// HOPPER-NEXT: if (tma && rows == 64) {
+// HOPPER: bi_tma_store(mapC, bi_smem(box), boxN, work.m0 + first);
+// Else each piece of the store moves one thread's row by a constant.
 // HOPPER: unsigned short *to = c + (bi_u64)(work.m0 + first + row0) * N + storeN;
 // HOPPER: k * kRowsPerPass >= rowsSkipped && columnsLeft > 0;
 // HOPPER: bi_store_row(to + k * passStride, value, inside && whole,
@@ -60,7 +75,8 @@
 // HOPPER-LABEL: bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 // A launch computes a range of the output tiles (tail pairs: two launches).
 // HOPPER: int M, int N, int K,
-// HOPPER-NEXT: int firstOutputTile, int endOutputTile) {
+// HOPPER-NEXT: int firstOutputTile, int endOutputTile,
+// HOPPER-NEXT: const __grid_constant__ bi_tensor_map mapC) {
 // HOPPER: constexpr int kChunkTiles = 32;
 // HOPPER: mbar_init(bi_smem(&full[s]), 1);
 // HOPPER: setmaxnreg.dec.sync.aligned.u32 40
@@ -95,6 +111,9 @@
 // HOPPER-NEXT: rows0 + aheadStage * kStageLow,
 // HOPPER-NEXT: tile == kTiles - 1 ? lastTileSteps : 4, tile != 0);
 // HOPPER: bi_store_tile(total, true,
+// HOPPER-SAME: &mapC);
+// The CTA's shared memory outlives the reads of its TMA stores.
+// HOPPER: cp.async.bulk.wait_group 0;
 
 // The CUDA-core variant folds each chunk sequentially with fma from zero.
 // FMA-LABEL: bi_gemm_fma(
@@ -147,7 +166,7 @@
 // SPLIT-NEXT: bi_add_quad(sum + 4 * j, part[g][j]);
 // SPLIT: acc[4 * first + j] = sum[j];
 // One chunk (K within it): the partial is the total.
-// SPLIT: bi_store_tile(acc, store, c, bias, residual, staging, stored, nBase, mBase, M, N);
+// SPLIT: bi_store_tile(acc, store, c, bias, residual, staging, stored, nBase, mBase, M, N, &mapC);
 // Split schedules never issue the next unit ahead.
 // SPLIT-NOT: if (unit + (int)gridDim.x < units) {
 // SPLIT: #else

@@ -20,7 +20,7 @@
 // CHECK-SAME: kernel
 // CHECK-SAME: bi.abi = ["tensor_map f16 a box 64x64 swizzle 128B", "tensor_map f16 b box 64x64 swizzle 128B", "ptr f32 c", "ptr f16 bias", "ptr f32 residual", "ptr f32 partials (unused: serial)", "ptr u32 counters (unused: serial)", "i32 extent M", "i32 extent N", "i32 extent K"]
 // CHECK-SAME: bi.arg_dims = ["", "", "", "", "", "", "", "batch:M", "parallel:N", "reduction:K"]
-// CHECK-SAME: bi.dynamic_shared_bytes = 108656 : i64
+// CHECK-SAME: bi.dynamic_shared_bytes = 107632 : i64
 // CHECK-SAME: bi.schedule = "n64m64s6serial"
 // CHECK-SAME: bi.tensor_map_params = array<i64: 0, 1>
 // CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
