@@ -1794,6 +1794,10 @@ const GemmSchedule &representativeHopperGemmSchedule(int64_t chunk) {
                                                         132)];
 }
 
+// bi_store_tile stores a pass of rows as one TMA box when the pass has
+// 64 rows; the launcher builds c's tensor map with boxes of that height.
+static_assert(kGemmStoreBoxRows == 64, "TMA store boxes are passes of 64 rows");
+
 std::string emitHopperGemm(const GemmSemantics &semantics,
                            const GemmSchedule &schedule) {
   std::string source = "// bi: Hopper GEMM, schedule " + schedule.name() +

@@ -3,10 +3,11 @@
 // A contract with `unit = wgmma.m64nNk16` becomes the kernel emitHopperGemm
 // writes for a serial schedule, with the same bits and the same launch ABI:
 // `bi_gemm_main(mapA, mapB, c, bias, residual, partials, counters, M, N,
-// K)`, less the generator's last two parameters (a range of output tiles:
-// the launcher gives these kernels every tile, and a launch's parameters
-// past a kernel's own are never read), the tensor maps passed by value as
-// grid constants, one producer
+// K)`, less the generator's last three parameters (a range of output tiles:
+// the launcher gives these kernels every tile; and c's tensor map for TMA
+// stores: these kernels store with st.global; a launch's parameters past a
+// kernel's own are never read), the tensor maps passed by value as grid
+// constants, one producer
 // warpgroup and one to three consumer warpgroups, a persistent grid over
 // output tiles.
 //
