@@ -324,7 +324,7 @@ void replaceAll(std::string &text, const std::string &from,
     text.replace(pos, from.size(), to);
 }
 
-/// The kernel. Placeholders: $BN $BM $STAGES $STAGING_ROWS
+/// The kernel. Placeholders: $BN $BM $STAGES $STAGING_ROWS $STAGING_BYTES
 /// $CONSUMERS $THREADS $CHUNK_TILES $SPLIT $B_KN $B_STEP $GROUP $OUT_T
 /// $BIAS_T $RES_T.
 const char *kMainKernel = R"cuda(
@@ -762,9 +762,9 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   // The output tile staged for TMA or coalesced stores (16-bit outputs,
   // when it fits): a pass of $STAGING_ROWS rows, each consumer's 64 columns
   // a box of its own (bi_store_tile), 1024-byte aligned as the swizzle
-  // needs (so are the stages).
-  constexpr int kStagingBytes =
-      BI_STAGED_OUTPUT ? $STAGING_ROWS * kBlockN * 2 : 0;
+  // needs (so are the stages). Its size is the launcher's
+  // (GemmSchedule::stagingBytes, part of the shared memory it asks for).
+  constexpr int kStagingBytes = BI_STAGED_OUTPUT ? $STAGING_BYTES : 0;
   unsigned char *staging = shared + kStages * kStageBytes;
   bi_u64 *full = (bi_u64 *)(staging + kStagingBytes);
   bi_u64 *empty = full + kStages;
@@ -1296,7 +1296,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // store began only once they were done; ptxas info C7517).
     bi_wgmma_wait<0>();
 #if BI_STAGED_OUTPUT
-    // The CTA's shared memory must outlive its TMA stores' reads.
+    // The CTA's shared memory must outlive its TMA stores' reads; they are
+    // waited for whole (each consumer's thread 0 issued them).
     if (threadIdx.x % 128 == 0)
       asm volatile("cp.async.bulk.wait_group 0;" ::: "memory");
 #endif
@@ -1849,6 +1850,7 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   replaceAll(source, "$BM", std::to_string(schedule.blockM));
   replaceAll(source, "$STAGES", std::to_string(schedule.stages));
   replaceAll(source, "$STAGING_ROWS", std::to_string(schedule.stagingRows()));
+  replaceAll(source, "$STAGING_BYTES", std::to_string(schedule.stagingBytes()));
   replaceAll(source, "$CONSUMERS", std::to_string(schedule.consumers()));
   replaceAll(source, "$ACC", std::to_string(schedule.accumulators()));
   replaceAll(source, "$THREADS", std::to_string(schedule.threads()));
