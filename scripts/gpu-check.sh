@@ -44,7 +44,7 @@ fi
 echo "== GEMM race probe (last consumer held back 20 us per chunk)"
 BI_LAB_DEFINES="#define BI_STAGGER_CONSUMERS_NS 20000" BI_LAB_MS=1 \
   BI_LAB_SHAPES=4096x4096,6144x4096,4096x14336,1000x1000 \
-  BI_LAB_ONLY=n64m8s8split,n128m64s6split,n128m128s5split,n64m8s8cluster,n128m8s8cluster,n128m32s8cluster,n64m64s8cluster,n128m64s6cluster,n128m128s5cluster,n128m64s6serial,n128m128s5serial,n128m128s6serial,n128m192s4serial,n192m128s5serial,n128m16s12serial,n64m128s9range,n128m128s6range,n64m128s9pair,n128m96s6pair,n128m128s6pair,n96m128s8swappair,n112m128s7swappair,n112m128s7swapserial,n112m192s5swapserial \
+  BI_LAB_ONLY=n64m8s8split,n128m64s6split,n128m128s5split,n64m8s8cluster,n128m8s8cluster,n128m32s8cluster,n64m64s8cluster,n128m64s6cluster,n128m128s5cluster,n128m64s6serial,n128m128s5serial,n128m128s6serial,n128m192s4serial,n192m128s5serial,n128m256s3serial,n128m16s12serial,n64m128s9range,n128m128s6range,n64m128s9pair,n128m96s6pair,n128m128s6pair,n96m128s8swappair,n112m128s7swappair,n112m128s7swapserial,n112m192s5swapserial \
   /tmp/bi/gemm-lab 2048 2>&1 | grep "MISMATCH\|mismatches" | tee "$out/gemm-race-probe.txt"
 
 if [ "${BI_GEMM_LAB:-0}" = 1 ]; then

@@ -142,8 +142,10 @@ quickVariantFor(const Kernel::Data &d, int index, bool &built) {
   if (d.gemmVariants[index])
     return {-1, nullptr};
   // (With the roles swapped: the 128 x 128 schedule of its kind.)
-  GemmSchedule quick =
-      hopperGemmSchedules()[hopperGemmLayoutTwin(index, false)];
+  // (bi-lower-to-gpu keeps every running total in registers: the twin of
+  // a schedule that keeps them in shared memory has other tiles.)
+  GemmSchedule quick = hopperGemmSchedules()[hopperGemmRegisterTotalTwin(
+      hopperGemmLayoutTwin(index, false))];
   quick.clusterChunks = false; // the split twin: bi-lower-to-gpu builds it
   quick.rangePairs = false;    // the serial twin (the same bits)
   quick.pairTiles = false;     // the serial twin too
@@ -524,12 +526,14 @@ void bi::launchGemm(const Kernel::Data &d, const std::vector<Arg> &args,
       // background compile has started (no second lock per launch after).
       if (!quickBuilt && !d.gemmBackground.count(index))
         generatorToCompile = index;
-      index = quickIndex; // same tiles, same bits
+      index = quickIndex; // the same bits (its own tiles)
     } else {
       variant = variantFor(d, index);
     }
     schedule = &hopperGemmSchedules()[index];
     rowTiles = (M + schedule->blockM - 1) / schedule->blockM;
+    // The launched schedule's tiles (a quick twin may tile differently).
+    tiles = (N + schedule->blockN - 1) / schedule->blockN * rowTiles;
     if (schedule->clusterChunks && chunks > 1)
       clusterSize = schedule->clusterSize(chunks);
     loaded = &loadVariant(*variant, context, d.name);

@@ -428,14 +428,30 @@ BI_DEVICE float bi_epilogue_inside(float v, int m, int n, int M, int N,
   return bi_epilogue(v, m, n, N, bias, residual);
 #endif
 }
+// Value i of a tile in the accumulator layout: v[i] for the first kRegs,
+// then the consumer thread's values in shared memory (`rest`, quads of
+// consumer thread t at float4 q * kThreads + t: bi_add_shared_totals).
+// (i is known at compile time wherever this is inlined.)
+template <int kRegs>
+BI_DEVICE float bi_tile_value(const float (&v)[kRegs], const float *rest,
+                              int i) {
+  if (i < kRegs)
+    return v[i < kRegs ? i : 0];
+  constexpr int kThreads = $CONSUMERS * 128;
+  const int j = i - kRegs, t = threadIdx.x - 128;
+  return rest[((j / 4) * kThreads + t) * 4 + j % 4];
+}
 // Epilogue and store of one output tile held in the consumers' registers
-// (v[i] at the accumulator layout's (m, n)), when `active` (the same in
+// and, past kRegs of them, in shared memory (`rest`; bi_tile_value: v[i]
+// at the accumulator layout's (m, n)), when `active` (the same in
 // every consumer thread; the barriers run regardless, as ptxas serialises
 // the wgmmas of kernels with barriers on divergent paths). Staged: the
 // rounded values go through shared memory, then to global memory in boxes
 // of 64 x 64 by TMA (`mapC`) or, where TMA cannot store them, in rows of
 // 16-byte stores; else one store each.
-BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
+template <int kRegs>
+BI_DEVICE void bi_store_tile(const float (&v)[kRegs], const float *rest,
+                             bool active,
                              $OUT_T *__restrict__ c,
                              const $BIAS_T *__restrict__ bias,
                              const $RES_T *__restrict__ residual,
@@ -523,9 +539,11 @@ BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
             const int m = mBase + 8 * (j + b / 2);
             // (The stores test rows and columns.)
             const float lo =
-                bi_epilogue_inside(v[i], m, n, M, N, bias, residual);
+                bi_epilogue_inside(bi_tile_value(v, rest, i), m, n, M, N,
+                                   bias, residual);
             const float hi =
-                bi_epilogue_inside(v[i + 1], m + 1, n, M, N, bias, residual);
+                bi_epilogue_inside(bi_tile_value(v, rest, i + 1), m + 1, n,
+                                   M, N, bias, residual);
             packed[b] = (bi_u32)$FROM_F32(lo) | (bi_u32)$FROM_F32(hi) << 16;
           }
         }
@@ -609,9 +627,11 @@ BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
           const int i = 4 * (4 * g + b) + 2 * h;
           const int n = nBase + 8 * (4 * g + b);
           const float lo =
-              bi_epilogue_inside(v[i], m, n, M, N, bias, residual);
+              bi_epilogue_inside(bi_tile_value(v, rest, i), m, n, M, N,
+                                 bias, residual);
           const float hi =
-              bi_epilogue_inside(v[i + 1], m, n + 1, M, N, bias, residual);
+              bi_epilogue_inside(bi_tile_value(v, rest, i + 1), m, n + 1, M,
+                                 N, bias, residual);
           mine[b] = bi_pack_pair(lo, hi);
         }
         // Round k (1-3): lane j sends its pair of block (j + k) % 4 and
@@ -646,9 +666,11 @@ BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
     const int m = mBase + 8 * ((i / 2) % 2);
     const int n = nBase + 8 * (i / 4);
     if (active && m >= work.mFrom && m < M && n >= work.nFrom && n < N) {
-      const float lo = bi_epilogue(v[i], m, n, N, bias, residual);
+      const float lo =
+          bi_epilogue(bi_tile_value(v, rest, i), m, n, N, bias, residual);
       if (n + 1 < N) {
-        const float hi = bi_epilogue(v[i + 1], m, n + 1, N, bias, residual);
+        const float hi = bi_epilogue(bi_tile_value(v, rest, i + 1), m, n + 1,
+                                     N, bias, residual);
         if (pairs) {
           bi_store_pair(c, (bi_u64)m * N + n, lo, hi);
         } else {
@@ -676,7 +698,9 @@ BI_DEVICE void bi_store_tile(const float (&v)[$ACC], bool active,
     const int n = nBase + 8 * ((i / 2) % 2);
     const int m = mBase + 8 * (i / 4) + i % 2;
     if (active && m >= work.mFrom && m < M && n >= work.nFrom && n < N)
-      bi_store(c, (bi_u64)m * N + n, bi_epilogue(v[i], m, n, N, bias, residual));
+      bi_store(c, (bi_u64)m * N + n,
+               bi_epilogue(bi_tile_value(v, rest, i), m, n, N, bias,
+                           residual));
   }
 #endif
 }
@@ -691,6 +715,24 @@ BI_DEVICE void bi_add_quad(float *sum, float4 part) {
   sum[1] = __fadd_rn(sum[1], part.y);
   sum[2] = __fadd_rn(sum[2], part.z);
   sum[3] = __fadd_rn(sum[3], part.w);
+}
+// Serial schedules whose totals outgrow the registers (128 accumulators
+// per consumer thread): the totals past $TOTAL_REGS live in shared memory,
+// each consumer thread's own (quad q of consumer thread t at float4
+// q * kThreads + t: 16-byte accesses, a warp's 512 contiguous bytes, no
+// bank conflicts). `value(q)` is the quad to add to quad q, or with
+// `start` the quad's first value (-0 + x, as in the registers).
+template <class Quad>
+BI_DEVICE void bi_add_shared_totals(float4 *totals, bool start, Quad value) {
+  constexpr int kThreads = $CONSUMERS * 128;
+  const int t = threadIdx.x - 128;
+#pragma unroll
+  for (int q = 0; q < $SHARED_TOTALS / 4; ++q) {
+    float4 sum = start ? make_float4(-0.0f, -0.0f, -0.0f, -0.0f)
+                       : totals[q * kThreads + t];
+    bi_add_quad(&sum.x, value(q));
+    totals[q * kThreads + t] = sum;
+  }
 }
 // One K tile (64 k) of this consumer's wgmmas on a stage: the k-steps of 16
 // that start before K (a partial step is zero-filled by TMA, steps wholly
@@ -766,7 +808,10 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
   // (GemmSchedule::stagingBytes, part of the shared memory it asks for).
   constexpr int kStagingBytes = BI_STAGED_OUTPUT ? $STAGING_BYTES : 0;
   unsigned char *staging = shared + kStages * kStageBytes;
-  bi_u64 *full = (bi_u64 *)(staging + kStagingBytes);
+  // The running totals past the registers' (bi_add_shared_totals;
+  // GemmSchedule::sharedTotalBytes).
+  float4 *sharedTotals = (float4 *)(staging + kStagingBytes);
+  bi_u64 *full = (bi_u64 *)(staging + kStagingBytes + $SHARED_TOTAL_BYTES);
   bi_u64 *empty = full + kStages;
 #if $SPLIT
   volatile int *lastOfTile = (volatile int *)(empty + kStages);
@@ -943,7 +988,9 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     const int lane = threadIdx.x % 32, warp = (threadIdx.x / 32) % 4;
     float acc[$ACC];
 #if !$SPLIT
-    float total[$ACC];
+    // The running total: its first $TOTAL_REGS values (all of them but
+    // with 128 accumulators) in registers, the rest in shared memory.
+    float total[$TOTAL_REGS];
 #endif
     // The descriptor low words of this consumer's operands in stage 0; a
     // stage further on is kStageBytes / 16 more.
@@ -985,7 +1032,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     // the first chunk's partial needs no case of its own: a select there
     // kept old and new totals live at once and spilled the wider tiles.
 #pragma unroll
-    for (int i = 0; i < $ACC; ++i)
+    for (int i = 0; i < $TOTAL_REGS; ++i)
       total[i] = -0.0f;
 #endif
     // A K tile's wgmmas on stage s once it is full (k-steps of 16 before
@@ -1051,6 +1098,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         for (int q = 0; q < kQuads; ++q)
           __stcg(&slot[q * kThreads], bi_quad(acc + 4 * q));
       } else {
+        static_assert($SHARED_TOTALS == 0, "range pairs keep registers");
 #pragma unroll
         for (int i = 0; i < $ACC; ++i)
           total[i] = __fadd_rn(total[i], acc[i]);
@@ -1058,8 +1106,13 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
 #elif !$SPLIT
       // Chunk partials, left to right.
 #pragma unroll
-      for (int i = 0; i < $ACC; ++i)
+      for (int i = 0; i < $TOTAL_REGS; ++i)
         total[i] = __fadd_rn(total[i], acc[i]);
+#if $SHARED_TOTALS
+      bi_add_shared_totals(sharedTotals, chunk == firstChunk, [&](int q) {
+        return bi_quad(acc + $TOTAL_REGS + 4 * q);
+      });
+#endif
 #endif
 #if BI_CLUSTER_CHUNKS
       // A cluster CTA keeps each partial but its last in a slot.
@@ -1267,7 +1320,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     }
 #endif
     // With one chunk (K within it) the partial is the total.
-    bi_store_tile(acc, store, c, bias, residual, staging, stored, nBase, mBase, M, N, &mapC);
+    bi_store_tile(acc, nullptr, store, c, bias, residual, staging, stored,
+                  nBase, mBase, M, N, &mapC);
 #elif BI_RANGE_PAIRS
     // Rank 1's partials are in the workspace once the cluster barrier
     // (release, acquire) is passed; rank 0 adds them in chunk order.
@@ -1283,10 +1337,12 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
         for (int q = 0; q < kQuads; ++q)
           bi_add_quad(total + 4 * q, part[q]);
       }
-    bi_store_tile(total, pairRank == 0, c, bias, residual, staging, stored,
+    bi_store_tile(total, nullptr, pairRank == 0, c, bias, residual, staging,
+                  stored,
                   nBase, mBase, M, N, &mapC);
 #else
-    bi_store_tile(total, true, c, bias, residual, staging, stored, nBase, mBase, M, N, &mapC);
+    bi_store_tile(total, (const float *)sharedTotals, true, c, bias, residual,
+                  staging, stored, nBase, mBase, M, N, &mapC);
 #endif
     }
     // The last unit issued nothing ahead, but ptxas cannot know: without
@@ -1328,9 +1384,11 @@ std::string GemmSchedule::validate() const {
   } else if (blockM < 8 || blockM > 256 || blockM % 8 != 0) {
     return "blockM must be a multiple of 8 in [8, 256] (the wgmma n)";
   }
-  if (!splitChunks && accumulators() > 96)
-    return "blockM must be at most 192 when chunks run serially (chunk "
-           "partials and totals both live in registers)";
+  if (!splitChunks && accumulators() > 96 &&
+      (consumers() != 2 || rangePairs || pairTiles))
+    return "blockM 256 with serial chunks needs blockN 128 and neither "
+           "range nor tile pairs (half of each running total lives in "
+           "shared memory, which only that kernel has)";
   if (consumers() == 3 && accumulators() > 64)
     return "blockM must be at most 128 with three consumer warpgroups (" +
            std::to_string(consumerRegisters()) +
@@ -1349,6 +1407,11 @@ std::string GemmSchedule::validate() const {
     return "the stages need " + std::to_string(pipelineBytes()) +
            " bytes of shared memory; at most " +
            std::to_string(kMaxSharedBytes) + " fit";
+  if (pipelineBytes() + sharedTotalBytes() > kMaxSharedBytes)
+    return "the stages and the running totals past the registers need " +
+           std::to_string(pipelineBytes() + sharedTotalBytes()) +
+           " bytes of shared memory; at most " +
+           std::to_string(kMaxSharedBytes) + " fit (fewer stages)";
   return "";
 }
 
@@ -1466,6 +1529,11 @@ const std::vector<GemmSchedule> &hopperGemmSchedules() {
     // each activation tile (a sixth less operand traffic per product than
     // 128 x 128 tiles, and no more accumulator registers per consumer).
     add(192, 128, 5, false);
+    // Large batches: 256 activation rows on 128 weight rows, a quarter
+    // less operand traffic per product than 128 x 128 tiles (at the card's
+    // power limit that buys clock: FINDINGS); half of each running total
+    // in shared memory, which leaves room for three stages.
+    add(128, 256, 3, false);
     // Small batches over many weight tiles: whole K per CTA through deep
     // rings, no combine.
     add(64, 8, 14, false);
@@ -1785,14 +1853,37 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   // their useful share of the wave slots is at least 97 % of the square
   // tiles'. (They also tied or beat the 128 x 192 tiles, taken here
   // before, at every point where those were.)
+  // 128 x 256 tiles move a quarter less operand data per product than
+  // 128 x 128 ones, which the card's power limit turns into clock (lab,
+  // 2026-11-24, nineteenth session, do_bench-like timing, us, 128 x 256 /
+  // the schedule chosen before / cuBLAS: 4096 x 14336 M = 1024 172.6 /
+  // 185.6 / 165.6, M = 4096 720.7 / 772.6 / 728.2; 4096 x 4096 M = 4096
+  // 206.7 / 222.4 / 196.8, M = 8192 428.4 / 447.8 / 422.7; 6144 x 4096 M
+  // = 4096 316.6 / 329.2 / 313.2; 28672 x 4096 M = 1024 356.6 / 401.1 /
+  // 356.0): where their waves cost at most 3 % more than the narrower
+  // tiles', each SM has at least two tiles' chunks to run (one wave of
+  // two-chunk tiles, 4096 x 4096 at M = 1024, ran 10 % slower: 56.1
+  // against 50.8 us), and there are at least four row tiles (no point
+  // timed with two, M = 512, had them ahead).
+  const int64_t narrowCost = std::min(waveCost(128, 128), waveCost(192, 128));
+  if (M > 3 * 256 && 100 * waveCost(128, 256) <= 103 * narrowCost &&
+      tiles(128, 256) * chunks >= 2 * int64_t(multiprocessors))
+    return pick(128, 256, 3, false, false);
   if (100 * waveCost(192, 128) <= 103 * waveCost(128, 128))
     return pick(192, 128, 5, false, false);
   return pick(128, 128, squareStages, false, false);
 }
 
+int hopperGemmRegisterTotalTwin(int index) {
+  const GemmSchedule &schedule = hopperGemmSchedules()[index];
+  if (schedule.sharedTotalBytes() == 0)
+    return index;
+  return findHopperGemmSchedule(scheduleOf(128, 128, 5, false, false));
+}
+
 const GemmSchedule &representativeHopperGemmSchedule(int64_t chunk) {
-  return hopperGemmSchedules()[chooseHopperGemmSchedule(4096, 4096, 4096, chunk,
-                                                        132)];
+  return hopperGemmSchedules()[hopperGemmRegisterTotalTwin(
+      chooseHopperGemmSchedule(4096, 4096, 4096, chunk, 132))];
 }
 
 // bi_store_tile stores a pass of rows as one TMA box when the pass has
@@ -1853,6 +1944,12 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   replaceAll(source, "$STAGING_BYTES", std::to_string(schedule.stagingBytes()));
   replaceAll(source, "$CONSUMERS", std::to_string(schedule.consumers()));
   replaceAll(source, "$ACC", std::to_string(schedule.accumulators()));
+  replaceAll(source, "$TOTAL_REGS", std::to_string(schedule.registerTotals()));
+  replaceAll(
+      source, "$SHARED_TOTALS",
+      std::to_string(schedule.accumulators() - schedule.registerTotals()));
+  replaceAll(source, "$SHARED_TOTAL_BYTES",
+             std::to_string(schedule.sharedTotalBytes()));
   replaceAll(source, "$THREADS", std::to_string(schedule.threads()));
   replaceAll(source, "$PRODUCER_REGS",
              std::to_string(GemmSchedule::kProducerRegisters));

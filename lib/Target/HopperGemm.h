@@ -50,8 +50,9 @@ struct GemmSchedule {
   /// Rows of B (output columns) per CTA: 64 per consumer warpgroup, 64, 128
   /// or 192 (with swapRoles: the wgmma n, a multiple of 16).
   int blockN = 128;
-  /// Rows of A per CTA: the wgmma n, a multiple of 8 in [8, 256]; at most
-  /// 192 when chunks run serially (partials and totals both in registers).
+  /// Rows of A per CTA: the wgmma n, a multiple of 8 in [8, 256]; 256 with
+  /// serial chunks only for plain serial tiles of 128 weight rows, whose
+  /// running totals are half in shared memory (sharedTotalBytes).
   /// (With swapRoles: 64 per consumer warpgroup, 64, 128 or 192.)
   int blockM = 128;
   /// Shared-memory pipeline depth (TMA tiles in flight).
@@ -85,6 +86,19 @@ struct GemmSchedule {
   int consumers() const { return (swapRoles ? blockM : blockN) / 64; }
   /// f32 accumulators per consumer thread: the wgmma's n / 2.
   int accumulators() const { return (swapRoles ? blockN : blockM) / 2; }
+  /// Serial chunks: values of a consumer thread's running total kept in
+  /// registers next to its accumulators, all of them up to 96 (192 in
+  /// all), else 64 (with 128 accumulators, 192 again).
+  int registerTotals() const {
+    return accumulators() <= 96 ? accumulators() : 64;
+  }
+  /// Shared memory for the rest of the running totals, each consumer
+  /// thread's own.
+  int sharedTotalBytes() const {
+    return splitChunks
+               ? 0
+               : (accumulators() - registerTotals()) * 4 * 128 * consumers();
+  }
   /// Rows of the activations' TMA box: a row tile, or with the roles
   /// swapped each consumer's 64 rows (a box of their own, moved back to end
   /// at M where it would reach past it: bi_consumer_rows).
@@ -113,13 +127,16 @@ struct GemmSchedule {
   /// stores (16-bit outputs): a pass of rows, 64 columns per consumer in a
   /// box of their own.
   int stagingBytes() const { return stagingRows() * blockN * 2; }
-  /// Whether the staging buffer fits next to the pipeline.
+  /// Whether the staging buffer fits next to the pipeline and the totals.
   bool stagesOutput() const {
-    return !swapRoles && pipelineBytes() + stagingBytes() <= kMaxSharedBytes;
+    return !swapRoles &&
+           pipelineBytes() + sharedTotalBytes() + stagingBytes() <=
+               kMaxSharedBytes;
   }
   /// Dynamic shared memory of a CTA.
   int sharedBytes() const {
-    return pipelineBytes() + (stagesOutput() ? stagingBytes() : 0);
+    return pipelineBytes() + sharedTotalBytes() +
+           (stagesOutput() ? stagingBytes() : 0);
   }
   static constexpr int kMaxSharedBytes = 227 * 1024;
   /// Column tiles per group of the tile order (CTAs in flight share their
@@ -195,6 +212,11 @@ int hopperGemmRangeTwin(int index);
 /// tile pairs), with the same bits.
 int hopperGemmLayoutTwin(int index, bool nnLinear);
 
+/// A schedule that keeps running totals in registers only for `index`: the
+/// 128 x 128 serial tiles where `index` keeps half of each in shared memory
+/// (which bi-lower-to-gpu does not lower), else `index`. Same bits.
+int hopperGemmRegisterTotalTwin(int index);
+
 /// The scheduler: the index of a schedule for an M x N x K product on a GPU
 /// with `multiprocessors` SMs. Tuned on the H200; any choice gives the same
 /// bits. Allocation-free: it runs on every launch.
@@ -202,7 +224,8 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
                              int multiprocessors);
 
 /// The schedule shown where no shape is known yet (`bi-opt`, the JIT's
-/// Kernel::code()): the scheduler's choice for a 4096^3 product on 132 SMs.
+/// Kernel::code()): the scheduler's choice for a 4096^3 product on 132 SMs,
+/// or its register-total twin (every path lowers that one).
 const GemmSchedule &representativeHopperGemmSchedule(int64_t chunk);
 
 /// Rows of the boxes in which the staged epilogue stores the output with

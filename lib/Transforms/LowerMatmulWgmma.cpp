@@ -60,6 +60,13 @@ mlir::bi::getLowerableWgmmaSchedule(MatmulOp matmul) {
               "distributed shared memory, which bi-lower-to-gpu does not "
               "lower yet (the NVRTC backend does); use its split twin or "
               "'chunks = serial'";
+  if (schedule.sharedTotalBytes() > 0)
+    return matmul.emitOpError()
+           << "schedule " << schedule.name()
+           << " keeps half of each running total in shared memory, which "
+              "bi-lower-to-gpu does not lower (it keeps every total in "
+              "registers; the NVRTC backend builds it); use block_m <= 192 "
+              "or the NVRTC backend";
   // A measured limit, not a design one: on the H200 this lowering's
   // serial kernels with 16 stages (n64m8s16, n64m16s16) failed at their
   // first launch (an unspecified launch failure in the producer thread)

@@ -4,6 +4,7 @@
 // RUN: bi-opt %S/Inputs/gemm-kn-silu.mlir --bi-emit-cuda -o /dev/null | FileCheck %s --check-prefix=KN
 // RUN: bi-opt %S/Inputs/gemm-fma-silu.mlir --bi-emit-cuda -o /dev/null | FileCheck %s --check-prefix=FMASILU
 // RUN: bi-opt %S/Inputs/gemm-cluster.mlir --bi-emit-cuda -o /dev/null | FileCheck %s --check-prefix=CLUSTER
+// RUN: bi-opt %S/Inputs/gemm-wide-rows.mlir --bi-emit-cuda -o /dev/null | FileCheck %s --check-prefix=WIDE
 //
 // The Hopper lowering of bi.matmul (wgmma contract): TMA loads completing
 // on mbarriers, a producer warpgroup and consumer warpgroups issuing wgmma
@@ -110,8 +111,8 @@
 // HOPPER: bi_mma_k_tile(acc, weights0 + aheadStage * kStageLow,
 // HOPPER-NEXT: rows0 + aheadStage * kStageLow,
 // HOPPER-NEXT: tile == kTiles - 1 ? lastTileSteps : 4, tile != 0);
-// HOPPER: bi_store_tile(total, true,
-// HOPPER-SAME: &mapC);
+// HOPPER: bi_store_tile(total, (const float *)sharedTotals, true,
+// HOPPER-NEXT: staging, stored, nBase, mBase, M, N, &mapC);
 // The CTA's shared memory outlives the reads of its TMA stores.
 // HOPPER: cp.async.bulk.wait_group 0;
 
@@ -166,7 +167,8 @@
 // SPLIT-NEXT: bi_add_quad(sum + 4 * j, part[g][j]);
 // SPLIT: acc[4 * first + j] = sum[j];
 // One chunk (K within it): the partial is the total.
-// SPLIT: bi_store_tile(acc, store, c, bias, residual, staging, stored, nBase, mBase, M, N, &mapC);
+// SPLIT: bi_store_tile(acc, nullptr, store, c, bias, residual, staging, stored,
+// SPLIT-NEXT: nBase, mBase, M, N, &mapC);
 // Split schedules never issue the next unit ahead.
 // SPLIT-NOT: if (unit + (int)gridDim.x < units) {
 // SPLIT: #else
@@ -257,3 +259,26 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // CLUSTER: bi_cluster_sync(); // the others have read this CTA's partial
 // CLUSTER: } else if (chunks > 1) {
 // CLUSTER: __trap();
+
+// 128 x 256 serial tiles: 128 accumulators per consumer thread, the
+// running total's first 64 values in registers, the other 64 in shared
+// memory (each thread's own quads), between the staging and the barriers.
+// WIDE-LABEL: // bi: Hopper GEMM, schedule n128m256s3serial
+// WIDE: for (int q = 0; q < 64 / 4; ++q) {
+// WIDE-NEXT: float4 sum = start ? make_float4(-0.0f, -0.0f, -0.0f, -0.0f)
+// WIDE-NEXT: : totals[q * kThreads + t];
+// WIDE-NEXT: bi_add_quad(&sum.x, value(q));
+// WIDE-NEXT: totals[q * kThreads + t] = sum;
+// WIDE: float4 *sharedTotals = (float4 *)(staging + kStagingBytes);
+// WIDE-NEXT: bi_u64 *full = (bi_u64 *)(staging + kStagingBytes + 65536);
+// WIDE: float acc[128];
+// WIDE: float total[64];
+// WIDE: for (int i = 0; i < 64; ++i)
+// WIDE-NEXT: total[i] = -0.0f;
+// WIDE: // Chunk partials, left to right.
+// WIDE: for (int i = 0; i < 64; ++i)
+// WIDE-NEXT: total[i] = __fadd_rn(total[i], acc[i]);
+// WIDE-NEXT: #if 64
+// WIDE-NEXT: bi_add_shared_totals(sharedTotals, chunk == firstChunk, [&](int q) {
+// WIDE-NEXT: return bi_quad(acc + 64 + 4 * q);
+// WIDE: bi_store_tile(total, (const float *)sharedTotals, true,

@@ -49,6 +49,21 @@ bi.kernel @wgmma_bad_schedule(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
 
 // -----
 
+// 128 x 256 serial tiles keep half of each running total in shared
+// memory: the NVRTC backend's kernels only.
+bi.kernel @wgmma_shared_totals(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
+                               %b: memref<?x?xbf16> {bi.axes = ["N", "K"]},
+                               %c: memref<?x?xbf16> {bi.axes = ["M", "N"]})
+    dims [#bi.dim<"M" : batch>, #bi.dim<"N" : parallel>, #bi.dim<"K" : reduction>] {
+  // expected-error @+1 {{schedule n128m256s3serial keeps half of each running total in shared memory, which bi-lower-to-gpu does not lower (it keeps every total in registers; the NVRTC backend builds it); use block_m <= 192 or the NVRTC backend}}
+  bi.matmul %a, %b into %c : memref<?x?xbf16>, memref<?x?xbf16> -> memref<?x?xbf16>
+      over "K" order #bi.order<chunk = 256, step = 16, unit = wgmma.m64nNk16>
+      schedule #bi.matmul_schedule<block_m = 256, block_n = 128, stages = 3, chunks = serial>
+  bi.return
+}
+
+// -----
+
 // More than 14 stages: the MLIR kernels' measured limit.
 bi.kernel @wgmma_too_many_stages(%a: memref<?x?xbf16> {bi.axes = ["M", "K"]},
                                  %b: memref<?x?xbf16> {bi.axes = ["N", "K"]},

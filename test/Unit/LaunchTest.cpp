@@ -169,6 +169,31 @@ TEST_F(Launch, SplitChunksRunACtaPerChunkWithAWorkspace) {
   EXPECT_TRUE(isLaunch(made[0], 96, 256, 2));
 }
 
+TEST_F(Launch, WideRowTilesReserveSharedMemoryForTheirTotals) {
+  // 4096 x 14336, M = 1024: n128m256s3serial, 128 tiles, each CTA three
+  // stages of 48 KiB, the staging and half of its running totals (64 KiB).
+  std::vector<FakeLaunch> made = launchesAt(4096, 14336, 1024);
+  ASSERT_EQ(made.size(), 1u);
+  EXPECT_TRUE(isLaunch(made[0], 128, 384, 0));
+  EXPECT_EQ(made[0].shared, 3u * 384 * 128 + 1024 + 48 + 16 + 65536 + 16384);
+}
+
+TEST_F(Launch, AQuickFirstLaunchRunsItsTwinOnTheTwinsTiles) {
+  // The same launch with nothing compiled: bi-lower-to-gpu's kernel runs
+  // first, of n128m128s5serial (it keeps every total in registers), on
+  // that schedule's 256 tiles: the persistent grid of 132, not 128.
+  bi::CompilerOptions options;
+  options.cacheDir = bi::test::freshDir("quick-twin-tiles");
+  options.quickGemmFirstLaunch = true;
+  compilers.push_back(std::make_unique<bi::Compiler>(options));
+  bi::Specialization spec;
+  spec.dims = {{"N", 4096}, {"K", 14336}};
+  auto kernel = compilers.back()->compileBuiltin("gemm", spec);
+  std::vector<FakeLaunch> made = launchesOf(*kernel, 1024, 4096, 14336);
+  ASSERT_EQ(made.size(), 1u);
+  EXPECT_TRUE(isLaunch(made[0], 132, 384, 0));
+}
+
 TEST_F(Launch, ALastWaveAtMostHalfFullRunsAsRangePairs) {
   // 14336 x 4096, M = 512: n128m128s6serial, 448 tiles: three whole waves
   // of 132 on the persistent grid, then the last 52 (at most half of a
