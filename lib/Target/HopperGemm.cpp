@@ -1338,8 +1338,7 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
           bi_add_quad(total + 4 * q, part[q]);
       }
     bi_store_tile(total, nullptr, pairRank == 0, c, bias, residual, staging,
-                  stored,
-                  nBase, mBase, M, N, &mapC);
+                  stored, nBase, mBase, M, N, &mapC);
 #else
     bi_store_tile(total, (const float *)sharedTotals, true, c, bias, residual,
                   staging, stored, nBase, mBase, M, N, &mapC);
@@ -1837,22 +1836,12 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
                   /*swap=*/true);
     return pick(128, 128, 6, false, false);
   }
-  // Above 256 rows: 128 x 128 tiles, or 192 x 128 tiles (three consumers)
-  // where their waves come out nearly as full. A sixth stage (the output
-  // staged in passes of 64 rows) paid for 128 x 128 tiles at M = 1024 on
-  // all four benchmark shapes in the lab (0-2 %), a fifth at M = 4096
+  // Above 256 rows: 128 x 128 tiles, or 128 x 256 or 192 x 128 tiles
+  // (three consumers) where their waves come out nearly as full. A sixth stage
+  // (the output staged in passes of 64 rows) paid for 128 x 128 tiles at M =
+  // 1024 on all four benchmark shapes in the lab (0-2 %), a fifth at M = 4096
   // (0-5 %).
   const int squareStages = M <= 1024 ? 6 : 5;
-  // The 192-row tiles ran 3-6 % faster than the 128-row ones where the
-  // two fill their waves alike (lab, 2026-11-23, three runs: 6144 x 4096
-  // at M = 1024, 28672 x 4096 at M = 4096 and 8192; a fourth had 28672 x
-  // 4096 at M = 4096 within the spread between runs) and slower where
-  // theirs are emptier (28672 x 4096 at M = 1024: 10 waves 91 % full
-  // against 14 waves 97 % full; 4096 x 4096 at M = 4096 and 8192, where
-  // 4096 columns are not a multiple of 192). So: the wide tiles when
-  // their useful share of the wave slots is at least 97 % of the square
-  // tiles'. (They also tied or beat the 128 x 192 tiles, taken here
-  // before, at every point where those were.)
   // 128 x 256 tiles move a quarter less operand data per product than
   // 128 x 128 ones, which the card's power limit turns into clock (lab,
   // 2026-11-24, nineteenth session, do_bench-like timing, us, 128 x 256 /
@@ -1869,6 +1858,16 @@ int chooseHopperGemmSchedule(int64_t M, int64_t N, int64_t K, int64_t chunk,
   if (M > 3 * 256 && 100 * waveCost(128, 256) <= 103 * narrowCost &&
       tiles(128, 256) * chunks >= 2 * int64_t(multiprocessors))
     return pick(128, 256, 3, false, false);
+  // The 192-row tiles ran 3-6 % faster than the 128-row ones where the
+  // two fill their waves alike (lab, 2026-11-23, three runs: 6144 x 4096
+  // at M = 1024, 28672 x 4096 at M = 4096 and 8192; a fourth had 28672 x
+  // 4096 at M = 4096 within the spread between runs) and slower where
+  // theirs are emptier (28672 x 4096 at M = 1024: 10 waves 91 % full
+  // against 14 waves 97 % full; 4096 x 4096 at M = 4096 and 8192, where
+  // 4096 columns are not a multiple of 192). So: the 192-row tiles when
+  // their useful share of the wave slots is at least 97 % of the square
+  // tiles'. (They also tied or beat the 128 x 192 tiles, taken here
+  // before, at every point where those were.)
   if (100 * waveCost(192, 128) <= 103 * waveCost(128, 128))
     return pick(192, 128, 5, false, false);
   return pick(128, 128, squareStages, false, false);
