@@ -165,7 +165,8 @@ TEST(HopperGemmSchedule, RangePairsAreNamedAndSerialOnly) {
 }
 
 TEST(HopperGemmSchedule, LargeBatchesRunChunksSerially) {
-  // One wave of 128 x 256 tiles of two chunks each: the 128-row tiles.
+  // 128-row tiles where 128 x 256 ones would make one wave of two-chunk
+  // tiles (M = 1024) or only two row tiles (M = 512).
   EXPECT_EQ(pick(1024, 4096, 4096), "n128m128s6serial");
   EXPECT_EQ(pick(512, 4096, 4096), "n128m128s6serial");
   EXPECT_EQ(pick(512, 4096, 14336), "n128m128s6serial");
