@@ -325,8 +325,8 @@ void replaceAll(std::string &text, const std::string &from,
 }
 
 /// The kernel. Placeholders: $BN $BM $STAGES $STAGING_ROWS $STAGING_BYTES
-/// $CONSUMERS $THREADS $CHUNK_TILES $SPLIT $B_KN $B_STEP $GROUP $OUT_T
-/// $BIAS_T $RES_T.
+/// $CONSUMERS $ACC $TOTAL_REGS $SHARED_TOTALS $SHARED_TOTAL_BYTES $THREADS
+/// $CHUNK_TILES $SPLIT $B_KN $B_STEP $GROUP $OUT_T $BIAS_T $RES_T.
 const char *kMainKernel = R"cuda(
 // An output tile: its operands are loaded from column n0 and row m0 on; it
 // stores columns nFrom ... and rows mFrom ... of them.
@@ -428,18 +428,23 @@ BI_DEVICE float bi_epilogue_inside(float v, int m, int n, int M, int N,
   return bi_epilogue(v, m, n, N, bias, residual);
 #endif
 }
+// Serial schedules whose totals outgrow the registers (128 accumulators
+// per consumer thread) keep those past $TOTAL_REGS in shared memory, each
+// consumer thread's own: its quad q at float4 q * kThreads + t (16-byte
+// accesses, a warp's 512 contiguous bytes, no bank conflicts).
+BI_DEVICE int bi_shared_total_quad(int q) {
+  return q * ($CONSUMERS * 128) + (int)threadIdx.x - 128;
+}
 // Value i of a tile in the accumulator layout: v[i] for the first kRegs,
-// then the consumer thread's values in shared memory (`rest`, quads of
-// consumer thread t at float4 q * kThreads + t: bi_add_shared_totals).
-// (i is known at compile time wherever this is inlined.)
+// then the consumer thread's values in shared memory (`rest`). (i is
+// known at compile time wherever this is inlined.)
 template <int kRegs>
-BI_DEVICE float bi_tile_value(const float (&v)[kRegs], const float *rest,
+BI_DEVICE float bi_tile_value(const float (&v)[kRegs], const float4 *rest,
                               int i) {
   if (i < kRegs)
     return v[i < kRegs ? i : 0];
-  constexpr int kThreads = $CONSUMERS * 128;
-  const int j = i - kRegs, t = threadIdx.x - 128;
-  return rest[((j / 4) * kThreads + t) * 4 + j % 4];
+  const int j = i - kRegs;
+  return ((const float *)&rest[bi_shared_total_quad(j / 4)])[j % 4];
 }
 // Epilogue and store of one output tile held in the consumers' registers
 // and, past kRegs of them, in shared memory (`rest`; bi_tile_value: v[i]
@@ -450,7 +455,7 @@ BI_DEVICE float bi_tile_value(const float (&v)[kRegs], const float *rest,
 // of 64 x 64 by TMA (`mapC`) or, where TMA cannot store them, in rows of
 // 16-byte stores; else one store each.
 template <int kRegs>
-BI_DEVICE void bi_store_tile(const float (&v)[kRegs], const float *rest,
+BI_DEVICE void bi_store_tile(const float (&v)[kRegs], const float4 *rest,
                              bool active,
                              $OUT_T *__restrict__ c,
                              const $BIAS_T *__restrict__ bias,
@@ -716,22 +721,17 @@ BI_DEVICE void bi_add_quad(float *sum, float4 part) {
   sum[2] = __fadd_rn(sum[2], part.z);
   sum[3] = __fadd_rn(sum[3], part.w);
 }
-// Serial schedules whose totals outgrow the registers (128 accumulators
-// per consumer thread): the totals past $TOTAL_REGS live in shared memory,
-// each consumer thread's own (quad q of consumer thread t at float4
-// q * kThreads + t: 16-byte accesses, a warp's 512 contiguous bytes, no
-// bank conflicts). `value(q)` is the quad to add to quad q, or with
-// `start` the quad's first value (-0 + x, as in the registers).
-template <class Quad>
-BI_DEVICE void bi_add_shared_totals(float4 *totals, bool start, Quad value) {
-  constexpr int kThreads = $CONSUMERS * 128;
-  const int t = threadIdx.x - 128;
+// Adds the partial's values past $TOTAL_REGS to the totals in shared
+// memory (bi_shared_total_quad), from -0 at the `start` of a tile, as the
+// registers' totals are.
+BI_DEVICE void bi_add_shared_totals(float4 *totals, bool start,
+                                    const float *partial) {
 #pragma unroll
   for (int q = 0; q < $SHARED_TOTALS / 4; ++q) {
-    float4 sum = start ? make_float4(-0.0f, -0.0f, -0.0f, -0.0f)
-                       : totals[q * kThreads + t];
-    bi_add_quad(&sum.x, value(q));
-    totals[q * kThreads + t] = sum;
+    float4 &total = totals[bi_shared_total_quad(q)];
+    float4 sum = start ? make_float4(-0.0f, -0.0f, -0.0f, -0.0f) : total;
+    bi_add_quad(&sum.x, bi_quad(partial + 4 * q));
+    total = sum;
   }
 }
 // One K tile (64 k) of this consumer's wgmmas on a stage: the k-steps of 16
@@ -1109,9 +1109,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
       for (int i = 0; i < $TOTAL_REGS; ++i)
         total[i] = __fadd_rn(total[i], acc[i]);
 #if $SHARED_TOTALS
-      bi_add_shared_totals(sharedTotals, chunk == firstChunk, [&](int q) {
-        return bi_quad(acc + $TOTAL_REGS + 4 * q);
-      });
+      bi_add_shared_totals(sharedTotals, chunk == firstChunk,
+                           acc + $TOTAL_REGS);
 #endif
 #endif
 #if BI_CLUSTER_CHUNKS
@@ -1340,8 +1339,8 @@ bi_gemm_main(const __grid_constant__ bi_tensor_map mapA,
     bi_store_tile(total, nullptr, pairRank == 0, c, bias, residual, staging,
                   stored, nBase, mBase, M, N, &mapC);
 #else
-    bi_store_tile(total, (const float *)sharedTotals, true, c, bias, residual,
-                  staging, stored, nBase, mBase, M, N, &mapC);
+    bi_store_tile(total, sharedTotals, true, c, bias, residual, staging,
+                  stored, nBase, mBase, M, N, &mapC);
 #endif
     }
     // The last unit issued nothing ahead, but ptxas cannot know: without
@@ -1944,9 +1943,7 @@ std::string emitHopperGemm(const GemmSemantics &semantics,
   replaceAll(source, "$CONSUMERS", std::to_string(schedule.consumers()));
   replaceAll(source, "$ACC", std::to_string(schedule.accumulators()));
   replaceAll(source, "$TOTAL_REGS", std::to_string(schedule.registerTotals()));
-  replaceAll(
-      source, "$SHARED_TOTALS",
-      std::to_string(schedule.accumulators() - schedule.registerTotals()));
+  replaceAll(source, "$SHARED_TOTALS", std::to_string(schedule.sharedTotals()));
   replaceAll(source, "$SHARED_TOTAL_BYTES",
              std::to_string(schedule.sharedTotalBytes()));
   replaceAll(source, "$THREADS", std::to_string(schedule.threads()));

@@ -92,12 +92,14 @@ struct GemmSchedule {
   int registerTotals() const {
     return accumulators() <= 96 ? accumulators() : 64;
   }
-  /// Shared memory for the rest of the running totals, each consumer
-  /// thread's own.
+  /// Serial chunks: the rest of a consumer thread's running total, in
+  /// shared memory (none with split chunks, which keep no totals).
+  int sharedTotals() const {
+    return splitChunks ? 0 : accumulators() - registerTotals();
+  }
+  /// Shared memory for those, each consumer thread's own.
   int sharedTotalBytes() const {
-    return splitChunks
-               ? 0
-               : (accumulators() - registerTotals()) * 4 * 128 * consumers();
+    return sharedTotals() * 4 * 128 * consumers();
   }
   /// Rows of the activations' TMA box: a row tile, or with the roles
   /// swapped each consumer's 64 rows (a box of their own, moved back to end

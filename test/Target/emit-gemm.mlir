@@ -111,8 +111,8 @@
 // HOPPER: bi_mma_k_tile(acc, weights0 + aheadStage * kStageLow,
 // HOPPER-NEXT: rows0 + aheadStage * kStageLow,
 // HOPPER-NEXT: tile == kTiles - 1 ? lastTileSteps : 4, tile != 0);
-// HOPPER: bi_store_tile(total, (const float *)sharedTotals, true,
-// HOPPER-NEXT: staging, stored, nBase, mBase, M, N, &mapC);
+// HOPPER: bi_store_tile(total, sharedTotals, true, c, bias, residual, staging,
+// HOPPER-NEXT: stored, nBase, mBase, M, N, &mapC);
 // The CTA's shared memory outlives the reads of its TMA stores.
 // HOPPER: cp.async.bulk.wait_group 0;
 
@@ -264,11 +264,13 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // running total's first 64 values in registers, the other 64 in shared
 // memory (each thread's own quads), between the staging and the barriers.
 // WIDE-LABEL: // bi: Hopper GEMM, schedule n128m256s3serial
+// WIDE: BI_DEVICE int bi_shared_total_quad(int q) {
+// WIDE-NEXT: return q * (2 * 128) + (int)threadIdx.x - 128;
 // WIDE: for (int q = 0; q < 64 / 4; ++q) {
-// WIDE-NEXT: float4 sum = start ? make_float4(-0.0f, -0.0f, -0.0f, -0.0f)
-// WIDE-NEXT: : totals[q * kThreads + t];
-// WIDE-NEXT: bi_add_quad(&sum.x, value(q));
-// WIDE-NEXT: totals[q * kThreads + t] = sum;
+// WIDE-NEXT: float4 &total = totals[bi_shared_total_quad(q)];
+// WIDE-NEXT: float4 sum = start ? make_float4(-0.0f, -0.0f, -0.0f, -0.0f) : total;
+// WIDE-NEXT: bi_add_quad(&sum.x, bi_quad(partial + 4 * q));
+// WIDE-NEXT: total = sum;
 // WIDE: float4 *sharedTotals = (float4 *)(staging + kStagingBytes);
 // WIDE-NEXT: bi_u64 *full = (bi_u64 *)(staging + kStagingBytes + 65536);
 // WIDE: float acc[128];
@@ -279,6 +281,6 @@ bi.kernel @split(%a: memref<?x?xf16> {bi.axes = ["M", "K"]},
 // WIDE: for (int i = 0; i < 64; ++i)
 // WIDE-NEXT: total[i] = __fadd_rn(total[i], acc[i]);
 // WIDE-NEXT: #if 64
-// WIDE-NEXT: bi_add_shared_totals(sharedTotals, chunk == firstChunk, [&](int q) {
-// WIDE-NEXT: return bi_quad(acc + 64 + 4 * q);
-// WIDE: bi_store_tile(total, (const float *)sharedTotals, true,
+// WIDE-NEXT: bi_add_shared_totals(sharedTotals, chunk == firstChunk,
+// WIDE-NEXT: acc + 64);
+// WIDE: bi_store_tile(total, sharedTotals, true,
